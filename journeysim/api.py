@@ -1,0 +1,55 @@
+"""The Python API for notebooks and scripts: ``load``, ``run`` and ``Result``."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import pandas as pd
+
+from .errors import ConservationError
+from .loader import LoadedScenario
+from .loader import load as _load
+
+
+@dataclass
+class Result:
+    """What one run produced: the summary dict and two long-format DataFrames."""
+
+    summary: dict
+    timeseries: pd.DataFrame
+    events: pd.DataFrame | None = None
+    scenario: LoadedScenario | None = field(default=None, repr=False)
+
+    @property
+    def ok(self) -> bool:
+        return bool(self.summary["conservation"]["ok"])
+
+
+def load(path: str | Path, overrides: dict | None = None) -> LoadedScenario:
+    """Load and check a scenario file (raises ``journeysim.errors.ScenarioError``)."""
+    return _load(path, overrides)
+
+
+def run(scenario: LoadedScenario | str | Path, *, seed: int | None = None, events: bool = False,
+        progress: bool | None = False, check: bool = True) -> Result:
+    """Simulate a scenario. With ``check`` a conservation violation raises ``ConservationError``."""
+    from .engine.simulation import Simulation
+    from .outputs.summary import build_summary, conservation
+    from .outputs.tables import events as events_table
+    from .outputs.tables import timeseries
+
+    loaded = scenario if isinstance(scenario, LoadedScenario) else load(scenario)
+    if seed is not None:
+        loaded = loaded.with_seed(seed)
+    sim = Simulation(loaded, record_events=events, progress=progress)
+    sim.run()
+    sim.close_all_open()
+    verdict = conservation(sim)
+    summary = build_summary(sim, verdict)
+    result = Result(summary, timeseries(sim), events_table(sim) if events else None, loaded)
+    if check and not verdict["ok"]:
+        error = ConservationError("conservation violated: " + "; ".join(verdict["problems"]))
+        error.result = result  # type: ignore[attr-defined]
+        raise error
+    return result

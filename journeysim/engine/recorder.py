@@ -1,0 +1,126 @@
+"""What a run remembers: counters, time-weighted counts per node and state, held-count peaks,
+pauses, cap checks, status changes and (opt-in) the step-event log.
+
+Counts over time are kept as interval starts and ends binned on the sampling grid, so sampling
+costs nothing per sample; per-profile facts (send delay) are kept as arrays per pause.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from dataclasses import dataclass, field
+
+import numpy as np
+
+EXIT_REASONS = ("end", "timeout", "exit_criteria", "jump", "stopped")
+DISCARD_REASONS = ("paused_entry", "discard_mode", "global_filter", "org_cap", "event_while_held", "read_queue")
+REASONS = EXIT_REASONS + DISCARD_REASONS
+REASON_CODE = {name: i for i, name in enumerate(REASONS)}
+
+SERIES_STATES = ("queued", "waiting", "held")
+EVENTS = ("entered", "left", "held", "released", "action", "discarded", "exited")
+EVENT_CODE = {name: i for i, name in enumerate(EVENTS)}
+IN_JOURNEY_KEY = -1
+
+
+@dataclass
+class PauseRecord:
+    paused_at: int
+    mode: str
+    settings: object
+    resumed_at: int | None = None
+    resumed_by: str | None = None
+    held_at_resume: int = 0
+    live_at: int | None = None
+    ended_by: str | None = None
+    send_delays: list = field(default_factory=list)
+
+
+@dataclass
+class JourneyRecord:
+    arrived: int = 0
+    entered: int = 0
+    reasons: np.ndarray = field(default_factory=lambda: np.zeros(len(REASONS), dtype=np.int64))
+    actions: dict = field(default_factory=dict)
+    held_now: int = 0
+    pauses: list[PauseRecord] = field(default_factory=list)
+    status_log: list[tuple[int, str]] = field(default_factory=lambda: [(0, "live")])
+    refused: list[dict] = field(default_factory=list)
+    population_exhausted_at: int | None = None
+    skipped_reads: list[int] = field(default_factory=list)
+
+    @property
+    def status(self) -> str:
+        return self.status_log[-1][1]
+
+
+class Recorder:
+    def __init__(self, journeys: int, sample_ticks: int, samples: int, record_events: bool):
+        self.journeys = [JourneyRecord() for _ in range(journeys)]
+        self.sample_ticks = sample_ticks
+        self.samples = samples
+        self.grid: dict[tuple[int, int], np.ndarray] = {}
+        self.held_deltas: list[list[tuple[np.ndarray, np.ndarray]]] = [[] for _ in range(journeys)]
+        self.cap_checks: list[tuple[int, int, bool]] = []
+        self.record_events = record_events
+        self.event_chunks: list[tuple] = []
+        self.discard_windows: dict[int, list[np.ndarray]] = defaultdict(list)
+
+    # -------------------------------------------------------------- counts over time
+    def add_intervals(self, key: int, state: int, starts: np.ndarray, ends: np.ndarray) -> None:
+        """Count [start, end) intervals at every sample time they cover (key: node gid or IN_JOURNEY_KEY-j)."""
+        if len(starts) == 0:
+            return
+        size = self.samples + 1
+        first = np.minimum(-(-starts // self.sample_ticks), size - 1)
+        last = np.minimum(-(-ends // self.sample_ticks), size - 1)
+        keep = first < last
+        if not keep.all():
+            first, last = first[keep], last[keep]
+            if len(first) == 0:
+                return
+        line = self.grid.get((key, state))
+        if line is None:
+            line = self.grid[(key, state)] = np.zeros(size, dtype=np.int64)
+        line += np.bincount(first, minlength=size)[:size]
+        line -= np.bincount(last, minlength=size)[:size]
+
+    def series(self) -> dict[tuple[int, int], np.ndarray]:
+        return {key: np.cumsum(line)[: self.samples] for key, line in self.grid.items()}
+
+    # -------------------------------------------------------------- held count peaks
+    def held_change(self, journey: int, times: np.ndarray, sign: int) -> None:
+        if len(times):
+            values, counts = np.unique(times, return_counts=True)
+            self.held_deltas[journey].append((values, sign * counts))
+            self.journeys[journey].held_now += sign * len(times)
+
+    def held_peak(self, journeys: list[int]) -> int:
+        chunks = [c for j in journeys for c in self.held_deltas[j]]
+        if not chunks:
+            return 0
+        times = np.concatenate([c[0] for c in chunks])
+        deltas = np.concatenate([c[1] for c in chunks])
+        order = np.argsort(times, kind="stable")
+        times, deltas = times[order], deltas[order]
+        boundaries = np.flatnonzero(np.diff(times)) + 1
+        per_tick = np.add.reduceat(deltas, np.concatenate(([0], boundaries)))
+        return int(max(0, np.cumsum(per_tick).max()))
+
+    # -------------------------------------------------------------- reasons
+    def count_reason(self, journey: int, reason: str, count: int, times: np.ndarray | None = None) -> None:
+        self.journeys[journey].reasons[REASON_CODE[reason]] += count
+        if reason == "org_cap" and times is not None and len(times):
+            self.discard_windows[journey].append(times)
+
+    # -------------------------------------------------------------- step events
+    def events(self, event: str, times: np.ndarray, profiles: np.ndarray, journeys: np.ndarray,
+               nodes: np.ndarray, reasons: np.ndarray | int = -1) -> None:
+        if not self.record_events or len(times) == 0:
+            return
+        n = len(times)
+        reasons = np.broadcast_to(np.asarray(reasons, dtype=np.int8), (n,)).copy()
+        self.event_chunks.append((np.asarray(times).copy(), np.asarray(profiles).copy(),
+                                  np.broadcast_to(journeys, (n,)).astype(np.int16),
+                                  np.broadcast_to(nodes, (n,)).astype(np.int32),
+                                  np.full(n, EVENT_CODE[event], dtype=np.int8), reasons))

@@ -1,0 +1,89 @@
+"""The profile store: one row per (profile, journey entry), columnar numpy arrays.
+
+A row is never a SimPy process or event. ``t_next`` is when the row must next be looked at
+(its move, a release, an event alarm or its global timeout); the engine moves every row due
+before the next control event in vectorised batches.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+NEVER = np.iinfo(np.int64).max // 4
+
+# Row states
+PENDING = 0   # an arrival at a journey's door, not yet looked at
+ACTIVE = 1    # in the journey, at ``node``, moving on at ``t_move``
+HELD = 2      # stopped by a pause; ``t_move`` is the release time once scheduled
+QUEUED = 3    # retained entry waiting for the resume (S5)
+READQ = 4     # in a read-audience queue, entering at ``t_move`` (R1)
+FROZEN = 5    # in a wait whose clock is stopped by the pause (S2)
+DONE = 6      # exited or discarded; ``reason`` says why
+VOID = 7      # an arrival that never happened (its journey was stopped first)
+
+IN_JOURNEY = (ACTIVE, HELD, FROZEN)
+AT_DOOR = (QUEUED, READQ)
+
+_COLUMNS = {
+    "profile": np.int64, "journey": np.int16, "node": np.int32, "state": np.int8, "reason": np.int8,
+    "branch": np.int8, "fire_drawn": np.bool_, "released": np.bool_,
+    "t_next": np.int64, "t_move": np.int64, "t_entry": np.int64, "t_node": np.int64,
+    "t_prev": np.int64, "t_state": np.int64, "t_fire": np.int64,
+}
+
+
+class ProfileStore:
+    """Growable columns; ``size`` rows are in use. Access columns as attributes."""
+
+    def __init__(self, capacity: int = 1024):
+        self.size = 0
+        self._capacity = max(capacity, 16)
+        for name, dtype in _COLUMNS.items():
+            setattr(self, name, np.empty(self._capacity, dtype=dtype))
+
+    def _grow(self, needed: int) -> None:
+        capacity = self._capacity
+        while capacity < needed:
+            capacity = capacity * 2
+        for name in _COLUMNS:
+            old = getattr(self, name)
+            new = np.empty(capacity, dtype=old.dtype)
+            new[: self.size] = old[: self.size]
+            setattr(self, name, new)
+        self._capacity = capacity
+
+    def append(self, profiles: np.ndarray, journey: int, node: int, state: int, t_next: np.ndarray) -> np.ndarray:
+        """Add rows; returns their indices."""
+        count = len(profiles)
+        if self.size + count > self._capacity:
+            self._grow(self.size + count)
+        rows = np.arange(self.size, self.size + count)
+        self.size += count
+        self.profile[rows] = profiles
+        self.journey[rows] = journey
+        self.node[rows] = node
+        self.state[rows] = state
+        self.reason[rows] = -1
+        self.branch[rows] = 0
+        self.fire_drawn[rows] = False
+        self.released[rows] = False
+        self.t_next[rows] = t_next
+        self.t_move[rows] = t_next
+        self.t_entry[rows] = NEVER
+        self.t_node[rows] = t_next
+        self.t_prev[rows] = t_next
+        self.t_state[rows] = t_next
+        self.t_fire[rows] = NEVER
+        return rows
+
+    def due_before(self, tick: int) -> np.ndarray:
+        return np.flatnonzero(self.t_next[: self.size] < tick)
+
+    def rows_of(self, journey: int, states: tuple[int, ...]) -> np.ndarray:
+        n = self.size
+        mask = np.isin(self.state[:n], states) & (self.journey[:n] == journey)
+        return np.flatnonzero(mask)
+
+    @property
+    def nbytes(self) -> int:
+        return sum(getattr(self, name).nbytes for name in _COLUMNS)

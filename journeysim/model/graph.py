@@ -1,0 +1,196 @@
+"""Journey graphs: structural checks, and the compiled form the engine moves profiles through.
+
+Nodes of every journey are numbered globally so a profile's place is one integer.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+from ..expr import Expression
+from ..schema import (
+    ACTION_TYPES, ConditionNode, EndNode, EventLike, ExternalDataNode, Journey, JumpNode, OtherwiseBranch,
+    RandomSplitNode, ReactionNode, ReadAudienceNode, UpdateProfileNode, WaitNode,
+)
+
+ENTRY_TYPES = frozenset({"event", "audience_qualification", "read_audience"})
+EVENT_TYPES = frozenset({"event", "audience_qualification", "reaction"})
+WAITING_TYPES = frozenset({"wait", "event", "audience_qualification", "reaction", "external_data"})
+
+
+def successors(node: Any) -> list[tuple[str, str]]:
+    """(field path, target) pairs of the nodes a node can lead to within its journey."""
+    out: list[tuple[str, str]] = []
+    if isinstance(node, (ConditionNode, RandomSplitNode)):
+        for i, branch in enumerate(node.branches):
+            if isinstance(branch, OtherwiseBranch):
+                out.append((f"branches[{i}].otherwise", branch.otherwise))
+            else:
+                out.append((f"branches[{i}].next", branch.next))
+        return out
+    target = getattr(node, "next", None)
+    if target is not None:
+        out.append(("next", target))
+    on_timeout = getattr(node, "on_timeout", None)
+    if on_timeout is not None:
+        out.append(("on_timeout", on_timeout))
+    return out
+
+
+def structure_problems(journey: Journey, journey_keys: set[str]) -> list[tuple[tuple, str]]:
+    """(key path inside the journey, message) for every structural problem."""
+    problems: list[tuple[tuple, str]] = []
+    nodes = journey.nodes
+    if journey.start not in nodes:
+        problems.append((("start",), f"start node {journey.start!r} is not among the nodes ({', '.join(nodes)})"))
+    else:
+        start = nodes[journey.start]
+        if start.type not in ENTRY_TYPES:
+            problems.append((("start",), f"the start node must be an entry ({', '.join(sorted(ENTRY_TYPES))}), "
+                                         f"{journey.start!r} is a {start.type}"))
+        elif isinstance(start, EventLike) and start.arrivals is None:
+            problems.append((("nodes", journey.start, "arrivals"), "an entry event needs 'arrivals' ({rate: ...}, {every: ...}, {file: ...})"))
+    for node_id, node in nodes.items():
+        where = ("nodes", node_id)
+        for field_path, target in successors(node):
+            if target not in nodes:
+                problems.append((where + tuple(_split(field_path)), f"{target!r} is not a node of journey {journey.key!r}"))
+        is_start = node_id == journey.start
+        if isinstance(node, ReadAudienceNode) and not is_start:
+            problems.append((where + ("type",), "read_audience can only be the start node"))
+        if isinstance(node, EventLike) and not is_start:
+            if node.arrivals is not None:
+                problems.append((where + ("arrivals",), "only the start node takes 'arrivals'; a later event takes chance, delay, timeout"))
+            if node.next is None:
+                problems.append((where, "a later event node needs 'next'"))
+        if isinstance(node, EventLike) and is_start and node.next is None:
+            problems.append((where, "the entry node needs 'next'"))
+        if isinstance(node, (EventLike, ReactionNode)) and (node.timeout is None) != (node.on_timeout is None):
+            problems.append((where, "'timeout' and 'on_timeout' go together"))
+        if isinstance(node, ReactionNode):
+            target = nodes.get(node.to)
+            if target is None:
+                problems.append((where + ("to",), f"{node.to!r} is not a node of journey {journey.key!r}"))
+            elif target.type not in ACTION_TYPES:
+                problems.append((where + ("to",), f"a reaction reacts to an action node; {node.to!r} is a {target.type}"))
+        if isinstance(node, JumpNode) and node.to not in journey_keys:
+            problems.append((where + ("to",), f"no journey with key {node.to!r} in this scenario"))
+    if not problems:
+        cycle = _cycle_without_wait(journey)
+        if cycle:
+            problems.append((("nodes", cycle[0]), "cycle without a wait: " + " -> ".join(cycle + [cycle[0]])
+                             + " (a profile would loop forever in no time)"))
+    return problems
+
+
+def _split(field_path: str) -> list:
+    parts: list = []
+    for piece in field_path.split("."):
+        if "[" in piece:
+            name, index = piece[:-1].split("[")
+            parts += [name, int(index)]
+        else:
+            parts.append(piece)
+    return parts
+
+
+def _cycle_without_wait(journey: Journey) -> list[str] | None:
+    """A cycle made only of nodes that take no time, or None."""
+    instant = {n for n, node in journey.nodes.items() if not isinstance(node, WaitNode)}
+    graph = {n: [t for _, t in successors(journey.nodes[n]) if t in instant] for n in instant}
+    color: dict[str, int] = {}
+    stack: list[str] = []
+
+    def visit(n: str) -> list[str] | None:
+        color[n] = 1
+        stack.append(n)
+        for t in graph[n]:
+            if color.get(t) == 1:
+                return stack[stack.index(t):]
+            if t not in color:
+                found = visit(t)
+                if found:
+                    return found
+        stack.pop()
+        color[n] = 2
+        return None
+
+    for n in graph:
+        if n not in color:
+            found = visit(n)
+            if found:
+                return found
+    return None
+
+
+# ---------------------------------------------------------------- compiled form
+
+@dataclass
+class CompiledNode:
+    gid: int
+    journey: int
+    node_id: str
+    spec: Any
+    kind: str
+    next: int = -1
+    on_timeout: int = -1
+    branch_targets: list[int] = field(default_factory=list)
+    branch_exprs: list[Expression | None] = field(default_factory=list)
+    branch_weights: list[float] = field(default_factory=list)
+    is_action: bool = False
+    is_waiting: bool = False
+    next_is_event: bool = False
+
+
+@dataclass
+class CompiledJourney:
+    index: int
+    spec: Journey
+    label: str
+    start: int
+    node_gids: dict[str, int]
+    exit_criteria: list[Expression]
+    action_nodes: list[int]
+
+
+def compile_graph(journeys: list[Journey], labels: list[str], expressions: dict[tuple, Expression]) -> tuple[list[CompiledJourney], list[CompiledNode]]:
+    """Number every node; ``expressions`` maps (journey index, node id, branch index) to a compiled condition."""
+    nodes: list[CompiledNode] = []
+    compiled: list[CompiledJourney] = []
+    for j, journey in enumerate(journeys):
+        gids = {}
+        for node_id, spec in journey.nodes.items():
+            gids[node_id] = len(nodes)
+            nodes.append(CompiledNode(len(nodes), j, node_id, spec, spec.type,
+                                      is_action=spec.type in ACTION_TYPES,
+                                      is_waiting=spec.type in WAITING_TYPES and node_id != journey.start))
+        for node_id, spec in journey.nodes.items():
+            node = nodes[gids[node_id]]
+            if getattr(spec, "next", None) is not None:
+                node.next = gids[spec.next]
+            if getattr(spec, "on_timeout", None) is not None:
+                node.on_timeout = gids[spec.on_timeout]
+            if isinstance(spec, ConditionNode):
+                for b, branch in enumerate(spec.branches):
+                    target = branch.otherwise if isinstance(branch, OtherwiseBranch) else branch.next
+                    node.branch_targets.append(gids[target])
+                    node.branch_exprs.append(None if isinstance(branch, OtherwiseBranch) else expressions[(j, node_id, b)])
+            if isinstance(spec, RandomSplitNode):
+                node.branch_targets = [gids[b.next] for b in spec.branches]
+                node.branch_weights = [b.weight for b in spec.branches]
+        for node_id, spec in journey.nodes.items():
+            node = nodes[gids[node_id]]
+            node.next_is_event = node.next >= 0 and nodes[node.next].kind in EVENT_TYPES and not node.is_waiting
+        compiled.append(CompiledJourney(
+            j, journey, labels[j], gids[journey.start], gids,
+            [expressions[(j, "exit_criteria", i)] for i in range(len(journey.exit_criteria))],
+            [gids[n] for n, s in journey.nodes.items() if s.type in ACTION_TYPES],
+        ))
+    return compiled, nodes
+
+
+__all__ = [
+    "ENTRY_TYPES", "EVENT_TYPES", "WAITING_TYPES", "CompiledJourney", "CompiledNode", "compile_graph",
+    "structure_problems", "successors", "EndNode", "ExternalDataNode", "UpdateProfileNode",
+]

@@ -1,0 +1,200 @@
+"""The operator timeline: target resolution, SFMC request bodies, and the status check (J1, G1, S1, S9).
+
+A timeline the platform would refuse is refused before anything runs. Statuses are replayed
+from the timeline and the pause ends it implies (auto resume, guardrail stop); a resume drain is
+taken as instantaneous here, and the engine records (and skips) a request that a longer drain
+makes invalid at run time.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+from ..schema import JourneyTarget, PauseAction, Scenario
+from .policy import PausePolicy
+
+SFMC_BODY_FIELDS = {
+    "PausedDays": int, "ExtendWaitEndDates": bool, "GuardrailAction": str,
+    "RetainContactInjectionWhileJourneyPaused": bool,
+}
+GUARDRAIL_TO_END = {"Resume": "auto_resume", "Stop": "stop", "None": "stay_paused"}
+SFMC_VERSION_REQUIRED = "errorcode 10005: AllVersions=true or VersionNumber required."
+SFMC_RESUME_NOT_PAUSED = "errorcode 10000: An interaction must be in paused status to be resumed."
+
+
+@dataclass(frozen=True)
+class PauseSettings:
+    mode: str
+    length_s: float
+    end: str
+    wait_clock: str
+    entry_while_paused: str
+    paused_days: int | None = None
+
+
+@dataclass
+class PlannedAction:
+    index: int
+    at: float
+    kind: str
+    targets: list[int]
+    action: Any
+    pause: PauseSettings | None = None
+    extra: dict = field(default_factory=dict)
+
+
+Problems = list[tuple[tuple, str]]
+
+
+def _truthy(value: Any) -> bool:
+    return value is True or (isinstance(value, int) and not isinstance(value, bool) and value == 1)
+
+
+def resolve_targets(target: JourneyTarget, journeys: list, where: tuple, platform: str, problems: Problems) -> list[int]:
+    keys: list[str] = []
+    if target.journeys is not None:
+        keys += target.journeys
+    if target.journey is not None:
+        keys.append(target.journey)
+    if not keys:
+        problems.append((where, "name the journey: 'journeys: [KEY, ...]' or 'journey: KEY'"))
+        return []
+    version = target.version if target.version is not None else target.versionNumber
+    if version is not None and (isinstance(version, bool) or not isinstance(version, int) or version < 1):
+        problems.append((where + ("versionNumber",), f"versionNumber must be a positive integer, got {version!r}"))
+        return []
+    all_versions = _truthy(target.allVersions)
+    if target.allVersions is not None and not isinstance(target.allVersions, (bool, int)):
+        problems.append((where + ("allVersions",), f"allVersions must be true/false (or 1/0), got {target.allVersions!r}"))
+        return []
+    indices: list[int] = []
+    for key in keys:
+        versions = [i for i, j in enumerate(journeys) if j.key == key]
+        if not versions:
+            known = ", ".join(sorted({j.key for j in journeys}))
+            problems.append((where, f"no journey with key {key!r} (journeys: {known})"))
+            continue
+        if all_versions:
+            indices += versions
+        elif version is not None:
+            match = [i for i in versions if journeys[i].version == version]
+            if not match:
+                have = ", ".join(str(journeys[i].version) for i in versions)
+                problems.append((where, f"journey {key!r} has no version {version} (versions: {have})"))
+            indices += match
+        elif len(versions) == 1 and platform != "sfmc":
+            indices += versions
+        elif platform == "sfmc":
+            problems.append((where, SFMC_VERSION_REQUIRED))
+        else:
+            have = ", ".join(str(journeys[i].version) for i in versions)
+            problems.append((where, f"journey {key!r} runs versions {have}: name one with 'version' (a pause applies to one version, J3)"))
+    return indices
+
+
+def pause_settings(action: PauseAction, where: tuple, scenario: Scenario, policy: PausePolicy, problems: Problems) -> PauseSettings:
+    body = action.body or {}
+    for name, value in body.items():
+        expected = SFMC_BODY_FIELDS.get(name)
+        if expected is None:
+            problems.append((where + ("body", name), f"SFMC would refuse this pause ({SFMC_VERSION_REQUIRED.split(':')[0]}): "
+                             f"unknown field {name!r} (fields: {', '.join(SFMC_BODY_FIELDS)})"))
+        elif not isinstance(value, expected) or (expected is int and isinstance(value, bool)):
+            problems.append((where + ("body", name), f"SFMC would refuse this pause (errorcode 10005): {name} must be "
+                             f"{'an integer' if expected is int else 'a boolean' if expected is bool else 'a string'}, got {value!r}"))
+    paused_days = body.get("PausedDays")
+    length = scenario.org.max_pause
+    if isinstance(paused_days, int) and not isinstance(paused_days, bool):
+        if not 1 <= paused_days <= 14:
+            problems.append((where + ("body", "PausedDays"), f"PausedDays is a whole number of days from 1 to 14 (S8), got {paused_days}"))
+        length = paused_days * 86400.0
+    end = policy.pause_end
+    guardrail = body.get("GuardrailAction")
+    if isinstance(guardrail, str):
+        if guardrail not in GUARDRAIL_TO_END:
+            problems.append((where + ("body", "GuardrailAction"), f"GuardrailAction is Resume, Stop or None (S8), got {guardrail!r}"))
+        else:
+            end = GUARDRAIL_TO_END[guardrail]
+    wait_clock = policy.wait_clock
+    if "ExtendWaitEndDates" in body and isinstance(body["ExtendWaitEndDates"], bool):
+        if body["ExtendWaitEndDates"]:
+            wait_clock = wait_clock if wait_clock != "run" else "extend_by_pause"
+        else:
+            wait_clock = "run"
+    entry = policy.entry_while_paused
+    retain = body.get("RetainContactInjectionWhileJourneyPaused")
+    if isinstance(retain, bool):
+        entry = "queue" if retain else "drop"
+    return PauseSettings(action.mode or policy.at_stop, length, end, wait_clock, entry,
+                         paused_days if isinstance(paused_days, int) and not isinstance(paused_days, bool) else None)
+
+
+def plan_timeline(scenario: Scenario, policy: PausePolicy) -> tuple[list[PlannedAction], Problems]:
+    """Resolved, time-ordered actions, and every problem (key path, message)."""
+    problems: Problems = []
+    journeys = scenario.journeys
+    planned: list[PlannedAction] = []
+    for i, item in enumerate(scenario.timeline):
+        where = ("timeline", i, item.kind)
+        if item.at > scenario.duration:
+            problems.append((("timeline", i, "at"), f"at {item.at:g}s is after the scenario's duration ({scenario.duration:g}s)"))
+        action = item.action
+        targets: list[int] = []
+        settings = None
+        if item.kind in ("pause", "resume", "stop"):
+            targets = resolve_targets(action, journeys, where, scenario.platform, problems)
+            if item.kind == "pause":
+                settings = pause_settings(action, where, scenario, policy, problems)
+            elif action.__dict__.get("mode") is not None:
+                problems.append((where + ("mode",), "mode belongs to a pause"))
+        elif item.kind == "global_filter":
+            targets = resolve_targets(JourneyTarget(journey=action.journey, version=action.version), journeys, where,
+                                      "ajo", problems)
+        planned.append(PlannedAction(i, item.at, item.kind, targets, action, settings))
+    planned.sort(key=lambda p: (p.at, p.index))
+    if not problems:
+        problems += check_statuses(planned, journeys, scenario.platform)
+    return planned, problems
+
+
+def check_statuses(planned: list[PlannedAction], journeys: list, platform: str) -> Problems:
+    """Replay statuses (J1) and report every request the platform would refuse."""
+    status = {j: "live" for j in range(len(journeys))}
+    pause_ends: dict[int, tuple[float, str]] = {}
+    problems: Problems = []
+
+    def settle(until: float) -> None:
+        for j, (end_at, end) in list(pause_ends.items()):
+            if end_at < until and status[j] == "paused":
+                del pause_ends[j]
+                status[j] = {"auto_resume": "live", "stop": "stopped"}.get(end, "paused")
+
+    for step in planned:
+        settle(step.at)
+        where = ("timeline", step.index, step.kind)
+        for j in step.targets:
+            name = f"journey {journeys[j].key!r} v{journeys[j].version}"
+            current = status[j]
+            if step.kind == "pause":
+                if current != "live":
+                    problems.append((where, f"cannot pause {name} at {step.at:g}s: it is {current} (only a live journey can be paused, J1)"))
+                    continue
+                status[j] = "paused"
+                pause_ends[j] = (step.at + step.pause.length_s, step.pause.end)
+            elif step.kind == "resume":
+                if current != "paused":
+                    extra = f"; SFMC answers {SFMC_RESUME_NOT_PAUSED}" if platform == "sfmc" else ""
+                    problems.append((where, f"cannot resume {name} at {step.at:g}s: it is {current} (only a paused journey can be resumed, J1{extra})"))
+                    continue
+                status[j] = "live"
+                pause_ends.pop(j, None)
+            elif step.kind == "stop":
+                if current == "stopped":
+                    problems.append((where, f"cannot stop {name} at {step.at:g}s: it is already stopped"))
+                    continue
+                status[j] = "stopped"
+                pause_ends.pop(j, None)
+            elif step.kind == "global_filter" and current != "paused":
+                problems.append((where, f"a global filter on {name} can only be set while it is paused; at {step.at:g}s it is {current} (G1)"))
+    return problems

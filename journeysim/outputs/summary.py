@@ -1,0 +1,134 @@
+"""The run summary of the output contract, and the conservation check that every run makes."""
+
+from __future__ import annotations
+
+import numpy as np
+
+from .. import __version__
+from ..engine import store as S
+from ..engine.recorder import DISCARD_REASONS, EXIT_REASONS, REASON_CODE, PauseRecord
+from ..engine.simulation import Simulation
+
+
+def _seconds(ticks: int | None, resolution: float) -> float | None:
+    if ticks is None:
+        return None
+    value = ticks * resolution
+    return int(value) if float(value).is_integer() else round(value, 6)
+
+
+def _pause_summary(record: PauseRecord, resolution: float) -> dict:
+    delays = np.concatenate(record.send_delays) * resolution if record.send_delays else np.zeros(0)
+    drain = None
+    if record.resumed_at is not None and record.live_at is not None:
+        drain = _seconds(record.live_at - record.resumed_at, resolution)
+    return {
+        "paused_at_s": _seconds(record.paused_at, resolution),
+        "mode": record.mode,
+        "resumed_at_s": _seconds(record.resumed_at, resolution),
+        "resumed_by": record.resumed_by,
+        "ended_by": record.ended_by or ("resume" if record.resumed_at is not None else None),
+        "held_at_resume": record.held_at_resume,
+        "drain_s": drain,
+        "live_at_s": _seconds(record.live_at, resolution),
+        "sent_after_hold": int(len(delays)),
+        "send_delay_s": {
+            "p50": float(np.percentile(delays, 50)) if len(delays) else 0.0,
+            "p95": float(np.percentile(delays, 95)) if len(delays) else 0.0,
+            "max": float(delays.max()) if len(delays) else 0.0,
+        },
+    }
+
+
+def conservation(sim: Simulation) -> dict:
+    """Each profile that arrived is in exactly one place; counters agree with the rows."""
+    st = sim.store
+    n = st.size
+    state, journey, reason = st.state[:n], st.journey[:n], st.reason[:n]
+    problems: list[str] = []
+    per_journey = {}
+    for j, record in enumerate(sim.recorder.journeys):
+        label = sim.journeys_c[j].label
+        mine = journey == j
+        in_journey = int(np.isin(state[mine], S.IN_JOURNEY).sum())
+        queued = int(np.isin(state[mine], S.AT_DOOR).sum())
+        pending = int((state[mine] == S.PENDING).sum())
+        reasons_from_rows = np.bincount(reason[mine & (state == S.DONE)], minlength=len(record.reasons))
+        if pending:
+            problems.append(f"{label}: {pending} arrivals were never looked at")
+        if not np.array_equal(reasons_from_rows, record.reasons):
+            problems.append(f"{label}: exit/discard counters disagree with the rows")
+        total = int(record.reasons.sum()) + in_journey + queued
+        if record.arrived != total:
+            problems.append(f"{label}: arrived {record.arrived} != exited+discarded+in journey+queued {total}")
+        door = record.reasons[REASON_CODE["paused_entry"]] + record.reasons[REASON_CODE["read_queue"]]
+        if record.entered != record.arrived - door - queued:
+            problems.append(f"{label}: entered {record.entered} != arrived - door discards - queued")
+        if record.held_now != int((state[mine] == S.HELD).sum()):
+            problems.append(f"{label}: held count {record.held_now} disagrees with the rows")
+        per_journey[label] = {"in_journey_at_end": in_journey, "queued_at_end": queued}
+        live = mine & np.isin(state, S.IN_JOURNEY + S.AT_DOOR)
+        profiles = st.profile[:n][live]
+        if len(np.unique(profiles)) != len(profiles) and not _allows_reentry(sim, j):
+            problems.append(f"{label}: a profile is in two places at once")
+    return {"ok": not problems, "problems": problems, "per_journey": per_journey}
+
+
+def _allows_reentry(sim: Simulation, j: int) -> bool:
+    start = sim.nodes[sim.journeys_c[j].start].spec
+    return bool(getattr(start, "reentry", False)) or getattr(start, "schedule", None) is not None \
+        or any(n.kind == "jump" for n in sim.nodes)
+
+
+def build_summary(sim: Simulation, check: dict) -> dict:
+    res = sim.res
+    sc = sim.scenario
+    journeys = {}
+    for j, record in enumerate(sim.recorder.journeys):
+        compiled = sim.journeys_c[j]
+        label = compiled.label
+        runtime = sim.runtime[j]
+        counts = check["per_journey"][label]
+        status = runtime.status
+        if status == "live" and runtime.entries_closed and counts["in_journey_at_end"] == 0 and counts["queued_at_end"] == 0:
+            status = "finished"
+        actions = {sim.nodes[g].node_id: record.actions.get(sim.nodes[g].node_id, 0) for g in compiled.action_nodes}
+        journeys[label] = {
+            "key": compiled.spec.key,
+            "version": compiled.spec.version,
+            "arrived": record.arrived,
+            "entered": record.entered,
+            "in_journey_at_end": counts["in_journey_at_end"],
+            "queued_at_end": counts["queued_at_end"],
+            "exited": {r: int(record.reasons[REASON_CODE[r]]) for r in EXIT_REASONS},
+            "discarded": {r: int(record.reasons[REASON_CODE[r]]) for r in DISCARD_REASONS},
+            "actions": actions,
+            "held_peak": sim.recorder.held_peak([j]),
+            "status_at_end": status,
+            "status_changes": [{"at_s": _seconds(t, res), "status": s} for t, s in record.status_log],
+            "pauses": [_pause_summary(p, res) for p in record.pauses],
+            "population_exhausted_at_s": _seconds(record.population_exhausted_at, res),
+            "skipped_reads_at_s": [_seconds(t, res) for t in record.skipped_reads],
+            "refused_actions": record.refused,
+        }
+    checks = sim.recorder.cap_checks
+    return {
+        "scenario": sc.name,
+        "description": sc.description,
+        "seed": sc.seed,
+        "platform": sc.platform,
+        "policy": sim.policy.model_dump(),
+        "journeysim_version": __version__,
+        "duration_s": _seconds(sim.end_tick, res),
+        "resolution_s": res,
+        "population": sim.population.size,
+        "journeys": journeys,
+        "org": {
+            "held_cap": sc.org.held_cap,
+            "held_peak": sim.recorder.held_peak(list(range(len(sim.recorder.journeys)))),
+            "cap_checks": len(checks),
+            "cap_exceeded_checks": sum(1 for _, _, over in checks if over),
+            "checks_with_held": [{"at_s": _seconds(t, res), "held": h, "over_cap": over} for t, h, over in checks if h],
+        },
+        "conservation": {"ok": check["ok"], "problems": check["problems"]},
+    }

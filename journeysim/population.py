@@ -1,0 +1,148 @@
+"""The population: one row per profile, one numpy column per attribute.
+
+Text attributes are numpy unicode arrays (vectorised comparisons); numbers and booleans are
+numeric arrays. A population is generated from attribute generators or read from CSV/Parquet.
+"""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+
+from .units import AttributeGenerator
+
+# Bytes per profile the engine keeps beside the attributes (positions, times, states), and per
+# journey a profile can be in.
+ENGINE_BYTES_PER_ROW = 80
+MEMORY_SHARE = 0.8
+
+
+class PopulationError(ValueError):
+    pass
+
+
+@dataclass
+class Population:
+    ids: np.ndarray
+    columns: dict[str, np.ndarray]
+
+    @property
+    def size(self) -> int:
+        return len(self.ids)
+
+    def set_values(self, name: str, rows: np.ndarray, value: object) -> None:
+        column = self.columns[name]
+        if column.dtype.kind == "U":
+            text = str(value)
+            if len(text) > column.dtype.itemsize // 4:
+                column = column.astype(f"U{len(text)}")
+                self.columns[name] = column
+            column[rows] = text
+        else:
+            column[rows] = value
+
+
+def column_kind(array: np.ndarray) -> str:
+    if array.dtype.kind == "U":
+        return "text"
+    if array.dtype.kind == "b":
+        return "bool"
+    return "number"
+
+
+def generator_kind(generator: AttributeGenerator) -> str:
+    if generator.kind == "bernoulli":
+        return "bool"
+    if generator.kind == "choice":
+        first = generator.args[0][0]
+        return "text" if isinstance(first, str) else "bool" if isinstance(first, bool) else "number"
+    if generator.kind == "constant":
+        value = generator.args
+        return "text" if isinstance(value, str) else "bool" if isinstance(value, bool) else "number"
+    return "number"
+
+
+def available_memory() -> int:
+    """Bytes of memory available now (MemAvailable), or the physical total when unknown."""
+    try:
+        with open("/proc/meminfo") as meminfo:
+            for line in meminfo:
+                if line.startswith("MemAvailable:"):
+                    return int(line.split()[1]) * 1024
+    except OSError:
+        pass
+    return os.sysconf("SC_PAGE_SIZE") * os.sysconf("SC_PHYS_PAGES")
+
+
+def estimate_bytes(size: int, attribute_bytes: int, journeys: int) -> int:
+    return size * (8 + attribute_bytes + ENGINE_BYTES_PER_ROW * max(journeys, 1))
+
+
+def check_fits(size: int, attribute_bytes: int, journeys: int) -> None:
+    need = estimate_bytes(size, attribute_bytes, journeys)
+    have = available_memory()
+    if need > MEMORY_SHARE * have:
+        raise PopulationError(
+            f"{size:,} profiles need about {need / 2**30:.1f} GiB, more than {MEMORY_SHARE:.0%} of the "
+            f"{have / 2**30:.1f} GiB available: use a smaller size")
+
+
+def attribute_bytes(kinds: dict[str, str]) -> int:
+    return sum(16 if kind == "text" else 1 if kind == "bool" else 8 for kind in kinds.values())
+
+
+def generate(size: int, attributes: dict[str, AttributeGenerator], rng: np.random.Generator) -> Population:
+    columns = {}
+    for name, generator in attributes.items():
+        values = generator.sample(rng, size)
+        if values.dtype == object:
+            values = values.astype(str)
+        columns[name] = values
+    return Population(np.arange(size, dtype=np.int64), columns)
+
+
+def read_table(path: Path) -> pd.DataFrame:
+    suffix = path.suffix.lower()
+    try:
+        if suffix == ".parquet":
+            return pd.read_parquet(path)
+        if suffix == ".csv":
+            return pd.read_csv(path, keep_default_na=True)
+    except (OSError, ValueError) as exc:
+        raise PopulationError(f"cannot read population file {str(path)!r}: {exc}") from None
+    raise PopulationError(f"population file must be .csv or .parquet, got {path.name!r}")
+
+
+def from_frame(frame: pd.DataFrame, source: str) -> Population:
+    if frame.empty:
+        raise PopulationError(f"population file {source!r} has no rows")
+    columns: dict[str, np.ndarray] = {}
+    ids = np.arange(len(frame), dtype=np.int64)
+    for name in frame.columns:
+        series = frame[name]
+        if not isinstance(name, str) or not name.isidentifier():
+            raise PopulationError(f"population file {source!r}: column {name!r} is not a usable attribute name (letters, digits, _)")
+        if series.isna().any():
+            row = int(series.isna().to_numpy().argmax())
+            raise PopulationError(f"population file {source!r}: column {name!r} has a missing value in data row {row + 1}")
+        if name == "profile_id":
+            if not pd.api.types.is_integer_dtype(series):
+                raise PopulationError(f"population file {source!r}: profile_id must hold integers, found {series.dtype}")
+            if series.duplicated().any():
+                raise PopulationError(f"population file {source!r}: profile_id has duplicates")
+            ids = series.to_numpy(dtype=np.int64)
+            continue
+        if pd.api.types.is_bool_dtype(series) or pd.api.types.is_numeric_dtype(series):
+            columns[name] = series.to_numpy()
+        elif pd.api.types.is_object_dtype(series) or pd.api.types.is_string_dtype(series):
+            values = series.to_numpy()
+            if not all(isinstance(v, str) for v in values[: min(len(values), 1000)]):
+                raise PopulationError(f"population file {source!r}: column {name!r} mixes text and other types")
+            columns[name] = values.astype(str)
+        else:
+            raise PopulationError(f"population file {source!r}: column {name!r} has unsupported type {series.dtype}")
+    return Population(ids, columns)

@@ -1,0 +1,231 @@
+"""Durations, rates, distributions and attribute generators of the scenario format.
+
+Parsing turns user text into seconds (durations), events per second (rates) and small
+frozen objects that know how to draw vectorised samples from a numpy ``Generator``.
+"""
+
+from __future__ import annotations
+
+import math
+import re
+from dataclasses import dataclass
+from typing import Any
+
+import numpy as np
+
+_UNIT_SECONDS = {"ms": 0.001, "s": 1.0, "m": 60.0, "h": 3600.0, "d": 86400.0, "w": 604800.0}
+_PART = re.compile(r"\s*(\d+(?:\.\d+)?)\s*(ms|s|m|h|d|w)\s*")
+
+
+def parse_duration(value: Any) -> float:
+    """Seconds from a number of seconds or a string like ``"2d 6h"``; raises ValueError."""
+    if isinstance(value, bool):
+        raise ValueError(f"expected a duration like '90s', '6h' or '2d 6h', got {value!r}")
+    if isinstance(value, (int, float)):
+        if not math.isfinite(value) or value < 0:
+            raise ValueError(f"a duration must be a finite number of seconds >= 0, got {value!r}")
+        return float(value)
+    if not isinstance(value, str) or not value.strip():
+        raise ValueError(f"expected a duration like '90s', '6h' or '2d 6h', got {value!r}")
+    text = value.strip()
+    pos, total = 0, 0.0
+    while pos < len(text):
+        match = _PART.match(text, pos)
+        if not match:
+            raise ValueError(f"cannot read duration {value!r}: use parts like '90s', '30m', '6h', '14d'")
+        total += float(match.group(1)) * _UNIT_SECONDS[match.group(2)]
+        pos = match.end()
+    return total
+
+
+_RATE = re.compile(r"^\s*(\d+(?:\.\d+)?)\s*/\s*(s|m|h|d)\s*$")
+
+
+def parse_rate(value: Any) -> float:
+    """Events per second from ``"5000/s"``, ``"20/m"``, ``"1000/h"`` or ``"50000/d"``."""
+    if isinstance(value, str):
+        match = _RATE.match(value)
+        if match:
+            rate = float(match.group(1)) / _UNIT_SECONDS[match.group(2)]
+            if rate > 0:
+                return rate
+    raise ValueError(f"expected a positive rate like '5000/s', '20/m', '1000/h' or '50000/d', got {value!r}")
+
+
+def format_seconds(seconds: float) -> str:
+    """Human text for a span of seconds: ``2.5 s``, ``14 min``, ``3.2 h``, ``2.0 d``."""
+    if seconds < 120:
+        return f"{seconds:g} s"
+    if seconds < 7200:
+        return f"{seconds / 60:.0f} min"
+    if seconds < 172800:
+        return f"{seconds / 3600:.1f} h"
+    return f"{seconds / 86400:.1f} d"
+
+
+# ---------------------------------------------------------------- distributions of durations
+
+
+@dataclass(frozen=True)
+class Distribution:
+    """A distribution of durations in seconds; ``sample`` returns float seconds."""
+
+    kind: str
+    params: tuple[float, ...]
+    choices: tuple[tuple[float, float], ...] = ()
+
+    def sample(self, rng: np.random.Generator, size: int) -> np.ndarray:
+        if self.kind == "fixed":
+            return np.full(size, self.params[0])
+        if self.kind == "uniform":
+            return rng.uniform(self.params[0], self.params[1], size)
+        if self.kind == "exponential":
+            return rng.exponential(self.params[0], size)
+        if self.kind == "lognormal":
+            median, sigma = self.params
+            return rng.lognormal(math.log(median), sigma, size)
+        values = np.array([v for v, _ in self.choices])
+        weights = np.array([w for _, w in self.choices])
+        return values[rng.choice(len(values), size=size, p=weights / weights.sum())]
+
+    @property
+    def mean(self) -> float:
+        if self.kind in ("fixed", "exponential"):
+            return self.params[0]
+        if self.kind == "uniform":
+            return (self.params[0] + self.params[1]) / 2
+        if self.kind == "lognormal":
+            return self.params[0] * math.exp(self.params[1] ** 2 / 2)
+        total = sum(w for _, w in self.choices)
+        return sum(v * w for v, w in self.choices) / total
+
+    @property
+    def minimum(self) -> float:
+        if self.kind in ("fixed", "uniform"):
+            return self.params[0]
+        if self.kind == "choice":
+            return min(v for v, _ in self.choices)
+        return 0.0
+
+
+DISTRIBUTION_KINDS = ("fixed", "uniform", "exponential", "lognormal", "choice")
+
+
+def _weights(mapping: Any, what: str) -> list[tuple[Any, float]]:
+    if not isinstance(mapping, dict) or not mapping:
+        raise ValueError(f"{what} needs a mapping of value: probability, got {mapping!r}")
+    pairs = []
+    for key, weight in mapping.items():
+        if isinstance(weight, bool) or not isinstance(weight, (int, float)) or weight < 0:
+            raise ValueError(f"{what} probability of {key!r} must be a number >= 0, got {weight!r}")
+        pairs.append((key, float(weight)))
+    total = sum(w for _, w in pairs)
+    if not math.isclose(total, 1.0, abs_tol=1e-6):
+        raise ValueError(f"{what} probabilities must sum to 1, they sum to {total:g}")
+    return pairs
+
+
+def _single_kind(value: Any, kinds: tuple[str, ...], what: str) -> tuple[str, Any]:
+    if not isinstance(value, dict) or len(value) != 1:
+        raise ValueError(f"a {what} is a mapping with one key of {', '.join(kinds)}; got {value!r}")
+    (kind, arg), = value.items()
+    if kind not in kinds:
+        raise ValueError(f"unknown {what} {kind!r} (expected one of {', '.join(kinds)})")
+    return kind, arg
+
+
+def parse_distribution(value: Any) -> Distribution:
+    """A duration distribution; a bare duration means ``{fixed: value}``."""
+    if not isinstance(value, dict):
+        return Distribution("fixed", (parse_duration(value),))
+    kind, arg = _single_kind(value, DISTRIBUTION_KINDS, "distribution")
+    if kind == "fixed":
+        return Distribution("fixed", (parse_duration(arg),))
+    if kind == "uniform":
+        if not isinstance(arg, list) or len(arg) != 2:
+            raise ValueError(f"uniform takes [low, high], got {arg!r}")
+        low, high = parse_duration(arg[0]), parse_duration(arg[1])
+        if high < low:
+            raise ValueError(f"uniform needs low <= high, got [{arg[0]}, {arg[1]}]")
+        return Distribution("uniform", (low, high))
+    if kind == "exponential":
+        if not isinstance(arg, dict) or set(arg) != {"mean"}:
+            raise ValueError(f"exponential takes {{mean: DURATION}}, got {arg!r}")
+        return Distribution("exponential", (parse_duration(arg["mean"]),))
+    if kind == "lognormal":
+        if not isinstance(arg, dict) or set(arg) != {"median", "sigma"}:
+            raise ValueError(f"lognormal takes {{median: DURATION, sigma: NUMBER}}, got {arg!r}")
+        sigma = arg["sigma"]
+        if isinstance(sigma, bool) or not isinstance(sigma, (int, float)) or sigma < 0:
+            raise ValueError(f"lognormal sigma must be a number >= 0, got {sigma!r}")
+        return Distribution("lognormal", (parse_duration(arg["median"]), float(sigma)))
+    pairs = _weights(arg, "choice")
+    return Distribution("choice", (), tuple((parse_duration(v), w) for v, w in pairs))
+
+
+# ---------------------------------------------------------------- attribute generators
+
+GENERATOR_KINDS = ("choice", "uniform", "normal", "bernoulli", "constant")
+
+
+@dataclass(frozen=True)
+class AttributeGenerator:
+    """How one population attribute is drawn; ``sample`` returns a numpy array."""
+
+    kind: str
+    args: Any
+
+    def sample(self, rng: np.random.Generator, size: int) -> np.ndarray:
+        if self.kind == "choice":
+            values, weights = zip(*self.args)
+            weights = np.asarray(weights) / sum(weights)
+            picks = rng.choice(len(values), size=size, p=weights)
+            return np.asarray(values, dtype=object if isinstance(values[0], str) else None)[picks]
+        if self.kind == "uniform":
+            low, high = self.args
+            if isinstance(low, int) and isinstance(high, int):
+                return rng.integers(low, high, size, endpoint=True)
+            return rng.uniform(low, high, size)
+        if self.kind == "normal":
+            return rng.normal(self.args[0], self.args[1], size)
+        if self.kind == "bernoulli":
+            return rng.random(size) < self.args
+        return np.full(size, self.args, dtype=object if isinstance(self.args, str) else None)
+
+
+def _number(value: Any, what: str) -> float | int:
+    if isinstance(value, bool) or not isinstance(value, (int, float)):
+        raise ValueError(f"{what} must be a number, got {value!r}")
+    return value
+
+
+def parse_generator(value: Any) -> AttributeGenerator:
+    kind, arg = _single_kind(value, GENERATOR_KINDS, "attribute generator")
+    if kind == "choice":
+        pairs = _weights(arg, "choice")
+        kinds = {type(v) for v, _ in pairs}
+        if len(kinds) > 1:
+            raise ValueError(f"choice values must all have one type, got {sorted(k.__name__ for k in kinds)}")
+        return AttributeGenerator("choice", tuple(pairs))
+    if kind == "uniform":
+        if not isinstance(arg, list) or len(arg) != 2:
+            raise ValueError(f"uniform takes [low, high], got {arg!r}")
+        low, high = _number(arg[0], "uniform low"), _number(arg[1], "uniform high")
+        if high < low:
+            raise ValueError(f"uniform needs low <= high, got {arg!r}")
+        return AttributeGenerator("uniform", (low, high))
+    if kind == "normal":
+        if not isinstance(arg, dict) or set(arg) != {"mean", "sd"}:
+            raise ValueError(f"normal takes {{mean: NUMBER, sd: NUMBER}}, got {arg!r}")
+        mean, sd = _number(arg["mean"], "normal mean"), _number(arg["sd"], "normal sd")
+        if sd < 0:
+            raise ValueError(f"normal sd must be >= 0, got {sd!r}")
+        return AttributeGenerator("normal", (float(mean), float(sd)))
+    if kind == "bernoulli":
+        p = _number(arg, "bernoulli probability")
+        if not 0 <= p <= 1:
+            raise ValueError(f"bernoulli probability must be between 0 and 1, got {p!r}")
+        return AttributeGenerator("bernoulli", float(p))
+    if not isinstance(arg, (str, int, float, bool)):
+        raise ValueError(f"constant takes a string, number or boolean, got {arg!r}")
+    return AttributeGenerator("constant", arg)
