@@ -26,9 +26,15 @@ class Result:
         return bool(self.summary["conservation"]["ok"])
 
 
-def load(path: str | Path, overrides: dict | None = None) -> LoadedScenario:
-    """Load and check a scenario file (raises ``journeysim.errors.ScenarioError``)."""
-    return _load(path, overrides)
+def load(path: str | Path, overrides: dict[str, object] | None = None) -> LoadedScenario:
+    """Load and check a scenario file (raises ``journeysim.errors.ScenarioError``).
+
+    ``overrides`` maps key paths to values, as ``--set`` does: ``{"org.resume_rate": "2000/s"}``.
+    """
+    from .overrides import parse_path
+
+    parsed = [(parse_path(k), v, f"{k}={v}") for k, v in (overrides or {}).items()]
+    return _load(path, parsed)
 
 
 def run(scenario: LoadedScenario | str | Path, *, seed: int | None = None, events: bool = False,

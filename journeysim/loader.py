@@ -138,24 +138,22 @@ def _schema_problems(exc: ValidationError, data: Any, source: SourceMap) -> list
     return problems
 
 
-def load(path: str | Path, overrides: dict[tuple, Any] | None = None) -> LoadedScenario:
-    """Load and check a scenario file; raises ``ScenarioError`` listing every problem."""
+def load(path: str | Path, overrides: list | None = None) -> LoadedScenario:
+    """Load and check a scenario file; raises ``ScenarioError`` listing every problem.
+
+    ``overrides`` come from ``overrides.parse_overrides`` (``--set PATH=VALUE``).
+    """
+    from .overrides import apply_overrides
+
     path = Path(path)
     data, source = load_yaml(path)
-    for key_path, value in (overrides or {}).items():
-        _apply_override(data, key_path, value)
+    if overrides:
+        apply_overrides(data, overrides)
     try:
         scenario = Scenario.model_validate(data)
     except ValidationError as exc:
         raise ScenarioError(_schema_problems(exc, data, source)) from None
     return check(scenario, path, source)
-
-
-def _apply_override(data: dict, key_path: tuple, value: Any) -> None:
-    current: Any = data
-    for part in key_path[:-1]:
-        current = current[part]
-    current[key_path[-1]] = value
 
 
 def check(scenario: Scenario, path: Path, source: SourceMap) -> LoadedScenario:

@@ -1,0 +1,146 @@
+"""Command line: ``journeysim run | validate | schema``.
+
+Exit status: 0 success, 2 a refused scenario or bad usage (nothing written), 3 a run whose
+conservation check failed (outputs written, for the bug report).
+"""
+
+from __future__ import annotations
+
+import json
+import sys
+from pathlib import Path
+
+import click
+
+from . import __version__
+from .errors import ConservationError, ScenarioError
+from .units import format_seconds
+
+EXIT_REFUSED = 2
+EXIT_CONSERVATION = 3
+
+
+def _load_or_exit(path: str, sets: tuple[str, ...] = ()):
+    from .loader import load
+    from .overrides import parse_overrides
+
+    try:
+        return load(path, parse_overrides(path, sets))
+    except ScenarioError as exc:
+        for problem in exc.problems:
+            click.echo(str(problem), err=True)
+        click.echo(f"{path}: refused ({len(exc.problems)} problem{'s' if len(exc.problems) != 1 else ''}); nothing was run",
+                   err=True)
+        sys.exit(EXIT_REFUSED)
+
+
+set_option = click.option("--set", "sets", multiple=True, metavar="PATH=VALUE",
+                          help="Override one scenario value, e.g. org.resume_rate=2000/s or timeline[0].at=2d.")
+
+
+@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+@click.version_option(__version__, prog_name="journeysim")
+def main() -> None:
+    """Simulate what pausing a marketing journey does to the profiles inside it."""
+
+
+@main.command()
+@click.argument("scenario", type=click.Path(dir_okay=False))
+@click.option("--out", "out", type=click.Path(file_okay=False), required=True, help="Folder for the outputs.")
+@click.option("--events", is_flag=True, help="Also write the step-event log (events.parquet).")
+@click.option("--seed", type=click.IntRange(min=0), default=None, help="Override the scenario's seed.")
+@click.option("--quiet", "-q", is_flag=True, help="Print nothing but errors.")
+@click.option("--no-report", is_flag=True, help="Skip report.html and its figures.")
+@set_option
+def run(scenario: str, out: str, events: bool, seed: int | None, quiet: bool, no_report: bool, sets: tuple[str, ...]) -> None:
+    """Run SCENARIO and write summary.json, timeseries.parquet (and events.parquet) into --out."""
+    from .api import run as run_scenario
+    from .outputs.writer import write_outputs
+
+    loaded = _load_or_exit(scenario, sets)
+    failed = None
+    try:
+        result = run_scenario(loaded, seed=seed, events=events, progress=None if not quiet else False)
+    except ConservationError as exc:
+        failed, result = exc, exc.result  # type: ignore[attr-defined]
+    extra = None
+    if not no_report:
+        from .outputs.report import write_report_files
+
+        def extra(folder: Path) -> None:
+            write_report_files(result, folder)
+    written = write_outputs(result, Path(out), extra=extra)
+    if not quiet:
+        click.echo(format_summary(result.summary))
+        click.echo(f"\nwrote {', '.join(p.name for p in written if p.is_file())} to {out}")
+    if failed is not None:
+        click.echo(f"error: {failed}", err=True)
+        sys.exit(EXIT_CONSERVATION)
+
+
+@main.command()
+@click.argument("scenario", type=click.Path(dir_okay=False))
+@set_option
+def validate(scenario: str, sets: tuple[str, ...]) -> None:
+    """Check SCENARIO without running it; exit 2 with one line per problem."""
+    loaded = _load_or_exit(scenario, sets)
+    sc = loaded.scenario
+    click.echo(f"{scenario}: ok: {sc.name!r}, {len(sc.journeys)} journey(s), {len(sc.timeline)} timeline action(s), "
+               f"platform {sc.platform}")
+
+
+@main.command()
+def schema() -> None:
+    """Print the JSON Schema of scenario files (for editor autocompletion)."""
+    from .schema import json_schema
+
+    click.echo(json.dumps(json_schema(), indent=2))
+
+
+@main.command()
+@click.argument("folder", type=click.Path(file_okay=False, exists=True))
+def report(folder: str) -> None:
+    """Rebuild report.html in FOLDER from its saved summary.json and timeseries.parquet."""
+    from .outputs.report import rebuild_report
+
+    path = rebuild_report(Path(folder))
+    click.echo(f"wrote {path}")
+
+
+def format_summary(summary: dict) -> str:
+    """A readable plain-text table of the summary."""
+    lines = [f"{summary['scenario']}  (seed {summary['seed']}, platform {summary['platform']}, "
+             f"journeysim {summary['journeysim_version']})", ""]
+    header = f"{'journey':<24}{'arrived':>11}{'entered':>11}{'exited':>11}{'discarded':>11}{'in at end':>11}{'held peak':>11}  status"
+    lines.append(header)
+    lines.append("-" * len(header))
+    for label, j in summary["journeys"].items():
+        lines.append(f"{label:<24}{j['arrived']:>11,}{j['entered']:>11,}{sum(j['exited'].values()):>11,}"
+                     f"{sum(j['discarded'].values()):>11,}{j['in_journey_at_end'] + j['queued_at_end']:>11,}"
+                     f"{j['held_peak']:>11,}  {j['status_at_end']}")
+    for label, j in summary["journeys"].items():
+        reasons = {**{f"exited.{k}": v for k, v in j["exited"].items()}, **{f"discarded.{k}": v for k, v in j["discarded"].items()}}
+        shown = ", ".join(f"{k} {v:,}" for k, v in reasons.items() if v)
+        lines.append(f"\n{label}: {shown or 'nobody left'}")
+        if j["actions"]:
+            lines.append("  actions: " + ", ".join(f"{k} {v:,}" for k, v in j["actions"].items()))
+        for p in j["pauses"]:
+            if p["resumed_at_s"] is None:
+                lines.append(f"  pause at {format_seconds(p['paused_at_s'])}: {p['ended_by'] or 'still paused at the end'}")
+                continue
+            lines.append(f"  pause at {format_seconds(p['paused_at_s'])}, resumed ({p['resumed_by']}) at "
+                         f"{format_seconds(p['resumed_at_s'])}: {p['held_at_resume']:,} held, drained in {p['drain_s']:g} s, "
+                         f"send delay p50 {format_seconds(p['send_delay_s']['p50'])}, max {format_seconds(p['send_delay_s']['max'])}")
+        for refused in j["refused_actions"]:
+            lines.append(f"  refused at {format_seconds(refused['at_s'])}: {refused['action']}: {refused['reason']}")
+    org = summary["org"]
+    lines.append(f"\norg: held peak {org['held_peak']:,} of cap {org['held_cap']:,}; "
+                 f"{org['cap_checks']:,} cap checks, {org['cap_exceeded_checks']:,} at or over the cap")
+    ok = summary["conservation"]["ok"]
+    lines.append("conservation: ok (every profile is in exactly one place)" if ok
+                 else "conservation: VIOLATED: " + "; ".join(summary["conservation"]["problems"]))
+    return "\n".join(lines)
+
+
+if __name__ == "__main__":  # pragma: no cover
+    main()

@@ -1,0 +1,119 @@
+"""``--set PATH=VALUE`` overrides, applied to the parsed scenario before it is validated.
+
+PATH uses the scenario's own key paths: ``org.resume_rate``, ``timeline[0].at``,
+``journeys[cart-abandon].nodes.wait_1.duration`` (a list item by index or by its ``key``).
+VALUE is read as YAML (``2000/s``, ``{uniform: [1h, 2d]}``, ``true``).
+"""
+
+from __future__ import annotations
+
+import difflib
+import re
+from typing import Any
+
+import yaml
+
+from .errors import Problem, ScenarioError
+
+_SEGMENT = re.compile(r"([^.\[\]]+)|\[([^\]]+)\]")
+
+Override = tuple[tuple, Any, str]
+
+
+def parse_path(text: str) -> tuple:
+    parts: list = []
+    pos = 0
+    text = text.strip()
+    while pos < len(text):
+        if text[pos] == ".":
+            pos += 1
+            continue
+        match = _SEGMENT.match(text, pos)
+        if not match:
+            raise ValueError(f"cannot read key path {text!r}")
+        if match.group(1) is not None:
+            parts.append(match.group(1))
+        else:
+            inner = match.group(2)
+            parts.append(int(inner) if inner.lstrip("-").isdigit() else ("key", inner))
+        pos = match.end()
+    if not parts:
+        raise ValueError("empty key path")
+    return tuple(parts)
+
+
+def parse_overrides(file: str, sets: tuple[str, ...] | list[str]) -> list[Override]:
+    overrides: list[Override] = []
+    problems = []
+    for text in sets:
+        if "=" not in text:
+            problems.append(Problem("--set", 1, 1, text, "expected PATH=VALUE"))
+            continue
+        path_text, value_text = text.split("=", 1)
+        try:
+            path = parse_path(path_text)
+            value = yaml.safe_load(value_text) if value_text.strip() else ""
+        except (ValueError, yaml.YAMLError) as exc:
+            problems.append(Problem("--set", 1, 1, path_text, str(exc).splitlines()[0]))
+            continue
+        overrides.append((path, value, text))
+    if problems:
+        raise ScenarioError(problems)
+    return overrides
+
+
+def _paths(data: Any, prefix: str = "") -> list[str]:
+    found = []
+    if isinstance(data, dict):
+        for key, value in data.items():
+            path = f"{prefix}.{key}" if prefix else str(key)
+            found.append(path)
+            found += _paths(value, path)
+    elif isinstance(data, list):
+        for i, value in enumerate(data):
+            label = value.get("key") if isinstance(value, dict) and "key" in value else i
+            path = f"{prefix}[{label}]"
+            found.append(path)
+            found += _paths(value, path)
+    return found
+
+
+def apply_overrides(data: dict, overrides: list[Override]) -> None:
+    """Set each value in place; a path that does not exist raises ScenarioError naming the closest."""
+    problems = []
+    for path, value, text in overrides:
+        current: Any = data
+        resolved: list = []
+        error = None
+        for i, part in enumerate(path):
+            last = i == len(path) - 1
+            if isinstance(part, tuple):
+                items = [k for k, item in enumerate(current) if isinstance(item, dict) and item.get("key") == part[1]] \
+                    if isinstance(current, list) else []
+                if not items:
+                    error = f"no list item with key {part[1]!r}"
+                    break
+                part = items[0]
+            if isinstance(current, list):
+                if not isinstance(part, int) or not -len(current) <= part < len(current):
+                    error = f"index {part} is out of range (the list has {len(current)} items)"
+                    break
+            elif isinstance(current, dict):
+                if part not in current and not last:
+                    error = f"no key {part!r}"
+                    break
+            else:
+                error = f"{'.'.join(map(str, resolved)) or 'the scenario'} holds a value, not keys"
+                break
+            resolved.append(part)
+            if last:
+                current[part] = value
+            else:
+                current = current[part]
+        if error:
+            wanted = text.split("=", 1)[0]
+            close = difflib.get_close_matches(wanted, _paths(data), n=1, cutoff=0.5)
+            hint = f" (closest valid path: {close[0]})" if close else ""
+            problems.append(Problem("--set", 1, 1, wanted, error + hint))
+    if problems:
+        raise ScenarioError(problems)
