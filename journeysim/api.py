@@ -38,8 +38,12 @@ def load(path: str | Path, overrides: dict[str, object] | None = None) -> Loaded
 
 
 def run(scenario: LoadedScenario | str | Path, *, seed: int | None = None, events: bool = False,
-        progress: bool | None = False, check: bool = True) -> Result:
-    """Simulate a scenario. With ``check`` a conservation violation raises ``ConservationError``."""
+        progress: bool | None = False, check: bool = True, replication: int | None = None) -> Result:
+    """Simulate a scenario. With ``check`` a conservation violation raises ``ConservationError``.
+
+    ``replication`` r draws every random number from ``SeedSequence(seed, spawn_key=(r,))``, so
+    replication r of two scenarios that differ only in a setting share their random streams.
+    """
     from .engine.simulation import Simulation
     from .outputs.summary import build_summary, conservation
     from .outputs.tables import events as events_table
@@ -48,7 +52,7 @@ def run(scenario: LoadedScenario | str | Path, *, seed: int | None = None, event
     loaded = scenario if isinstance(scenario, LoadedScenario) else load(scenario)
     if seed is not None:
         loaded = loaded.with_seed(seed)
-    sim = Simulation(loaded, record_events=events, progress=progress)
+    sim = Simulation(loaded, record_events=events, progress=progress, replication=replication)
     sim.run()
     sim.close_all_open()
     verdict = conservation(sim)

@@ -47,14 +47,17 @@ class JourneyRuntime:
 
 
 class Simulation:
-    def __init__(self, loaded: LoadedScenario, *, record_events: bool = False, progress: bool | None = False):
+    def __init__(self, loaded: LoadedScenario, *, record_events: bool = False, progress: bool | None = False,
+                 replication: int | None = None):
         self.loaded = loaded
         sc = loaded.scenario
         self.scenario = sc
         self.policy = loaded.policy
         self.res = sc.resolution
         self.end_tick = to_ticks(sc.duration, self.res)
-        seeds = np.random.SeedSequence(sc.seed).spawn(4)
+        root = np.random.SeedSequence(sc.seed) if replication is None else np.random.SeedSequence(sc.seed, spawn_key=(replication,))
+        self.replication = replication
+        seeds = root.spawn(4)
         self.population = self._population(np.random.default_rng(seeds[0]))
         self.journeys_c, self.nodes = compile_graph(sc.journeys, loaded.labels, loaded.expressions)
         node_seeds = seeds[1].spawn(len(self.nodes))

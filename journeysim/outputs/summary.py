@@ -116,6 +116,7 @@ def build_summary(sim: Simulation, check: dict) -> dict:
         "scenario": sc.name,
         "description": sc.description,
         "seed": sc.seed,
+        "replication": sim.replication,
         "platform": sc.platform,
         "policy": sim.policy.model_dump(),
         "journeysim_version": __version__,
