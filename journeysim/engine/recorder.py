@@ -33,6 +33,8 @@ class PauseRecord:
     held_at_resume: int = 0
     live_at: int | None = None
     ended_by: str | None = None
+    entered_from_queue: int = 0
+    waits_extended: int = 0
     send_delays: list = field(default_factory=list)
 
 

@@ -190,8 +190,8 @@ class Simulation:
             self.finish(due[timed_out], deadline[timed_out], "timeout")
             keep = ~timed_out
             due, t, state = due[keep], t[keep], state[keep]
-        for code, handler in ((S.PENDING, self._door), (S.READQ, self._door), (S.HELD, self._held_due),
-                              (S.ACTIVE, self._leave_all)):
+        for code, handler in ((S.PENDING, self._door), (S.READQ, self._door), (S.QUEUED, self.admit),
+                              (S.HELD, self._held_due), (S.ACTIVE, self._leave_all)):
             mask = state == code
             if mask.any():
                 handler(due[mask], t[mask])
@@ -234,9 +234,9 @@ class Simulation:
             if closed.any():
                 shut, shut_t = rows_j[closed], t_j[closed]
                 settings = runtime.pause.settings if runtime.pause else None
-                if settings is not None and settings.entry_while_paused == "queue" and runtime.status == "paused":
+                if settings is not None and settings.entry_while_paused == "queue":
                     st.state[shut] = S.QUEUED
-                    st.t_next[shut] = NEVER
+                    st.t_next[shut] = NEVER if runtime.status == "paused" else runtime.reopen_at
                     st.t_state[shut] = shut_t
                 else:
                     reason = np.where(read_rows[closed], REASON_CODE["read_queue"], REASON_CODE["paused_entry"])
@@ -250,6 +250,10 @@ class Simulation:
         """Let rows into their journey's start node at ``t`` (entered)."""
         st = self.store
         if rows.size == 0:
+            return
+        if not (st.journey[rows] == st.journey[rows[0]]).all():
+            for _, rows_j, t_j in self._by_journey(rows, t):
+                self.admit(rows_j, t_j)
             return
         self._close_intervals(rows, t)
         j = int(st.journey[rows[0]])
@@ -689,6 +693,8 @@ class Simulation:
         record.live_at = live_at
         runtime.reopen_at = now + to_ticks(self.scenario.org.entry_reopen_delay, self.res)
         queued = st.rows_of(j, (S.QUEUED,))
+        record.entered_from_queue = len(queued)
+        record.waits_extended = len(frozen)
         if queued.size:
             self.admit(queued, np.full(len(queued), now, dtype=np.int64))
         if runtime.catch_up_reads and runtime.status != "stopped":

@@ -32,6 +32,8 @@ def _pause_summary(record: PauseRecord, resolution: float) -> dict:
         "drain_s": drain,
         "live_at_s": _seconds(record.live_at, resolution),
         "sent_after_hold": int(len(delays)),
+        "entered_from_queue": record.entered_from_queue,
+        "waits_extended": record.waits_extended,
         "send_delay_s": {
             "p50": float(np.percentile(delays, 50)) if len(delays) else 0.0,
             "p95": float(np.percentile(delays, 95)) if len(delays) else 0.0,

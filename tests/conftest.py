@@ -1,0 +1,71 @@
+"""Shared helpers: small scenarios built as dicts, written to YAML and run."""
+
+from __future__ import annotations
+
+import copy
+from pathlib import Path
+
+import pytest
+import yaml
+
+import journeysim
+
+HERE = Path(__file__).parent
+ROOT = HERE.parent
+SPEC_EXAMPLES = ROOT.parent / "shared" / "spec" / "examples"
+
+
+def linear_journey(key: str = "j", *, every: str = "10s", count: int = 100, wait: str = "100s",
+                   action_type: str = "action", after_action: dict | None = None, version: int = 1) -> dict:
+    """event (every 10 s, 100 arrivals) -> wait -> action -> end: the hand-computable base journey."""
+    nodes = {
+        "entry": {"type": "event", "arrivals": {"every": every, "count": count}, "next": "wait"},
+        "wait": {"type": "wait", "duration": {"fixed": wait}, "next": "send"},
+        "send": {"type": action_type, "channel": "email", "next": "done"},
+        "done": {"type": "end"},
+    }
+    if after_action:
+        nodes["send"]["next"] = next(iter(after_action))
+        nodes.update(after_action)
+    return {"key": key, "version": version, "start": "entry", "nodes": nodes}
+
+
+def scenario(*journeys: dict, timeline: list | None = None, platform: str = "ajo", duration: str = "2000s",
+             size: int = 1000, attributes: dict | None = None, **top) -> dict:
+    doc = {
+        "name": "test", "seed": 1, "platform": platform, "duration": duration, "resolution": "1s",
+        "report_every": "10s",
+        "population": {"size": size, "attributes": attributes or {"flag": {"bernoulli": 0.5}}},
+        "journeys": list(journeys) or [linear_journey()],
+        "timeline": timeline or [],
+    }
+    doc.update(top)
+    return doc
+
+
+def pause(at, journeys=("j",), mode="hold", **extra) -> dict:
+    return {"at": at, "pause": {"journeys": list(journeys), "mode": mode, **extra}}
+
+
+def resume(at, journeys=("j",)) -> dict:
+    return {"at": at, "resume": {"journeys": list(journeys)}}
+
+
+class Runner:
+    def __init__(self, tmp_path: Path):
+        self.tmp_path = tmp_path
+        self.count = 0
+
+    def write(self, doc: dict) -> Path:
+        self.count += 1
+        path = self.tmp_path / f"scenario{self.count}.yaml"
+        path.write_text(yaml.safe_dump(doc, sort_keys=False))
+        return path
+
+    def __call__(self, doc: dict, events: bool = True, **kw) -> journeysim.Result:
+        return journeysim.run(journeysim.load(self.write(copy.deepcopy(doc))), events=events, **kw)
+
+
+@pytest.fixture
+def simulate(tmp_path) -> Runner:
+    return Runner(tmp_path)
