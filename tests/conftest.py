@@ -47,8 +47,8 @@ def pause(at, journeys=("j",), mode="hold", **extra) -> dict:
     return {"at": at, "pause": {"journeys": list(journeys), "mode": mode, **extra}}
 
 
-def resume(at, journeys=("j",)) -> dict:
-    return {"at": at, "resume": {"journeys": list(journeys)}}
+def resume(at, journeys=("j",), **extra) -> dict:
+    return {"at": at, "resume": {"journeys": list(journeys), **extra}}
 
 
 class Runner:
