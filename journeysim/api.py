@@ -20,6 +20,7 @@ class Result:
     timeseries: pd.DataFrame
     events: pd.DataFrame | None = None
     scenario: LoadedScenario | None = field(default=None, repr=False)
+    cap_checks: pd.DataFrame | None = field(default=None, repr=False)
 
     @property
     def ok(self) -> bool:
@@ -57,7 +58,9 @@ def run(scenario: LoadedScenario | str | Path, *, seed: int | None = None, event
     sim.close_all_open()
     verdict = conservation(sim)
     summary = build_summary(sim, verdict)
-    result = Result(summary, timeseries(sim), events_table(sim) if events else None, loaded)
+    checks = pd.DataFrame(sim.recorder.cap_checks, columns=["t_s", "held", "over_cap"]).astype({"t_s": "float64"})
+    checks["t_s"] *= sim.res
+    result = Result(summary, timeseries(sim), events_table(sim) if events else None, loaded, checks)
     if check and not verdict["ok"]:
         error = ConservationError("conservation violated: " + "; ".join(verdict["problems"]))
         error.result = result  # type: ignore[attr-defined]
