@@ -201,15 +201,17 @@ class Simulation:
         if len(rows) and (nodes == nodes[0]).all():
             yield self.nodes[int(nodes[0])], rows, t
             return
-        order = np.argsort(nodes, kind="stable")
-        rows, t, nodes = rows[order], t[order], nodes[order]
-        cuts = np.flatnonzero(np.diff(nodes)) + 1
-        for part in np.split(np.arange(len(rows)), cuts):
-            yield self.nodes[int(nodes[part[0]])], rows[part], t[part]
+        present = np.flatnonzero(np.bincount(nodes, minlength=len(self.nodes)))
+        for gid in present:
+            pick = nodes == gid
+            yield self.nodes[int(gid)], rows[pick], t[pick]
 
     def _by_journey(self, rows: np.ndarray, t: np.ndarray) -> Iterator[tuple[int, np.ndarray, np.ndarray]]:
         journeys = self.store.journey[rows]
-        for j in np.unique(journeys):
+        if len(rows) and (journeys == journeys[0]).all():
+            yield int(journeys[0]), rows, t
+            return
+        for j in np.flatnonzero(np.bincount(journeys, minlength=len(self.runtime))):
             mask = journeys == j
             yield int(j), rows[mask], t[mask]
 
