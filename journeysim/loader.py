@@ -80,6 +80,11 @@ def _model_args(annotation: Any) -> list[type[BaseModel]]:
 _KNOWN_KEYS = sorted(_field_names(Scenario, set()))
 
 
+def known_keys() -> list[str]:
+    """Every key name the scenario format knows, at any depth (for suggestions)."""
+    return _KNOWN_KEYS
+
+
 def _data_path(data: Any, loc: tuple) -> tuple:
     """The part of a pydantic error location that exists in the data (drops union tags)."""
     path: list = []
@@ -191,6 +196,7 @@ def check(scenario: Scenario, path: Path, source: SourceMap) -> LoadedScenario:
         except ExpressionError as exc:
             problems.append((where, f"bad expression {text!r}: {exc}"))
 
+    arrival_files: dict[tuple, Any] = {}
     seen_versions: dict[tuple, int] = {}
     keys = {j.key for j in scenario.journeys}
     for j, journey in enumerate(scenario.journeys):
@@ -211,8 +217,10 @@ def check(scenario: Scenario, path: Path, source: SourceMap) -> LoadedScenario:
             elif isinstance(node, UpdateProfileNode):
                 problems += _assignment_problems(node.set, kinds, nwhere + ("set",))
             if isinstance(node, EventLike) and node.arrivals is not None and hasattr(node.arrivals, "file"):
-                if not (base / node.arrivals.file).is_file():
-                    problems.append((nwhere + ("arrivals", "file"), f"arrivals file {node.arrivals.file!r} not found next to the scenario"))
+                try:
+                    arrival_files[(j, node_id)] = read_arrival_times(base / node.arrivals.file)
+                except ValueError as exc:
+                    problems.append((nwhere + ("arrivals", "file"), str(exc)))
         for i, criterion in enumerate(journey.exit_criteria):
             compile_at((j, "exit_criteria", i), jwhere + ("exit_criteria", i, "when"), criterion.when)
 
@@ -236,7 +244,32 @@ def check(scenario: Scenario, path: Path, source: SourceMap) -> LoadedScenario:
     for journey in scenario.journeys:
         counts[journey.key] = counts.get(journey.key, 0) + 1
     labels = [j.key if counts[j.key] == 1 else j.label for j in scenario.journeys]
-    return LoadedScenario(scenario, path, source, policy, kinds, expressions, labels, timeline, frame)
+    return LoadedScenario(scenario, path, source, policy, kinds, expressions, labels, timeline, frame, arrival_files)
+
+
+def read_arrival_times(path: Path) -> Any:
+    """Seconds since the start, one per non-comment line (a number or a duration); sorted."""
+    import numpy as np
+
+    from .units import parse_duration
+
+    try:
+        lines = path.read_text().splitlines()
+    except OSError as exc:
+        raise ValueError(f"cannot read arrivals file {path.name!r}: {exc.strerror}") from None
+    times = []
+    for number, line in enumerate(lines, 1):
+        text = line.split("#", 1)[0].strip().strip(",")
+        if not text or (number == 1 and not text[0].isdigit()):
+            continue  # blank, comment or a header line
+        try:
+            times.append(float(text))
+        except ValueError:
+            try:
+                times.append(parse_duration(text))
+            except ValueError:
+                raise ValueError(f"arrivals file {path.name!r} line {number}: {text!r} is not a time") from None
+    return np.sort(np.asarray(times, dtype=float))
 
 
 def _assignment_problems(assignments: dict, kinds: dict[str, str], where: tuple) -> list[tuple[tuple, str]]:

@@ -78,6 +78,11 @@ def _paths(data: Any, prefix: str = "") -> list[str]:
     return found
 
 
+def _schema_keys() -> set[str]:
+    from .loader import known_keys
+    return set(known_keys())
+
+
 def apply_overrides(data: dict, overrides: list[Override]) -> None:
     """Set each value in place; a path that does not exist raises ScenarioError naming the closest."""
     problems = []
@@ -100,8 +105,10 @@ def apply_overrides(data: dict, overrides: list[Override]) -> None:
                     break
             elif isinstance(current, dict):
                 if part not in current and not last:
-                    error = f"no key {part!r}"
-                    break
+                    if part not in _schema_keys():
+                        error = f"no key {part!r}"
+                        break
+                    current[part] = {}
             else:
                 error = f"{'.'.join(map(str, resolved)) or 'the scenario'} holds a value, not keys"
                 break

@@ -103,7 +103,7 @@ class Simulation:
             if not isinstance(spec, EventLike):
                 continue
             eligible = self._audience(self.loaded.expressions.get((c.index, start.node_id, "audience")))
-            times = self._arrival_times(spec, len(eligible))
+            times = self._arrival_times(spec, len(eligible), (c.index, start.node_id))
             limit = len(eligible) if not spec.reentry else None
             record = self.recorder.journeys[c.index]
             if limit is not None and len(times) > limit:
@@ -121,7 +121,7 @@ class Simulation:
                 profiles = self.arrival_rng.permutation(eligible)[: len(times)]
             self.store.append(profiles, c.index, c.start, S.PENDING, times)
 
-    def _arrival_times(self, spec: EventLike, limit: int) -> np.ndarray:
+    def _arrival_times(self, spec: EventLike, limit: int, key: tuple[int, str]) -> np.ndarray:
         arrivals = spec.arrivals
         end = self.end_tick
         if isinstance(arrivals, PoissonArrivals):
@@ -141,15 +141,11 @@ class Simulation:
                 count = min(count, arrivals.count)
             return first + step * np.arange(max(count, 0), dtype=np.int64)
         assert isinstance(arrivals, FileArrivals)
-        return self._file_arrivals(arrivals.file)
+        return self._file_arrivals(*key)
 
-    def _file_arrivals(self, name: str) -> np.ndarray:
-        import pandas as pd
-
-        from ..units import parse_duration
-        frame = pd.read_csv(self.loaded.path.parent / name, header=None, comment="#")
-        values = [parse_duration(v) if isinstance(v, str) else float(v) for v in frame.iloc[:, 0]]
-        ticks = np.sort(np.rint(np.asarray(values, dtype=float) / self.res).astype(np.int64))
+    def _file_arrivals(self, journey: int, node_id: str) -> np.ndarray:
+        seconds = self.loaded.arrival_files[(journey, node_id)]
+        ticks = np.rint(seconds / self.res).astype(np.int64)
         return ticks[(ticks >= 0) & (ticks <= self.end_tick)]
 
     # ================================================================= run
