@@ -293,7 +293,6 @@ class PolicyOverrides(Strict):
     event_while_held: EventWhileHeld | None = None
     pause_end: PauseEnd | None = None
     release_rate_limited: bool | None = None
-    refresh_attributes_at_release: bool | None = None
 
 
 # ---------------------------------------------------------------- timeline

@@ -281,3 +281,37 @@ def test_E1_E6_the_documented_end_to_end_sample(e2e):
     assert set(held.node) == {"push", "email"} and p["held_at_resume"] > 0                  # E3, E4
     assert s["discarded"]["event_while_held"] > 0                                           # E5
     assert p["drain_s"] == -(-p["held_at_resume"] // 5000)                                  # E6
+
+
+def test_V2_event_while_held_can_discard_the_event_instead_of_the_profile(simulate):
+    doc = scenario(_event_after_action(), timeline=PAUSED, policy={"event_while_held": "discard_event"})
+    result = simulate(doc)
+    s = journey_summary(result)
+    assert s["discarded"]["event_while_held"] == 0
+    ev = result.events
+    released = ev[ev.event == "released"].profile_id
+    done = ev[(ev.event == "exited") & ev.profile_id.isin(released)]
+    action = ev[(ev.event == "action") & ev.profile_id.isin(released)].set_index("profile_id").t_s
+    # the event fired while held and was lost: the profile waits for the 1 h timeout after its release
+    assert ((done.set_index("profile_id").t_s - action.loc[done.profile_id].values) == 3600).all()
+
+
+def test_V2_a_pause_can_stay_paused_at_its_maximum_instead_of_resuming(simulate):
+    doc = scenario(timeline=[pause("300s")], org={"max_pause": "1000s"}, duration="3000s",
+                   policy={"pause_end": "stay_paused"})
+    s = journey_summary(simulate(doc, events=False))
+    assert s["status_at_end"] == "paused" and s["pauses"][0]["resumed_at_s"] is None and s["in_journey_at_end"] == 10
+
+
+def test_R6_an_org_wide_resume_rate_queues_the_drains_of_two_journeys(simulate):
+    journeys = [linear_journey("a", every="1s", count=3000, wait="900s"), linear_journey("b", every="1s", count=3000, wait="900s")]
+    timeline = [pause("100s", journeys=["a", "b"]), resume("1000s", journeys=["a", "b"])]
+    per_journey = simulate(scenario(*journeys, size=6000, duration="1500s", org={"resume_rate": "10/s"},
+                                    timeline=timeline), events=False).summary["journeys"]
+    org_wide = simulate(scenario(*journeys, size=6000, duration="1500s",
+                                 org={"resume_rate": "10/s", "resume_rate_scope": "org"}, timeline=timeline),
+                        events=False).summary["journeys"]
+    # entered at 0..99 s before the 100 s pause, each journey holds 100 at the action from 900 s
+    assert [per_journey[k]["pauses"][0]["held_at_resume"] for k in "ab"] == [100, 100]
+    assert [per_journey[k]["pauses"][0]["drain_s"] for k in "ab"] == [10, 10]
+    assert [org_wide[k]["pauses"][0]["drain_s"] for k in "ab"] == [10, 20]

@@ -36,8 +36,6 @@ class PausePolicy(BaseModel):
         "auto_resume", description="What happens when the maximum pause is reached (R4, R8, S4, S8).")
     release_rate_limited: bool = Field(
         True, description="Held profiles are released at the org's resume_rate (R6); false releases them all at once.")
-    refresh_attributes_at_release: bool = Field(
-        True, description="Held profiles use current attribute values after release (R7).")
 
 
 PRESETS: dict[str, PausePolicy] = {
