@@ -315,3 +315,13 @@ def test_R6_an_org_wide_resume_rate_queues_the_drains_of_two_journeys(simulate):
     assert [per_journey[k]["pauses"][0]["held_at_resume"] for k in "ab"] == [100, 100]
     assert [per_journey[k]["pauses"][0]["drain_s"] for k in "ab"] == [10, 10]
     assert [org_wide[k]["pauses"][0]["drain_s"] for k in "ab"] == [10, 20]
+
+
+def test_the_time_series_counts_held_profiles_per_node_and_the_status(simulate):
+    ts = simulate(scenario(timeline=PAUSED), events=False).timeseries
+    held = ts[(ts.node == "send") & (ts.state == "held")].set_index("t_s")["count"]
+    assert held.loc[290] == 0 and held.loc[300] == 1 and held.loc[350] == 6 and held.loc[600] == 10 and held.loc[610] == 0
+    waiting = ts[(ts.node == "wait") & (ts.state == "waiting")].set_index("t_s")["count"]
+    assert waiting.loc[250] == 10 and waiting.loc[450] == 0  # nobody enters while paused
+    status = ts[ts.node == "(journey)"].set_index("t_s")["status"]
+    assert status.loc[290] == "live" and status.loc[300] == "paused" and status.loc[600] == "resuming" and status.loc[610] == "live"
