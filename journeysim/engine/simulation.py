@@ -29,6 +29,7 @@ from .recorder import REASON_CODE, PauseRecord, Recorder
 from .store import NEVER, ProfileStore
 
 LABEL_QUEUED, LABEL_WAITING, LABEL_HELD = 0, 1, 2
+BATCH_ROWS = 1_000_000
 
 
 @dataclass
@@ -167,23 +168,31 @@ class Simulation:
         self.progress.refresh()
 
     def advance(self, until: int) -> None:
-        """Move every row due before ``until``, one node per step, until none is due."""
+        """Move every row due before ``until``, one node per step, until none is due.
+
+        Due rows go in batches of at most ``BATCH_ROWS``, each batch to the end of the horizon:
+        rows are independent between control events, and bounded batches bound the memory of
+        the temporaries. Rows created meanwhile (jumps) are picked up by the next scan.
+        """
         while True:
             due = self.store.due_before(until)
             if due.size == 0:
                 return
-            self.step(due)
+            for first in range(0, due.size, BATCH_ROWS):
+                rows = due[first:first + BATCH_ROWS]
+                while rows.size:
+                    self.step(rows)
+                    rows = rows[self.store.t_next[rows] < until]
 
     # ================================================================= one step
     def step(self, due: np.ndarray) -> None:
         st = self.store
         t = st.t_next[due]
         state = st.state[due]
-        entered = (state == S.ACTIVE) | (state == S.HELD) | (state == S.FROZEN)
-        deadline = st.t_entry[due] + self.timeout_of[st.journey[due]]
-        timed_out = entered & (t >= deadline)
+        timed_out = t >= st.t_entry[due] + self.timeout_of[st.journey[due]]  # t_entry is NEVER until entered
         if timed_out.any():
-            self.finish(due[timed_out], deadline[timed_out], "timeout")
+            out = due[timed_out]
+            self.finish(out, st.t_entry[out] + self.timeout_of[st.journey[out]], "timeout")
             keep = ~timed_out
             due, t, state = due[keep], t[keep], state[keep]
         for code, handler in ((S.PENDING, self._door), (S.READQ, self._door), (S.QUEUED, self.admit),
@@ -261,7 +270,6 @@ class Simulation:
         st.node[rows] = start
         st.t_entry[rows] = t
         st.t_node[rows] = t
-        st.t_prev[rows] = t
         st.t_state[rows] = t
         st.t_move[rows] = t
         st.t_next[rows] = t
@@ -412,17 +420,20 @@ class Simulation:
         leaving_wait = self.node_waiting[old]
         if leaving_wait.any():
             self.recorder.events("left", t[leaving_wait], st.profile[rows[leaving_wait]], j, old[leaving_wait])
-        st.t_prev[rows] = st.t_node[rows]
+        previous_arrival = st.t_node[rows]
         st.t_node[rows] = t
         st.t_state[rows] = t
         st.node[rows] = targets
         if np.isscalar(targets):
-            self.arrive(self.nodes[int(targets)], rows, t)
+            self.arrive(self.nodes[int(targets)], rows, t, previous_arrival)
         else:
-            for node, rows_n, t_n in self._by_node(rows, t):
-                self.arrive(node, rows_n, t_n)
+            targets = np.asarray(targets)
+            for gid in np.flatnonzero(np.bincount(targets, minlength=len(self.nodes))):
+                pick = targets == gid
+                self.arrive(self.nodes[int(gid)], rows[pick], t[pick], previous_arrival[pick])
 
-    def arrive(self, node: CompiledNode, rows: np.ndarray, t: np.ndarray) -> None:
+    def arrive(self, node: CompiledNode, rows: np.ndarray, t: np.ndarray, previous_arrival: np.ndarray) -> None:
+        """Rows reach ``node`` at ``t``; ``previous_arrival`` is when they reached the node before (A2/A4/A6)."""
         st = self.store
         self.recorder.events("entered", t, st.profile[rows], node.journey, node.gid)
         spec = node.spec
@@ -435,7 +446,7 @@ class Simulation:
         elif node.kind == "external_data":
             t_move = t + sample_ticks(spec.latency, rng, len(rows), self.res)
         elif node.kind in EVENT_TYPES and node.is_waiting:
-            self._draw_event(node, rows, st.t_prev[rows])
+            self._draw_event(node, rows, previous_arrival)
             fire = st.t_fire[rows]
             if spec.timeout is not None:
                 limit = t + to_ticks(spec.timeout, self.res)
@@ -498,7 +509,7 @@ class Simulation:
         st = self.store
         state = st.state[rows]
         nodes = st.node[rows]
-        label = np.full(len(rows), -1, dtype=np.int64)
+        label = np.full(len(rows), -1, dtype=np.int8)
         label[(state == S.QUEUED) | (state == S.READQ)] = LABEL_QUEUED
         label[(state == S.FROZEN) | ((state == S.ACTIVE) & self.node_waiting[nodes])] = LABEL_WAITING
         label[state == S.HELD] = LABEL_HELD
@@ -507,7 +518,7 @@ class Simulation:
             return
         starts = st.t_state[rows[keep]]
         ends = np.broadcast_to(t_end, rows.shape)[keep]
-        key = nodes[keep].astype(np.int64) * 3 + label[keep]
+        key = nodes[keep] * 3 + label[keep]
         if (key == key[0]).all():
             self.recorder.add_intervals(int(key[0] // 3), int(key[0] % 3), starts, ends)
             return

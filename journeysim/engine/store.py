@@ -28,7 +28,7 @@ _COLUMNS = {
     "profile": np.int64, "journey": np.int16, "node": np.int32, "state": np.int8, "reason": np.int8,
     "branch": np.int8, "fire_drawn": np.bool_, "released": np.bool_,
     "t_next": np.int64, "t_move": np.int64, "t_entry": np.int64, "t_node": np.int64,
-    "t_prev": np.int64, "t_state": np.int64, "t_fire": np.int64,
+    "t_state": np.int64, "t_fire": np.int64,
 }
 
 
@@ -71,7 +71,6 @@ class ProfileStore:
         self.t_move[rows] = t_next
         self.t_entry[rows] = NEVER
         self.t_node[rows] = t_next
-        self.t_prev[rows] = t_next
         self.t_state[rows] = t_next
         self.t_fire[rows] = NEVER
         return rows
