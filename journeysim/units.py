@@ -88,6 +88,27 @@ class Distribution:
         weights = np.array([w for _, w in self.choices])
         return values[rng.choice(len(values), size=size, p=weights / weights.sum())]
 
+    def from_uniforms(self, u: np.ndarray, v: np.ndarray | None = None) -> np.ndarray:
+        """Inverse-transform values from uniforms ``u`` (and ``v`` for the lognormal's normal)."""
+        if self.kind == "fixed":
+            return np.full(len(u), self.params[0])
+        if self.kind == "uniform":
+            return self.params[0] + (self.params[1] - self.params[0]) * u
+        if self.kind == "exponential":
+            return -self.params[0] * np.log1p(-u)
+        if self.kind == "lognormal":
+            median, sigma = self.params
+            normal = np.sqrt(-2.0 * np.log1p(-u)) * np.cos(2.0 * np.pi * v)
+            return median * np.exp(sigma * normal)
+        values = np.array([value for value, _ in self.choices])
+        cumulative = np.cumsum([w for _, w in self.choices])
+        index = np.searchsorted(cumulative / cumulative[-1], u, side="right")
+        return values[np.minimum(index, len(values) - 1)]
+
+    @property
+    def needs_two_uniforms(self) -> bool:
+        return self.kind == "lognormal"
+
     @property
     def mean(self) -> float:
         if self.kind in ("fixed", "exponential"):

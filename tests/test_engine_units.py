@@ -28,6 +28,9 @@ def test_distribution_samples_match_their_mean():
         dist = parse_distribution(spec)
         sample = dist.sample(rng, 200_000)
         assert sample.mean() == pytest.approx(dist.mean, rel=0.02)
+        inverse = dist.from_uniforms(rng.random(200_000), rng.random(200_000))
+        assert inverse.mean() == pytest.approx(dist.mean, rel=0.02)
+        assert np.median(inverse) == pytest.approx(np.median(sample), rel=0.03)
 
 
 def test_rate_slots_release_in_whole_seconds():

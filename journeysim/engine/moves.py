@@ -14,11 +14,11 @@ def to_ticks(seconds: float, resolution: float) -> int:
     return int(round(seconds / resolution))
 
 
-def sample_ticks(dist: Distribution, rng: np.random.Generator, size: int, resolution: float) -> np.ndarray:
-    """Durations drawn from ``dist`` in whole ticks (rounded to the nearest, never negative)."""
+def duration_ticks(dist: Distribution, u: np.ndarray, v: np.ndarray | None, resolution: float) -> np.ndarray:
+    """Durations from ``dist`` for uniforms ``u`` (``v``: a second stream) in whole ticks, never negative."""
     if dist.kind == "fixed":
-        return np.full(size, to_ticks(dist.params[0], resolution), dtype=np.int64)
-    return np.maximum(np.rint(dist.sample(rng, size) / resolution), 0).astype(np.int64)
+        return np.full(len(u), to_ticks(dist.params[0], resolution), dtype=np.int64)
+    return np.maximum(np.rint(dist.from_uniforms(u, v) / resolution), 0).astype(np.int64)
 
 
 def rate_slots(count: int, rate_per_s: float, resolution: float) -> np.ndarray:
@@ -39,4 +39,4 @@ def capped(times: np.ndarray, deadlines: np.ndarray) -> np.ndarray:
     return np.minimum(times, deadlines)
 
 
-__all__ = ["NEVER", "capped", "rate_slots", "sample_ticks", "to_ticks"]
+__all__ = ["NEVER", "capped", "duration_ticks", "rate_slots", "to_ticks"]

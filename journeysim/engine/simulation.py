@@ -24,7 +24,8 @@ from ..model.graph import EVENT_TYPES, CompiledJourney, CompiledNode, compile_gr
 from ..model.timeline import PlannedAction
 from ..schema import EventLike, FileArrivals, PoissonArrivals, ReactionNode, ReadAudienceNode, RegularArrivals, WaitNode
 from . import store as S
-from .moves import rate_slots, sample_ticks, to_ticks
+from .draws import KeyedDraws
+from .moves import duration_ticks, rate_slots, to_ticks
 from .recorder import REASON_CODE, PauseRecord, Recorder
 from .store import NEVER, ProfileStore
 
@@ -61,8 +62,8 @@ class Simulation:
         seeds = root.spawn(4)
         self.population = self._population(np.random.default_rng(seeds[0]))
         self.journeys_c, self.nodes = compile_graph(sc.journeys, loaded.labels, loaded.expressions)
-        node_seeds = seeds[1].spawn(len(self.nodes))
-        self.node_rng = [np.random.default_rng(s) for s in node_seeds]
+        self.draws = KeyedDraws(seeds[1])
+        self.node_rng = [np.random.default_rng(s) for s in seeds[3].spawn(len(self.nodes))]
         self.arrival_rng = np.random.default_rng(seeds[2])
         self.store = ProfileStore(max(1024, self.population.size))
         sample_ticks_ = max(1, to_ticks(sc.report_every, self.res))
@@ -333,8 +334,9 @@ class Simulation:
         elif kind == "condition":
             self._condition(node, rows, t)
         elif kind == "random_split":
-            weights = np.asarray(node.branch_weights)
-            pick = self.node_rng[node.gid].choice(len(weights), size=len(rows), p=weights / weights.sum())
+            cumulative = np.cumsum(node.branch_weights)
+            u = self.draws.uniform(self.store.profile[rows], self.store.t_entry[rows], node.gid, t)
+            pick = np.minimum(np.searchsorted(cumulative / cumulative[-1], u, side="right"), len(cumulative) - 1)
             self.move(rows, np.asarray(node.branch_targets)[pick], t)
         elif kind == "update_profile":
             profiles = self.store.profile[rows]
@@ -437,14 +439,13 @@ class Simulation:
         st = self.store
         self.recorder.events("entered", t, st.profile[rows], node.journey, node.gid)
         spec = node.spec
-        rng = self.node_rng[node.gid]
         if isinstance(spec, WaitNode):
             if spec.duration is not None:
-                t_move = t + sample_ticks(spec.duration, rng, len(rows), self.res)
+                t_move = t + self._durations(spec.duration, node, rows, t)
             else:
                 t_move = np.maximum(t, to_ticks(spec.until, self.res))
         elif node.kind == "external_data":
-            t_move = t + sample_ticks(spec.latency, rng, len(rows), self.res)
+            t_move = t + self._durations(spec.latency, node, rows, t)
         elif node.kind in EVENT_TYPES and node.is_waiting:
             self._draw_event(node, rows, previous_arrival)
             fire = st.t_fire[rows]
@@ -463,6 +464,15 @@ class Simulation:
         st.t_move[rows] = t_move
         st.t_next[rows] = np.minimum(t_move, st.t_entry[rows] + self.timeout_of[node.journey])
 
+    def _durations(self, dist, node: CompiledNode, rows: np.ndarray, moment: np.ndarray) -> np.ndarray:
+        st = self.store
+        if dist.kind == "fixed":
+            return duration_ticks(dist, np.empty(len(rows)), None, self.res)
+        profiles, entered = st.profile[rows], st.t_entry[rows]
+        u = self.draws.uniform(profiles, entered, node.gid, moment, purpose=0)
+        v = self.draws.uniform(profiles, entered, node.gid, moment, purpose=1) if dist.needs_two_uniforms else None
+        return duration_ticks(dist, u, v, self.res)
+
     def _draw_event(self, node: CompiledNode, rows: np.ndarray, since: np.ndarray) -> None:
         """Per row: whether the event of ``node`` happens and when (A2/A4/A6 model), drawn once."""
         st = self.store
@@ -471,9 +481,8 @@ class Simulation:
             return
         rows, since = rows[fresh], since[fresh]
         spec: EventLike | ReactionNode = node.spec
-        rng = self.node_rng[node.gid]
-        happens = rng.random(len(rows)) < spec.chance
-        delay = sample_ticks(spec.delay, rng, len(rows), self.res) if spec.delay is not None else 0
+        happens = self.draws.uniform(st.profile[rows], st.t_entry[rows], node.gid, since, purpose=2) < spec.chance
+        delay = self._durations(spec.delay, node, rows, since) if spec.delay is not None else 0
         st.t_fire[rows] = np.where(happens, since + delay, NEVER)
         st.fire_drawn[rows] = True
 
