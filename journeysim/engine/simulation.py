@@ -22,6 +22,7 @@ from ..expr import Expression
 from ..loader import LoadedScenario
 from ..model.graph import EVENT_TYPES, CompiledJourney, CompiledNode, compile_graph
 from ..model.timeline import PlannedAction
+from ..units import format_seconds
 from ..schema import EventLike, FileArrivals, PoissonArrivals, ReactionNode, ReadAudienceNode, RegularArrivals, WaitNode
 from . import store as S
 from .draws import KeyedDraws
@@ -78,8 +79,8 @@ class Simulation:
         self.org_release_free = 0
         self.env = simpy.Environment()
         self.progress = tqdm(total=self.end_tick, disable=not progress if progress is not None else None,
-                             unit="tick", desc=sc.name, leave=False, bar_format="{l_bar}{bar}| sim {postfix}")
-        self.progress.set_postfix_str("0 s")
+                             desc=sc.name, leave=False, dynamic_ncols=True,
+                             bar_format="{desc} |{bar}| {percentage:3.0f}% [{elapsed}]")
 
     # ================================================================= setup
     def _population(self, rng: np.random.Generator) -> pop_module.Population:
@@ -155,6 +156,8 @@ class Simulation:
         self._schedule_arrivals()
         self.env.process(self._timeline(self.loaded.timeline))
         self.env.process(self._cap_checks())
+        if not self.progress.disable:
+            self.env.process(self._progress_ticks())
         for c in self.journeys_c:
             if isinstance(self.nodes[c.start].spec, ReadAudienceNode):
                 self.env.process(self._reads(c))
@@ -164,9 +167,11 @@ class Simulation:
 
     def sync(self) -> None:
         self.advance(int(self.env.now))
-        self.progress.n = min(int(self.env.now), self.end_tick)
-        self.progress.set_postfix_str(f"{self.env.now * self.res:,.0f} s", refresh=False)
-        self.progress.refresh()
+        if not self.progress.disable:
+            self.progress.n = min(int(self.env.now), self.end_tick)
+            self.progress.set_description_str(f"{self.scenario.name}: {format_seconds(self.env.now * self.res)} of "
+                                              f"{format_seconds(self.scenario.duration)} simulated", refresh=False)
+            self.progress.refresh()
 
     def advance(self, until: int) -> None:
         """Move every row due before ``until``, one node per step, until none is due.
@@ -553,6 +558,13 @@ class Simulation:
                 yield self.env.timeout(at - self.env.now)
             self.sync()
             getattr(self, f"_do_{step.kind}")(step)
+
+    def _progress_ticks(self) -> Iterator[simpy.Event]:
+        """On a terminal only: move the bar every 1% of simulated time."""
+        step = max(1, self.end_tick // 100)
+        while self.env.now + step <= self.end_tick:
+            yield self.env.timeout(step)
+            self.sync()
 
     def _cap_checks(self) -> Iterator[simpy.Event]:
         every = max(1, to_ticks(self.scenario.org.cap_check_every, self.res))
