@@ -116,7 +116,7 @@ class Simulation:
             elif limit is not None and len(times) == limit and isinstance(spec.arrivals, PoissonArrivals):
                 record.population_exhausted_at = int(times[-1]) if limit else 0
                 self.runtime[c.index].entries_closed = True
-            elif not isinstance(spec.arrivals, PoissonArrivals):
+            elif isinstance(spec.arrivals, FileArrivals) or getattr(spec.arrivals, "count", None) == len(times):
                 self.runtime[c.index].entries_closed = True
             if spec.reentry:
                 profiles = eligible[self.arrival_rng.integers(0, len(eligible), len(times))] if len(eligible) else eligible[:0]
@@ -327,9 +327,10 @@ class Simulation:
     def leave(self, node: CompiledNode, rows: np.ndarray, t: np.ndarray) -> None:
         runtime = self.runtime[node.journey]
         if runtime.status == "paused" and self.policy.stop_point == "anywhere":
-            settings = runtime.pause.settings
-            if settings.mode == "discard":
+            if runtime.pause.settings.mode == "discard":
                 self.finish(rows, t, "discard_mode")
+            elif self.cap_over:
+                self.finish(rows, t, "org_cap")
             else:
                 self.hold(node, rows, t)
             return
