@@ -12,7 +12,8 @@ import journeysim
 
 HERE = Path(__file__).parent
 ROOT = HERE.parent
-SPEC_EXAMPLES = ROOT.parent / "shared" / "spec" / "examples"
+SHARED_EXAMPLES = ROOT.parent / "shared" / "spec" / "examples"
+SPEC_EXAMPLES = HERE / "spec_examples"  # copies of SHARED_EXAMPLES, so a checkout alone runs the suite
 
 
 def linear_journey(key: str = "j", *, every: str = "10s", count: int = 100, wait: str = "100s",

@@ -49,3 +49,11 @@ def test_the_org_cap_example_drops_profiles_after_a_check(tmp_path):
     assert s["org"]["held_peak"] >= 10_000_000 and s["org"]["cap_exceeded_checks"] > 0
     assert all(j["discarded"]["org_cap"] > 0 for j in s["journeys"].values())
     assert s["conservation"]["ok"]
+
+
+def test_the_copied_examples_are_the_spec_examples_unchanged():
+    from conftest import SHARED_EXAMPLES
+    if not SHARED_EXAMPLES.is_dir():
+        pytest.skip(f"{SHARED_EXAMPLES} is not beside this checkout")
+    for shared in SHARED_EXAMPLES.glob("*.yaml"):
+        assert (SPEC_EXAMPLES / shared.name).read_bytes() == shared.read_bytes(), shared.name
