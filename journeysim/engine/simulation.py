@@ -71,6 +71,8 @@ class Simulation:
         self.recorder = Recorder(len(self.journeys_c), sample_ticks_, self.end_tick // sample_ticks_ + 1, record_events)
         self.runtime = [JourneyRuntime(c, to_ticks(c.spec.global_timeout, self.res)) for c in self.journeys_c]
         self.timeout_of = np.array([r.timeout_ticks for r in self.runtime], dtype=np.int64)
+        self.shortest_timeout = int(self.timeout_of.min())
+        self.first_entry = NEVER
         self.node_waiting = np.array([n.is_waiting for n in self.nodes], dtype=bool)
         self.journey_of_key = {}
         for c in self.journeys_c:
@@ -195,7 +197,10 @@ class Simulation:
         st = self.store
         t = st.t_next[due]
         state = st.state[due]
-        timed_out = t >= st.t_entry[due] + self.timeout_of[st.journey[due]]  # t_entry is NEVER until entered
+        if self.first_entry + self.shortest_timeout > int(t.max()):
+            timed_out = np.zeros(len(due), dtype=bool)  # no row can have reached its global timeout yet
+        else:
+            timed_out = t >= st.t_entry[due] + self.timeout_of[st.journey[due]]  # t_entry is NEVER until entered
         if timed_out.any():
             out = due[timed_out]
             self.finish(out, st.t_entry[out] + self.timeout_of[st.journey[out]], "timeout")
@@ -271,6 +276,7 @@ class Simulation:
         self._close_intervals(rows, t)
         j = int(st.journey[rows[0]])
         self.recorder.journeys[j].entered += len(rows)
+        self.first_entry = min(self.first_entry, int(t.min()))
         start = self.runtime[j].compiled.start
         st.state[rows] = S.ACTIVE
         st.node[rows] = start
