@@ -97,7 +97,7 @@ def _split(field_path: str) -> list:
 
 def _cycle_without_wait(journey: Journey) -> list[str] | None:
     """A cycle made only of nodes that take no time, or None."""
-    instant = {n for n, node in journey.nodes.items() if not isinstance(node, WaitNode)}
+    instant = [n for n, node in journey.nodes.items() if not isinstance(node, WaitNode)]  # in file order
     graph = {n: [t for _, t in successors(journey.nodes[n]) if t in instant] for n in instant}
     color: dict[str, int] = {}
     stack: list[str] = []

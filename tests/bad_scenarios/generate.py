@@ -48,7 +48,7 @@ CASES = [
     ("dangling-branch", "a branch target that does not exist", [("{otherwise: email}", "{otherwise: mail}")], "journeys[0].nodes.is_fr.branches[1].otherwise", "'mail' is not a node"),
     ("missing-start", "start names no node", [("start: entry", "start: begin")], "journeys[0].start", "start node 'begin' is not among the nodes"),
     ("start-not-entry", "the start node is a wait", [("start: entry", "start: wait_1")], "journeys[0].start", "the start node must be an entry"),
-    ("cycle-without-wait", "push and email loop with no wait", [("push, next: done}", "push, next: email}"), ("email, next: done}", "email, next: push}")], "journeys[0].nodes.email", "cycle without a wait"),
+    ("cycle-without-wait", "push and email loop with no wait", [("push, next: done}", "push, next: email}"), ("email, next: done}", "email, next: push}")], "journeys[0].nodes.push", "cycle without a wait"),
     ("expression-syntax", "a condition that does not parse", [("\"country == 'FR'\"", "\"country == == 'FR'\"")], "journeys[0].nodes.is_fr.branches[0].when", "syntax error"),
     ("expression-unknown-attribute", "an expression naming an unknown attribute", [("\"country == 'FR'\"", "\"contry == 'FR'\"")], "journeys[0].nodes.is_fr.branches[0].when", "unknown attribute 'contry'"),
     ("expression-call", "an expression that tries to run code", [("\"country == 'FR'\"", "\"__import__('os').system('id') == 0\"")], "journeys[0].nodes.is_fr.branches[0].when", "is not allowed"),
