@@ -1,7 +1,9 @@
 """Benchmark journeysim at several sizes: wall time, profile steps per second, peak memory.
 
 Each size runs in a fresh subprocess (so peak RSS is that run's own), `--repeat` times; the
-median is reported and every run is written to benchmarks/results/bench.csv.
+median is reported and every run is written to benchmarks/results/bench.csv. Wall time is the
+`journeysim.run` call after a 1,000-profile warm-up run (imports and first calls excluded), so
+the time per profile compares sizes; peak RSS includes the interpreter and libraries.
 
     python benchmarks/run.py                                   # bench-10m.yaml at 100k, 1M, 10M
     python benchmarks/run.py --sizes 1000000 --repeat 3
@@ -26,6 +28,7 @@ RESULTS = HERE / "results"
 CHILD = r"""
 import json, resource, sys, time
 import journeysim
+journeysim.run(journeysim.load(sys.argv[1], overrides={"population.size": 1000}))  # warm-up: imports, first calls
 loaded = journeysim.load(sys.argv[1], overrides={"population.size": int(sys.argv[2])})
 start = time.perf_counter()
 result = journeysim.run(loaded)
