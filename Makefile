@@ -14,6 +14,7 @@ run: $(BIN)/journeysim
 	$(BIN)/journeysim run scenarios/quickstart.yaml --out out/quickstart
 
 test: $(BIN)/journeysim
+	-bash scripts/ensure-chromium.sh
 	$(BIN)/python -m pytest -n 2 tests
 
 bench: $(BIN)/journeysim

@@ -39,6 +39,8 @@ def _pause_summary(record: PauseRecord, resolution: float) -> dict:
             "p95": float(np.percentile(delays, 95)) if len(delays) else 0.0,
             "max": float(delays.max()) if len(delays) else 0.0,
         },
+        "send_delay_quantiles_s": [round(float(q), 3) for q in np.percentile(delays, np.arange(0, 101, 5))]
+        if len(delays) else [],
     }
 
 
@@ -82,6 +84,13 @@ def _allows_reentry(sim: Simulation, j: int) -> bool:
         or any(n.kind == "jump" for n in sim.nodes)
 
 
+def _window(chunks: list | None, resolution: float) -> list | None:
+    if not chunks:
+        return None
+    times = np.concatenate(chunks)
+    return [_seconds(int(times.min()), resolution), _seconds(int(times.max()), resolution)]
+
+
 def build_summary(sim: Simulation, check: dict) -> dict:
     res = sim.res
     sc = sim.scenario
@@ -112,6 +121,7 @@ def build_summary(sim: Simulation, check: dict) -> dict:
             "population_exhausted_at_s": _seconds(record.population_exhausted_at, res),
             "skipped_reads_at_s": [_seconds(t, res) for t in record.skipped_reads],
             "refused_actions": record.refused,
+            "org_cap_discards_between_s": _window(sim.recorder.discard_windows.get(j), res),
         }
     checks = sim.recorder.cap_checks
     return {
@@ -128,6 +138,9 @@ def build_summary(sim: Simulation, check: dict) -> dict:
         "journeys": journeys,
         "org": {
             "held_cap": sc.org.held_cap,
+            "resume_rate_per_s": sc.org.resume_rate,
+            "resume_rate_scope": sc.org.resume_rate_scope,
+            "cap_check_every_s": sc.org.cap_check_every,
             "held_peak": sim.recorder.held_peak(list(range(len(sim.recorder.journeys)))),
             "cap_checks": len(checks),
             "cap_exceeded_checks": sum(1 for _, _, over in checks if over),
