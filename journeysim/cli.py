@@ -107,6 +107,44 @@ def report(folder: str) -> None:
     click.echo(f"wrote {path}")
 
 
+@main.command()
+@click.argument("scenarios", nargs=-1, required=True, type=click.Path(dir_okay=False))
+@click.option("--variant", "variants", multiple=True, metavar="NAME:PATH=VALUE[;PATH=VALUE]",
+              help="A variant of the one SCENARIO, e.g. 'discard:timeline[0].pause.mode=discard'.")
+@click.option("--out", "out", type=click.Path(file_okay=False), required=True, help="Folder for the comparison.")
+@click.option("--quiet", "-q", is_flag=True, help="Print nothing but errors.")
+@set_option
+def compare(scenarios: tuple[str, ...], variants: tuple[str, ...], out: str, quiet: bool, sets: tuple[str, ...]) -> None:
+    """Run several SCENARIOS (or one with --variant overrides) and write a side-by-side table and figures."""
+    from .compare import Variant, parse_variant, run_variants, write_comparison
+
+    if variants:
+        if len(scenarios) != 1:
+            raise click.UsageError("--variant takes exactly one scenario file")
+        try:
+            chosen = [Variant("as written", Path(scenarios[0]))] + [parse_variant(v, Path(scenarios[0])) for v in variants]
+        except ValueError as exc:
+            raise click.UsageError(str(exc)) from None
+    else:
+        if len(scenarios) < 2:
+            raise click.UsageError("give two or more scenario files, or one file and --variant")
+        chosen = [Variant(Path(p).stem, Path(p)) for p in scenarios]
+    if len({v.name for v in chosen}) != len(chosen):
+        raise click.UsageError("variant names must differ")
+    try:
+        results = run_variants(chosen, sets)
+    except ScenarioError as exc:
+        for problem in exc.problems:
+            click.echo(str(problem), err=True)
+        click.echo(f"refused ({len(exc.problems)} problem(s)); nothing was run", err=True)
+        sys.exit(EXIT_REFUSED)
+    page = write_comparison(results, Path(out))
+    if not quiet:
+        from .compare import comparison_table
+        click.echo(comparison_table(results).to_string())
+        click.echo(f"\nwrote {page}")
+
+
 def format_summary(summary: dict) -> str:
     """A readable plain-text table of the summary."""
     lines = [f"{summary['scenario']}  (seed {summary['seed']}, platform {summary['platform']}, "

@@ -1,0 +1,148 @@
+"""Side-by-side comparison of scenario variants (several files, or one file with overrides).
+
+``journeysim compare A.yaml B.yaml --out DIR`` or
+``journeysim compare FILE --variant 'hold:timeline[0].pause.mode=hold' --variant 'discard:...' --out DIR``
+runs each variant and writes ``comparison.csv``, ``comparison.html`` and its figures.
+"""
+
+from __future__ import annotations
+
+import html
+import shutil
+import tempfile
+from dataclasses import dataclass
+from pathlib import Path
+
+import matplotlib.pyplot as plt
+import numpy as np
+import pandas as pd
+
+from .api import Result
+from .api import run as run_scenario
+from .loader import load
+from .overrides import parse_overrides
+from .plots import REASON_ORDER, time_unit
+
+
+@dataclass(frozen=True)
+class Variant:
+    name: str
+    path: Path
+    sets: tuple[str, ...] = ()
+
+
+def parse_variant(text: str, default_path: Path) -> Variant:
+    """'NAME:PATH=VALUE;PATH=VALUE' (overrides of the one scenario file)."""
+    name, _, rest = text.partition(":")
+    if not name or not rest:
+        raise ValueError(f"a variant is NAME:PATH=VALUE[;PATH=VALUE...], got {text!r}")
+    return Variant(name, default_path, tuple(part for part in rest.split(";") if part.strip()))
+
+
+def run_variants(variants: list[Variant], common_sets: tuple[str, ...] = ()) -> dict[str, Result]:
+    """Load every variant first (all problems before any run), then run them."""
+    loaded = {v.name: load(v.path, parse_overrides(str(v.path), common_sets + v.sets)) for v in variants}
+    return {name: run_scenario(scenario) for name, scenario in loaded.items()}
+
+
+def comparison_table(results: dict[str, Result]) -> pd.DataFrame:
+    """One row per figure, one column per variant."""
+    rows: dict[str, dict[str, object]] = {}
+
+    def put(metric: str, name: str, value: object) -> None:
+        rows.setdefault(metric, {})[name] = value
+
+    for name, result in results.items():
+        s = result.summary
+        journeys = s["journeys"].values()
+        put("arrived", name, sum(j["arrived"] for j in journeys))
+        put("entered", name, sum(j["entered"] for j in journeys))
+        put("actions executed", name, sum(sum(j["actions"].values()) for j in journeys))
+        for reason in REASON_ORDER:
+            key = "exited" if reason in REASON_ORDER[:5] else "discarded"
+            put(f"{key}.{reason}", name, sum(j[key][reason] for j in journeys))
+        put("in journey at end", name, sum(j["in_journey_at_end"] + j["queued_at_end"] for j in journeys))
+        put("held peak (org)", name, s["org"]["held_peak"])
+        put("cap checks at or over the cap", name, s["org"]["cap_exceeded_checks"])
+        pauses = [p for j in journeys for p in j["pauses"]]
+        put("pauses", name, len(pauses))
+        put("held at resume", name, sum(p["held_at_resume"] for p in pauses))
+        put("longest drain (s)", name, max([p["drain_s"] or 0 for p in pauses] or [0]))
+        put("longest send delay (s)", name, max([p["send_delay_s"]["max"] for p in pauses] or [0]))
+        put("conservation ok", name, s["conservation"]["ok"])
+    table = pd.DataFrame(rows).T
+    table.index.name = "figure"
+    return table[list(results)]
+
+
+def _held_over_time(results: dict[str, Result], path: Path) -> None:
+    fig, ax = plt.subplots(figsize=(9, 4), layout="constrained")
+    longest = max(float(r.summary["duration_s"]) for r in results.values())
+    scale, unit = time_unit(longest)
+    for name, result in results.items():
+        ts = result.timeseries
+        held = ts[ts["state"] == "held"].groupby("t_s")["count"].sum()
+        inside = ts[ts["state"] == "in_journey"].groupby("t_s")["count"].sum()
+        line, = ax.plot(inside.index / scale, inside.values, label=f"{name}: in journey")
+        if len(held) and held.max() > 0:
+            ax.plot(held.index / scale, held.values, ls="--", color=line.get_color(), label=f"{name}: held")
+    ax.set_title("Profiles in the journeys and held, per variant")
+    ax.set_xlabel(f"time since start ({unit})")
+    ax.set_ylabel("profiles")
+    ax.legend(fontsize="small")
+    fig.savefig(path, metadata={"Software": None})
+    plt.close(fig)
+
+
+def _reasons(table: pd.DataFrame, path: Path) -> None:
+    reasons = [r for r in table.index if r.startswith(("exited.", "discarded.")) and table.loc[r].astype(float).sum() > 0]
+    fig, ax = plt.subplots(figsize=(9, 4), layout="constrained")
+    width = 0.8 / max(len(table.columns), 1)
+    x = np.arange(len(reasons))
+    for k, name in enumerate(table.columns):
+        ax.bar(x + k * width, [float(table.loc[r, name]) for r in reasons], width, label=name)
+    ax.set_xticks(x + width * (len(table.columns) - 1) / 2, reasons, rotation=25, ha="right", fontsize="small")
+    ax.set_title("Exits and discards by reason, per variant")
+    ax.set_ylabel("profiles")
+    ax.legend(fontsize="small")
+    fig.savefig(path, metadata={"Software": None})
+    plt.close(fig)
+
+
+def write_comparison(results: dict[str, Result], out: Path) -> Path:
+    """Write comparison.csv, comparison.html and its PNGs into ``out`` (atomically)."""
+    out = Path(out)
+    out.parent.mkdir(parents=True, exist_ok=True)
+    staging = Path(tempfile.mkdtemp(prefix=f".{out.name}.", dir=out.parent))
+    try:
+        table = comparison_table(results)
+        table.to_csv(staging / "comparison.csv")
+        _held_over_time(results, staging / "fig_held.png")
+        _reasons(table, staging / "fig_reasons.png")
+        rows = "".join(f"<tr><td>{html.escape(str(metric))}</td>"
+                       + "".join(f"<td>{_cell(v)}</td>" for v in table.loc[metric]) + "</tr>" for metric in table.index)
+        head = "<tr><th>figure</th>" + "".join(f"<th>{html.escape(c)}</th>" for c in table.columns) + "</tr>"
+        (staging / "comparison.html").write_text(
+            "<!doctype html><html lang='en'><head><meta charset='utf-8'><title>journeysim comparison</title>"
+            "<style>body{font-family:system-ui,sans-serif;max-width:1000px;margin:2rem auto}table{border-collapse:collapse}"
+            "td,th{border:1px solid #ccc;padding:.3rem .6rem;text-align:right}td:first-child{text-align:left}"
+            "img{max-width:100%}</style></head><body><h1>Comparison</h1>"
+            f"<table>{head}{rows}</table><img src='fig_held.png' alt='held over time'>"
+            "<img src='fig_reasons.png' alt='reasons'></body></html>\n")
+        if out.exists():
+            shutil.rmtree(out)
+        staging.rename(out)
+    except BaseException:
+        shutil.rmtree(staging, ignore_errors=True)
+        raise
+    return out / "comparison.html"
+
+
+def _cell(value: object) -> str:
+    if isinstance(value, (bool, np.bool_)):
+        return "yes" if value else "NO"
+    if isinstance(value, (int, np.integer)) or (isinstance(value, float) and float(value).is_integer()):
+        return f"{int(value):,}"
+    if isinstance(value, float):
+        return f"{value:,.1f}"
+    return html.escape(str(value))
