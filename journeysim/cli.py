@@ -145,6 +145,45 @@ def compare(scenarios: tuple[str, ...], variants: tuple[str, ...], out: str, qui
         click.echo(f"\nwrote {page}")
 
 
+@main.command()
+@click.argument("file", type=click.Path(dir_okay=False, exists=True))
+@click.option("--grid", "grids", multiple=True, metavar="PATH=V1,V2,...", help="A swept key path and its values.")
+@click.option("--replications", "-r", type=click.IntRange(min=1), default=None, help="Runs per grid point (default 1).")
+@click.option("--out", "out", type=click.Path(file_okay=False), required=True, help="Folder for sweep.parquet, sweep.html, runs/.")
+@click.option("--workers", type=click.IntRange(min=1), default=None, help="Run in a pool of N processes.")
+@click.option("--scheduler", default=None, metavar="ADDRESS",
+              help="Dask scheduler (tcp://host:8786) to run on; default $DASK_SCHEDULER_ADDRESS, else local.")
+@click.option("--resume", is_flag=True, help="Keep finished runs in --out and run only what is missing.")
+@click.option("--quiet", "-q", is_flag=True, help="Print nothing but errors.")
+@set_option
+def sweep(file: str, grids: tuple[str, ...], replications: int | None, out: str, workers: int | None,
+          scheduler: str | None, resume: bool, quiet: bool, sets: tuple[str, ...]) -> None:
+    """Run FILE (a scenario, or a sweep file with a 'sweep:' block) over a grid of overrides times replications."""
+    from .sweep import SweepPlan, is_sweep_file, parse_grid, read_sweep_file, run_sweep, validate_plan
+
+    path = Path(file)
+    try:
+        if is_sweep_file(path):
+            plan = read_sweep_file(path)
+            plan.grid.update(parse_grid(grids))
+            plan.sets = plan.sets + sets
+            if replications:
+                plan.replications = replications
+        else:
+            plan = SweepPlan(path, parse_grid(grids), replications or 1, sets)
+        validate_plan(plan)
+    except ScenarioError as exc:
+        for problem in exc.problems:
+            click.echo(str(problem), err=True)
+        click.echo(f"{file}: sweep refused ({len(exc.problems)} problem(s)); nothing was run", err=True)
+        sys.exit(EXIT_REFUSED)
+    table = run_sweep(plan, Path(out), workers=workers, scheduler=scheduler, resume=resume,
+                      progress=False if quiet else None)
+    if not quiet:
+        failed = int((table["status"] != "ok").sum()) if len(table) else 0
+        click.echo(f"{len(table)} runs ({failed} failed): wrote {Path(out) / 'sweep.parquet'} and {Path(out) / 'sweep.html'}")
+
+
 def format_summary(summary: dict) -> str:
     """A readable plain-text table of the summary."""
     lines = [f"{summary['scenario']}  (seed {summary['seed']}, platform {summary['platform']}, "
