@@ -12,7 +12,7 @@ def cap_journey(key="j"):
 
 
 def test_L2_profiles_are_discarded_after_a_check_finds_the_count_at_or_over_the_cap(simulate):
-    """Paused at 1 h: one profile a second reaches the action. The 1 h 30 m check finds 1,800 held
+    """L2: Paused at 1 h: one profile a second reaches the action. The 1 h 30 m check finds 1,800 held
     (>= the cap of 1,000): the next 1,800 that would be held are discarded (org_cap)."""
     doc = scenario(cap_journey(), size=10_000, duration="3h", report_every="1m",
                    org={"held_cap": 1000, "cap_check_every": "30m"}, timeline=[pause("1h"), resume("2h 30m")])
@@ -28,6 +28,7 @@ def test_L2_profiles_are_discarded_after_a_check_finds_the_count_at_or_over_the_
 
 
 def test_L2_between_checks_the_count_may_pass_the_cap(simulate):
+    """L2: between checks the count may pass the cap."""
     doc = scenario(cap_journey(), size=10_000, duration="3h", org={"held_cap": 1000, "cap_check_every": "1h"},
                    timeline=[pause("1h"), resume("2h 30m")])
     s = simulate(doc, events=False).summary
@@ -35,7 +36,7 @@ def test_L2_between_checks_the_count_may_pass_the_cap(simulate):
 
 
 def test_L3_after_a_resume_other_journeys_go_on_losing_profiles_until_the_next_check(simulate):
-    """a is held over the cap and resumed at 1 h 35 m; b, paused from 1 h 40 m, still sees the
+    """L3: a is held over the cap and resumed at 1 h 35 m; b, paused from 1 h 40 m, still sees the
     last check's verdict (over) until the 2 h check: its profiles are discarded meanwhile."""
     a, b = cap_journey("a"), cap_journey("b")
     doc = scenario(a, b, size=20_000, duration="3h", org={"held_cap": 1000, "cap_check_every": "30m"},
@@ -49,6 +50,7 @@ def test_L3_after_a_resume_other_journeys_go_on_losing_profiles_until_the_next_c
 
 
 def test_J1_statuses_live_paused_resuming_live_then_stopped(simulate):
+    """J1: statuses live paused resuming live then stopped."""
     doc = scenario(timeline=[pause("300s"), resume("600s"), {"at": "800s", "stop": {"journey": "j"}}])
     s = simulate(doc).summary["journeys"]["j"]
     assert [c["status"] for c in s["status_changes"]] == ["live", "paused", "resuming", "live", "stopped"]
@@ -56,10 +58,12 @@ def test_J1_statuses_live_paused_resuming_live_then_stopped(simulate):
 
 
 def test_J1_a_journey_whose_entries_closed_and_last_profile_left_is_finished(simulate):
+    """J1: a journey whose entries closed and last profile left is finished."""
     assert simulate(scenario(), events=False).summary["journeys"]["j"]["status_at_end"] == "finished"
 
 
 def test_J1_requests_the_platform_would_refuse_make_the_scenario_invalid(simulate):
+    """J1: requests the platform would refuse make the scenario invalid."""
     runner = CliRunner()
     cases = [
         ([pause("300s"), pause("400s")], "cannot pause journey 'j' v1 at 400s: it is paused"),
@@ -74,6 +78,7 @@ def test_J1_requests_the_platform_would_refuse_make_the_scenario_invalid(simulat
 
 
 def test_J1_a_pause_during_a_resume_drain_is_refused_at_run_time_and_recorded(simulate):
+    """J1: a pause during a resume drain is refused at run time and recorded."""
     journey = linear_journey(every="1s", count=20_000, wait="10s")
     doc = scenario(journey, size=20_000, duration="1h", org={"resume_rate": "1/s"},
                    timeline=[pause("100s"), resume("200s"), pause("210s"), resume("400s")])
@@ -83,6 +88,7 @@ def test_J1_a_pause_during_a_resume_drain_is_refused_at_run_time_and_recorded(si
 
 
 def test_J2_a_bulk_pause_pauses_each_journey_as_if_alone(simulate):
+    """J2: a bulk pause pauses each journey as if alone."""
     doc = scenario(linear_journey("a"), linear_journey("b"), size=2000,
                    timeline=[pause("300s", journeys=["a", "b"]), resume("600s", journeys=["a", "b"])])
     s = simulate(doc, events=False).summary["journeys"]
@@ -95,6 +101,7 @@ def test_J2_a_bulk_pause_pauses_each_journey_as_if_alone(simulate):
 
 
 def test_J3_a_pause_names_one_version_and_versions_run_side_by_side(simulate):
+    """J3: a pause names one version and versions run side by side."""
     v1, v2 = linear_journey(version=1), linear_journey(version=2)
     doc = scenario(v1, v2, size=2000, timeline=[pause("300s", version=2), resume("600s", version=2)])
     s = simulate(doc, events=False).summary["journeys"]

@@ -19,6 +19,7 @@ def journey_summary(result, key="j"):
 
 
 def test_P1_hold_mode_holds_at_the_action_and_discard_mode_removes(simulate):
+    """P1: hold mode holds at the action and discard mode removes."""
     hold = journey_summary(simulate(scenario(timeline=PAUSED)))
     discard = journey_summary(simulate(scenario(timeline=[pause("300s", mode="discard"), resume("600s")])))
     assert hold["pauses"][0]["held_at_resume"] == 10 and hold["held_peak"] == 10
@@ -28,6 +29,7 @@ def test_P1_hold_mode_holds_at_the_action_and_discard_mode_removes(simulate):
 
 
 def test_P2_fresh_entrances_are_discarded_whatever_the_mode(simulate):
+    """P2: fresh entrances are discarded whatever the mode."""
     live = journey_summary(simulate(scenario()))
     for mode in ("hold", "discard"):
         s = journey_summary(simulate(scenario(timeline=[pause("300s", mode=mode), resume("600s")])))
@@ -36,6 +38,7 @@ def test_P2_fresh_entrances_are_discarded_whatever_the_mode(simulate):
 
 
 def test_P3_nothing_is_sent_while_paused(simulate):
+    """P3: nothing is sent while paused."""
     ev = simulate(scenario(timeline=PAUSED)).events
     sends = ev[ev.event == "action"].t_s
     assert not ((sends >= 300) & (sends < 600)).any()
@@ -43,6 +46,7 @@ def test_P3_nothing_is_sent_while_paused(simulate):
 
 
 def test_P4_A7_E2_waits_go_on_and_profiles_leave_on_time(simulate):
+    """P4, A7, E2: waits go on and profiles leave on time."""
     ev = simulate(scenario(timeline=PAUSED)).events
     entered = ev[(ev.event == "entered") & (ev.node == "entry")].set_index("profile_id").t_s
     left = ev[(ev.event == "left") & (ev.node == "wait")].set_index("profile_id").t_s
@@ -53,6 +57,7 @@ def test_P4_A7_E2_waits_go_on_and_profiles_leave_on_time(simulate):
 
 
 def test_A8_E3_conditions_route_while_paused_on_current_data(simulate):
+    """A8, E3: conditions route while paused on current data."""
     journey = linear_journey(after_action=None)
     journey["nodes"]["wait"]["next"] = "c"
     journey["nodes"]["c"] = {"type": "condition", "branches": [{"when": "flag", "next": "send"}, {"otherwise": "other"}]}
@@ -67,6 +72,7 @@ def test_A8_E3_conditions_route_while_paused_on_current_data(simulate):
 
 @pytest.mark.parametrize("node_type", ["content_decision", "action", "custom_action"])
 def test_A9_A10_A11_every_action_class_node_is_held_or_discarded(simulate, node_type):
+    """A9, A10, A11: every action class node is held or discarded."""
     held = journey_summary(simulate(scenario(linear_journey(action_type=node_type), timeline=PAUSED)))
     assert held["pauses"][0]["held_at_resume"] == 10
     dropped = journey_summary(simulate(scenario(linear_journey(action_type=node_type),
@@ -75,6 +81,7 @@ def test_A9_A10_A11_every_action_class_node_is_held_or_discarded(simulate, node_
 
 
 def test_A12_A13_update_profile_jump_and_external_data_run_while_paused(simulate):
+    """A12, A13: update profile jump and external data run while paused."""
     first = linear_journey("first")
     first["nodes"]["wait"]["next"] = "fetch"
     first["nodes"]["fetch"] = {"type": "external_data", "latency": {"fixed": "5s"}, "next": "mark"}
@@ -95,6 +102,7 @@ def test_A12_A13_update_profile_jump_and_external_data_run_while_paused(simulate
 
 
 def test_A14_exit_criteria_apply_while_paused(simulate):
+    """A14: exit criteria apply while paused."""
     journey = linear_journey()
     journey["exit_criteria"] = [{"when": "flag"}]
     result = simulate(scenario(journey, attributes={"flag": {"constant": True}}, timeline=PAUSED))
@@ -111,6 +119,7 @@ def _event_after_action(kind="event"):
 
 @pytest.mark.parametrize("kind", ["event", "audience_qualification", "reaction"])
 def test_A2_A4_A6_E5_event_while_held_discards_the_profile(simulate, kind):
+    """A2, A4, A6, E5: event while held discards the profile."""
     paused = journey_summary(simulate(scenario(_event_after_action(kind), timeline=PAUSED)))
     live = journey_summary(simulate(scenario(_event_after_action(kind))))
     # held at 300..390 s, each event fires 50 s after reaching the action: all before the 600 s resume
@@ -119,6 +128,7 @@ def test_A2_A4_A6_E5_event_while_held_discards_the_profile(simulate, kind):
 
 
 def test_A4_an_event_after_the_release_goes_on_as_live(simulate):
+    """A4: an event after the release goes on as live."""
     journey = _event_after_action()
     journey["nodes"]["after"]["delay"] = {"fixed": "1000s"}
     s = journey_summary(simulate(scenario(journey, timeline=PAUSED, duration="3000s")))
@@ -127,6 +137,7 @@ def test_A4_an_event_after_the_release_goes_on_as_live(simulate):
 
 @pytest.mark.parametrize("kind", ["event", "audience_qualification"])
 def test_A1_A3_a_first_node_event_or_qualification_is_discarded_while_paused(simulate, kind):
+    """A1, A3: a first node event or qualification is discarded while paused."""
     journey = linear_journey()
     journey["nodes"]["entry"]["type"] = kind
     s = journey_summary(simulate(scenario(journey, timeline=PAUSED)))
@@ -142,6 +153,7 @@ def _reader(schedule, incremental=False, audience="all", rate="1000/s"):
 
 
 def test_A5_R1_pause_during_a_read_discards_the_queue_and_lets_entered_go_on(simulate):
+    """A5, R1: pause during a read discards the queue and lets entered go on."""
     result = simulate(scenario(_reader({"at": 0}), size=10_000, duration="2h", timeline=[pause("5s"), resume("1h 30m")]))
     s = journey_summary(result)
     # slot i enters at ceil((i+1)/1000) s: 4,000 entered before the 5 s pause, 6,000 still queued
@@ -150,12 +162,14 @@ def test_A5_R1_pause_during_a_read_discards_the_queue_and_lets_entered_go_on(sim
 
 
 def test_R2_a_single_read_scheduled_during_the_pause_is_ignored(simulate):
+    """R2: a single read scheduled during the pause is ignored."""
     s = journey_summary(simulate(scenario(_reader({"at": "10m"}), size=1000, duration="3h",
                                           timeline=[pause("5m"), resume("20m")])))
     assert s["arrived"] == 0 and s["skipped_reads_at_s"] == [600]
 
 
 def test_R3_incremental_read_plays_the_whole_audience_at_resume_after_a_pause_before_the_first(simulate):
+    """R3: incremental read plays the whole audience at resume after a pause before the first."""
     result = simulate(scenario(_reader({"every": "1d", "start": "1d", "count": 5}, incremental=True), size=1000,
                                duration="6d", report_every="1h", timeline=[pause("12h"), resume("2d 12h")]))
     ev = result.events
@@ -165,6 +179,7 @@ def test_R3_incremental_read_plays_the_whole_audience_at_resume_after_a_pause_be
 
 
 def test_R3_incremental_read_over_occurrences_includes_everyone_qualified_in_between(simulate):
+    """R3: incremental read over occurrences includes everyone qualified in between."""
     timeline = [pause("4d"), {"at": "5d 1h", "update_profiles": {"where": "not flag", "set": {"flag": True}}},
                 resume("9d 1h")]
     result = simulate(scenario(_reader({"every": "1d", "count": 12}, incremental=True, audience="flag"),
@@ -178,6 +193,7 @@ def test_R3_incremental_read_over_occurrences_includes_everyone_qualified_in_bet
 
 
 def test_R4_R8_L1_automatic_resume_at_the_maximum_pause_keeps_held_profiles(simulate):
+    """R4, R8, L1: automatic resume at the maximum pause keeps held profiles."""
     doc = scenario(timeline=[pause("300s")], org={"max_pause": "1000s"}, duration="3000s")
     s = journey_summary(simulate(doc))
     p = s["pauses"][0]
@@ -188,6 +204,7 @@ def test_R4_R8_L1_automatic_resume_at_the_maximum_pause_keeps_held_profiles(simu
 
 
 def test_R5_entries_reopen_after_the_configured_delay(simulate):
+    """R5: entries reopen after the configured delay."""
     default = journey_summary(simulate(scenario(timeline=PAUSED)))
     slower = journey_summary(simulate(scenario(timeline=PAUSED, org={"entry_reopen_delay": "120s"})))
     assert default["discarded"]["paused_entry"] == 36  # 300..650 s
@@ -195,6 +212,7 @@ def test_R5_entries_reopen_after_the_configured_delay(simulate):
 
 
 def test_R6_held_profiles_drain_at_5000_per_second_oldest_first(simulate):
+    """R6: held profiles drain at 5000 per second oldest first."""
     journey = _reader({"at": 0}, rate="100000/s")
     journey["nodes"]["w"]["duration"] = {"uniform": ["10s", "100s"]}
     result = simulate(scenario(journey, size=12_000, duration="400s", report_every="1s",
@@ -212,6 +230,7 @@ def test_R6_held_profiles_drain_at_5000_per_second_oldest_first(simulate):
 
 
 def test_R6_a_slower_resume_rate_drains_longer(simulate):
+    """R6: a slower resume rate drains longer."""
     journey = _reader({"at": 0}, rate="100000/s")
     journey["nodes"]["w"]["duration"] = "10s"
     s = journey_summary(simulate(scenario(journey, size=12_000, duration="400s", org={"resume_rate": "1000/s"},
@@ -220,6 +239,7 @@ def test_R6_a_slower_resume_rate_drains_longer(simulate):
 
 
 def test_R7_held_profiles_use_data_updated_during_the_pause(simulate):
+    """R7: held profiles use data updated during the pause."""
     journey = linear_journey(after_action={"check": {"type": "condition", "branches": [
         {"when": "price_ok", "next": "offer"}, {"otherwise": "done"}]},
         "offer": {"type": "action", "channel": "email", "next": "done"}})
@@ -232,6 +252,7 @@ def test_R7_held_profiles_use_data_updated_during_the_pause(simulate):
 
 
 def test_G1_G2_global_filter_removes_matching_profiles_at_release_and_after(simulate):
+    """G1, G2: global filter removes matching profiles at release and after."""
     timeline = [pause("300s"), {"at": "310s", "global_filter": {"journey": "j", "exclude": "flag"}}, resume("600s")]
     result = simulate(scenario(timeline=timeline, attributes={"flag": {"bernoulli": 0.5}}))
     s = journey_summary(result)
@@ -246,6 +267,7 @@ def test_G1_G2_global_filter_removes_matching_profiles_at_release_and_after(simu
 
 
 def test_L7_the_global_timeout_applies_to_held_profiles(simulate):
+    """L7: the global timeout applies to held profiles."""
     journey = linear_journey()
     journey["global_timeout"] = "1000s"
     result = simulate(scenario(journey, timeline=[pause("300s"), resume("1500s")]))
@@ -268,6 +290,7 @@ def e2e(simulate):
 
 
 def test_E1_E6_the_documented_end_to_end_sample(e2e):
+    """E1, E6: the documented end to end sample."""
     s = e2e.summary["journeys"]["cart-abandon"]
     ev = e2e.events
     p = s["pauses"][0]
@@ -284,6 +307,7 @@ def test_E1_E6_the_documented_end_to_end_sample(e2e):
 
 
 def test_V2_event_while_held_can_discard_the_event_instead_of_the_profile(simulate):
+    """V2: event while held can discard the event instead of the profile."""
     doc = scenario(_event_after_action(), timeline=PAUSED, policy={"event_while_held": "discard_event"})
     result = simulate(doc)
     s = journey_summary(result)
@@ -297,6 +321,7 @@ def test_V2_event_while_held_can_discard_the_event_instead_of_the_profile(simula
 
 
 def test_V2_a_pause_can_stay_paused_at_its_maximum_instead_of_resuming(simulate):
+    """V2: a pause can stay paused at its maximum instead of resuming."""
     doc = scenario(timeline=[pause("300s")], org={"max_pause": "1000s"}, duration="3000s",
                    policy={"pause_end": "stay_paused"})
     s = journey_summary(simulate(doc, events=False))
@@ -304,6 +329,7 @@ def test_V2_a_pause_can_stay_paused_at_its_maximum_instead_of_resuming(simulate)
 
 
 def test_R6_an_org_wide_resume_rate_queues_the_drains_of_two_journeys(simulate):
+    """R6: an org wide resume rate queues the drains of two journeys."""
     journeys = [linear_journey("a", every="1s", count=3000, wait="900s"), linear_journey("b", every="1s", count=3000, wait="900s")]
     timeline = [pause("100s", journeys=["a", "b"]), resume("1000s", journeys=["a", "b"])]
     per_journey = simulate(scenario(*journeys, size=6000, duration="1500s", org={"resume_rate": "10/s"},

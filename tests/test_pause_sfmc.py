@@ -38,6 +38,7 @@ def tips_times(result):
 
 
 def test_S1_a_pause_without_version_or_all_versions_is_refused_with_10005(simulate, tmp_path):
+    """S1: a pause without version or all versions is refused with 10005."""
     doc = sfmc(timeline=[{"at": "1d", "pause": {"journey": "w", "body": {"PausedDays": 1}}}])
     path = simulate.write(doc)
     out = CliRunner().invoke(main, ["validate", str(path)])
@@ -46,6 +47,7 @@ def test_S1_a_pause_without_version_or_all_versions_is_refused_with_10005(simula
 
 
 def test_S1_J3_all_versions_pauses_every_version_and_a_version_number_one(simulate):
+    """S1, J3: all versions pauses every version and a version number one."""
     journeys = [welcome(version=1), welcome(version=2)]
     both = simulate(sfmc(*journeys, timeline=[sfmc_pause("3h", {"PausedDays": 1}, allVersions=True)]))
     one = simulate(sfmc(*journeys, timeline=[sfmc_pause("3h", {"PausedDays": 1}, versionNumber=2)]))
@@ -54,6 +56,7 @@ def test_S1_J3_all_versions_pauses_every_version_and_a_version_number_one(simula
 
 
 def test_S2_S7_extend_wait_end_dates_pushes_waits_back_by_the_pause(simulate):
+    """S2, S7: extend wait end dates pushes waits back by the pause."""
     base = {"PausedDays": 2, "GuardrailAction": "Resume"}
     plain = simulate(sfmc(timeline=[sfmc_pause("1d", base)]))
     extended = simulate(sfmc(timeline=[sfmc_pause("1d", {**base, "ExtendWaitEndDates": True})]))
@@ -64,6 +67,7 @@ def test_S2_S7_extend_wait_end_dates_pushes_waits_back_by_the_pause(simulate):
 
 
 def test_S7_the_extension_can_use_PausedDays_instead_of_the_pause_period(simulate):
+    """S7: the extension can use PausedDays instead of the pause period."""
     body = {"PausedDays": 5, "GuardrailAction": "Resume", "ExtendWaitEndDates": True}
     timeline = [sfmc_pause("1d", body), {"at": "2d", "resume": {"journey": "w", "versionNumber": 1}}]
     by_pause = simulate(sfmc(timeline=timeline))
@@ -73,17 +77,20 @@ def test_S7_the_extension_can_use_PausedDays_instead_of_the_pause_period(simulat
 
 
 def test_S3_S8_paused_days_sets_the_pause_length_and_guardrail_resume_resumes(simulate):
+    """S3, S8: paused days sets the pause length and guardrail resume resumes."""
     s = simulate(sfmc(timeline=[sfmc_pause("1d", {"PausedDays": 3, "GuardrailAction": "Resume"})])).summary
     p = s["journeys"]["w"]["pauses"][0]
     assert p["resumed_at_s"] == 4 * DAY and p["resumed_by"] == "auto"
 
 
 def test_S4_guardrail_stop_ends_the_journey_and_every_contact_exits(simulate):
+    """S4: guardrail stop ends the journey and every contact exits."""
     s = simulate(sfmc(timeline=[sfmc_pause("1d", {"PausedDays": 1, "GuardrailAction": "Stop"})])).summary["journeys"]["w"]
     assert s["status_at_end"] == "stopped" and s["exited"]["stopped"] == 24 and s["in_journey_at_end"] == 0
 
 
 def test_S8_guardrail_none_stays_paused(simulate):
+    """S8: guardrail none stays paused."""
     s = simulate(sfmc(timeline=[sfmc_pause("1d", {"PausedDays": 1, "GuardrailAction": "None"})])).summary["journeys"]["w"]
     assert s["status_at_end"] == "paused" and s["pauses"][0]["resumed_at_s"] is None
     assert s["in_journey_at_end"] == 24
@@ -96,12 +103,14 @@ def test_S8_guardrail_none_stays_paused(simulate):
     ({"PauseDays": 3}, "unknown field 'PauseDays'"),
 ])
 def test_S8_bad_request_bodies_are_refused(simulate, body, message):
+    """S8: bad request bodies are refused."""
     path = simulate.write(sfmc(timeline=[sfmc_pause("1d", body)]))
     out = CliRunner().invoke(main, ["validate", str(path)])
     assert out.exit_code == 2 and message in out.output
 
 
 def test_S5_retained_contacts_are_queued_and_enter_at_resume(simulate):
+    """S5: retained contacts are queued and enter at resume."""
     journey = welcome(every="1h", count=72)
     body = {"PausedDays": 1, "GuardrailAction": "Resume"}
     dropped = simulate(sfmc(journey, timeline=[sfmc_pause("1d", body)])).summary["journeys"]["w"]
@@ -117,12 +126,14 @@ def test_S5_retained_contacts_are_queued_and_enter_at_resume(simulate):
 
 
 def test_S5_queued_entries_left_at_the_end_are_counted(simulate):
+    """S5: queued entries left at the end are counted."""
     body = {"PausedDays": 5, "GuardrailAction": "Resume", "RetainContactInjectionWhileJourneyPaused": True}
     s = simulate(sfmc(welcome(count=72), timeline=[sfmc_pause("1d", body)], duration="2d")).summary["journeys"]["w"]
     assert s["queued_at_end"] == 25 and s["arrived"] == 49 and s["entered"] == 24  # joined at 0 h..48 h
 
 
 def test_S6_contacts_stay_where_they_are_while_paused(simulate):
+    """S6: contacts stay where they are while paused."""
     result = simulate(sfmc(timeline=[sfmc_pause("1d", {"PausedDays": 2, "GuardrailAction": "Resume"})]))
     ev = result.events
     sends = ev[ev.event == "action"].t_s
@@ -132,12 +143,14 @@ def test_S6_contacts_stay_where_they_are_while_paused(simulate):
 
 
 def test_S9_resume_of_a_journey_that_is_not_paused_answers_10000(simulate):
+    """S9: resume of a journey that is not paused answers 10000."""
     path = simulate.write(sfmc(timeline=[{"at": "1d", "resume": {"journey": "w", "versionNumber": 1}}]))
     out = CliRunner().invoke(main, ["validate", str(path)])
     assert out.exit_code == 2 and "errorcode 10000: An interaction must be in paused status to be resumed." in out.output
 
 
 def test_S9_stop_ejects_every_contact_and_a_stopped_version_cannot_be_resumed(simulate):
+    """S9: stop ejects every contact and a stopped version cannot be resumed."""
     stop = {"at": "1d 12h", "stop": {"journey": "w", "versionNumber": 1}}
     s = simulate(sfmc(timeline=[stop])).summary["journeys"]["w"]
     assert s["exited"]["stopped"] == 24 and s["status_at_end"] == "stopped"
@@ -147,6 +160,7 @@ def test_S9_stop_ejects_every_contact_and_a_stopped_version_cannot_be_resumed(si
 
 
 def test_V2_a_scenario_may_override_single_switches(simulate):
+    """V2: a scenario may override single switches."""
     body = {"PausedDays": 2, "GuardrailAction": "Resume"}
     anywhere = simulate(sfmc(timeline=[sfmc_pause("1d", body)]))
     at_action = simulate(sfmc(timeline=[sfmc_pause("1d", body)], policy={"stop_point": "action"}))
