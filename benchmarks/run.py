@@ -64,9 +64,9 @@ def main() -> None:
     rows = []
     print(f"{'engine':<12}{'profiles':>12}{'wall s':>10}{'us/profile':>12}{'profiles/s':>14}{'peak MB':>10}")
     for size in args.sizes:
-        engines = [("journeysim", lambda: run_journeysim(args.scenario, size))]
+        engines = [("journeysim", lambda size=size: run_journeysim(args.scenario, size))]
         if args.naive:
-            engines.append(("naive-simpy", lambda: run_naive(size)))
+            engines.append(("naive-simpy", lambda size=size: run_naive(size)))
         medians = {}
         for engine, runner in engines:
             runs = [runner() for _ in range(args.repeat)]

@@ -45,7 +45,7 @@ class LoadedScenario:
     def name(self) -> str:
         return self.scenario.name
 
-    def with_seed(self, seed: int) -> "LoadedScenario":
+    def with_seed(self, seed: int) -> LoadedScenario:
         clone = LoadedScenario(**self.__dict__)
         clone.scenario = self.scenario.model_copy(update={"seed": seed})
         return clone
@@ -69,8 +69,6 @@ def _model_args(annotation: Any) -> list[type[BaseModel]]:
         return [annotation]
     for arg in getattr(annotation, "__args__", ()) or ():
         found += _model_args(arg)
-    for arg in getattr(annotation, "__metadata__", ()) or ():
-        pass
     origin = getattr(annotation, "__origin__", None)
     if origin is not None and isinstance(origin, type) and issubclass(origin, BaseModel):
         found.append(origin)

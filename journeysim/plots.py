@@ -43,7 +43,7 @@ def _duration(result: Any) -> float:
 
 def _mark_pauses(ax: Axes, result: Any, scale: float) -> None:
     labelled = False
-    for label, journey in result.summary["journeys"].items():
+    for journey in result.summary["journeys"].values():
         for pause in journey["pauses"]:
             end = pause["resumed_at_s"] if pause["resumed_at_s"] is not None else _duration(result)
             ax.axvspan(pause["paused_at_s"] / scale, end / scale, color=STATUS_COLORS["paused"], alpha=0.08,
@@ -213,7 +213,7 @@ def plot_status(result: Any, *, ax: Axes | None = None) -> Axes:
     duration = _duration(result)
     scale, unit = time_unit(duration)
     seen = set()
-    for row, (label, journey) in enumerate(journeys.items()):
+    for row, journey in enumerate(journeys.values()):
         changes = journey.get("status_changes") or [{"at_s": 0, "status": "live"}]
         bounds = [c["at_s"] for c in changes[1:]] + [duration]
         for change, end in zip(changes, bounds):

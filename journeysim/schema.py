@@ -87,8 +87,7 @@ def _by_key(*pairs: tuple[str, str]):
 
 
 Arrivals = Annotated[
-    Union[Annotated[PoissonArrivals, Tag("poisson")], Annotated[RegularArrivals, Tag("regular")],
-          Annotated[FileArrivals, Tag("file")]],
+    Annotated[PoissonArrivals, Tag("poisson")] | Annotated[RegularArrivals, Tag("regular")] | Annotated[FileArrivals, Tag("file")],
     _by_key(("rate", "poisson"), ("every", "regular"), ("file", "file")),
 ]
 
@@ -144,7 +143,7 @@ class ReadAudienceNode(NodeBase):
     type: Literal["read_audience"]
     audience: Expr = "all"
     schedule: Annotated[
-        Union[Annotated[OnceSchedule, Tag("once")], Annotated[RecurringSchedule, Tag("recurring")]],
+        Annotated[OnceSchedule, Tag("once")] | Annotated[RecurringSchedule, Tag("recurring")],
         _by_key(("at", "once"), ("every", "recurring")),
     ] = OnceSchedule(at=0.0)
     incremental: bool = False
@@ -159,7 +158,7 @@ class WaitNode(NodeBase):
     next: NodeId
 
     @model_validator(mode="after")
-    def _one_of(self) -> "WaitNode":
+    def _one_of(self) -> WaitNode:
         if (self.duration is None) == (self.until is None):
             raise ValueError("a wait takes exactly one of 'duration' or 'until'")
         return self
@@ -177,12 +176,12 @@ class OtherwiseBranch(Strict):
 class ConditionNode(NodeBase):
     type: Literal["condition"]
     branches: list[Annotated[
-        Union[Annotated[WhenBranch, Tag("when")], Annotated[OtherwiseBranch, Tag("otherwise")]],
+        Annotated[WhenBranch, Tag("when")] | Annotated[OtherwiseBranch, Tag("otherwise")],
         _by_key(("when", "when"), ("otherwise", "otherwise")),
     ]] = Field(min_length=1)
 
     @model_validator(mode="after")
-    def _otherwise_last(self) -> "ConditionNode":
+    def _otherwise_last(self) -> ConditionNode:
         kinds = [isinstance(b, OtherwiseBranch) for b in self.branches]
         if not kinds[-1] or any(kinds[:-1]):
             raise ValueError("condition branches are {when, next} items ending with exactly one {otherwise: NODE}")
@@ -199,7 +198,7 @@ class RandomSplitNode(NodeBase):
     branches: list[WeightBranch] = Field(min_length=1)
 
     @model_validator(mode="after")
-    def _weights_sum(self) -> "RandomSplitNode":
+    def _weights_sum(self) -> RandomSplitNode:
         total = sum(b.weight for b in self.branches)
         if abs(total - 1) > 1e-6:
             raise ValueError(f"random_split weights must sum to 1, they sum to {total:g}")
@@ -234,8 +233,8 @@ class EndNode(NodeBase):
 
 
 Node = Annotated[
-    Union[EventNode, QualificationNode, ReactionNode, ReadAudienceNode, WaitNode, ConditionNode,
-          RandomSplitNode, ActionNode, UpdateProfileNode, JumpNode, ExternalDataNode, EndNode],
+    EventNode | QualificationNode | ReactionNode | ReadAudienceNode | WaitNode | ConditionNode | RandomSplitNode
+    | ActionNode | UpdateProfileNode | JumpNode | ExternalDataNode | EndNode,
     Field(discriminator="type"),
 ]
 
@@ -277,7 +276,7 @@ class Population(Strict):
     attributes: dict[str, Generator] = {}
 
     @model_validator(mode="after")
-    def _size_or_file(self) -> "Population":
+    def _size_or_file(self) -> Population:
         if (self.size is None) == (self.file is None):
             raise ValueError("population takes exactly one of 'size' or 'file'")
         if self.file is not None and self.attributes:
@@ -340,7 +339,7 @@ class TimelineItem(Strict):
     update_profiles: UpdateProfilesAction | None = None
 
     @model_validator(mode="after")
-    def _one_action(self) -> "TimelineItem":
+    def _one_action(self) -> TimelineItem:
         given = [k for k in ("pause", "resume", "stop", "global_filter", "update_profiles") if getattr(self, k) is not None]
         if len(given) != 1:
             raise ValueError("a timeline item takes 'at' and exactly one of pause, resume, stop, global_filter, update_profiles"

@@ -3,9 +3,9 @@
 import numpy as np
 import pytest
 import yaml
+from conftest import ROOT
 
 import journeysim
-from conftest import ROOT
 from journeysim.engine import simulation
 from journeysim.engine.draws import KeyedDraws
 

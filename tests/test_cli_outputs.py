@@ -5,9 +5,9 @@ import json
 import pandas as pd
 import pytest
 from click.testing import CliRunner
+from conftest import ROOT, linear_journey, pause, resume, scenario
 
 import journeysim
-from conftest import ROOT, linear_journey, pause, resume, scenario
 from journeysim.cli import main
 
 QUICKSTART = ROOT / "scenarios" / "quickstart.yaml"
@@ -48,7 +48,8 @@ def test_run_prints_a_readable_summary_and_the_same_seed_reproduces_the_files(tm
     assert "conservation: ok" in a.output and "held peak" in a.output and b.output == ""
     for name in ("summary.json", "timeseries.parquet"):
         assert (tmp_path / "a" / name).read_bytes() == (tmp_path / "b" / name).read_bytes()
-    c = runner.invoke(main, ["run", str(QUICKSTART), "--out", str(tmp_path / "c"), "--no-report", "--seed", "7"])
+    seeded = runner.invoke(main, ["run", str(QUICKSTART), "--out", str(tmp_path / "c"), "--no-report", "--seed", "7"])
+    assert seeded.exit_code == 0
     assert json.loads((tmp_path / "c" / "summary.json").read_text())["seed"] == 7
 
 

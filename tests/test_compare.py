@@ -2,8 +2,8 @@
 
 import pandas as pd
 from click.testing import CliRunner
-
 from conftest import pause, resume, scenario
+
 from journeysim.cli import main
 
 

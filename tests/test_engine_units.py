@@ -2,8 +2,8 @@
 
 import numpy as np
 import pytest
-
 from conftest import linear_journey, scenario
+
 from journeysim.engine.moves import rate_slots
 from journeysim.units import parse_distribution, parse_duration, parse_rate
 

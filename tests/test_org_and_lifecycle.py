@@ -1,8 +1,8 @@
 """The org-wide held cap (L2, L3) and the journey status machine (J1-J3)."""
 
 from click.testing import CliRunner
-
 from conftest import linear_journey, pause, resume, scenario
+
 from journeysim.cli import main
 
 

@@ -8,7 +8,6 @@ Paused at 300 s and resumed at 600 s, by hand:
 """
 
 import pytest
-
 from conftest import SPEC_EXAMPLES, linear_journey, pause, resume, scenario
 
 PAUSED = [pause("300s"), resume("600s")]

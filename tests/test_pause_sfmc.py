@@ -2,8 +2,8 @@
 
 import pytest
 from click.testing import CliRunner
-
 from conftest import SPEC_EXAMPLES
+
 from journeysim.cli import main
 
 DAY = 86400

@@ -6,9 +6,9 @@ matplotlib.use("Agg")
 
 import matplotlib.pyplot as plt  # noqa: E402
 import pytest  # noqa: E402
+from conftest import linear_journey, pause, resume, scenario  # noqa: E402
 from matplotlib.collections import PathCollection  # noqa: E402
 
-from conftest import linear_journey, pause, resume, scenario  # noqa: E402
 from journeysim import plots  # noqa: E402
 
 

@@ -9,13 +9,15 @@ profile held at a resume is released before the journey is live again (R6).
 
 from __future__ import annotations
 
+import os
+
 import numpy as np
+from conftest import Runner
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from conftest import Runner
-
-SETTINGS = settings(max_examples=int(__import__("os").environ.get("JOURNEYSIM_EXAMPLES", 40)), deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture,
+SETTINGS = settings(max_examples=int(os.environ.get("JOURNEYSIM_EXAMPLES", 40)), deadline=None,
+                    suppress_health_check=[HealthCheck.function_scoped_fixture,
                                                                             HealthCheck.too_slow])
 DURATION = 4000
 DURATIONS = st.sampled_from(["0s", "5s", "30s", "90s", "300s", "900s"])
@@ -42,7 +44,7 @@ def journey(draw, key: str, jump_to: str | None):
     nodes: dict = {}
     for i in range(count):
         later = names[i + 1:]
-        target = lambda: draw(st.sampled_from(later))  # noqa: E731
+        target = lambda later=later: draw(st.sampled_from(later))
         kinds = ["wait", "condition", "random_split", "action", "action", "content_decision", "event",
                  "update_profile", "external_data"]
         if i > 0 and names[i - 1] in nodes and nodes[names[i - 1]]["type"] == "action":

@@ -7,8 +7,8 @@ import subprocess
 import matplotlib.image as mpimg
 import pytest
 from click.testing import CliRunner
-
 from conftest import ROOT, linear_journey, scenario
+
 from journeysim.cli import main
 from journeysim.outputs.report import clock, verdicts
 

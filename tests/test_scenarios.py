@@ -5,9 +5,9 @@ from pathlib import Path
 import pytest
 import yaml
 from click.testing import CliRunner
+from conftest import ROOT, SPEC_EXAMPLES
 
 import journeysim
-from conftest import ROOT, SPEC_EXAMPLES
 from journeysim.cli import main
 
 RUN_LIMIT = 1_000_000  # profiles; bigger scenarios are checked with `journeysim validate`

@@ -9,9 +9,9 @@ import time
 import pandas as pd
 import pytest
 from click.testing import CliRunner
+from conftest import linear_journey, pause, resume, scenario
 
 import journeysim
-from conftest import linear_journey, pause, resume, scenario
 from journeysim import sweep as sweep_module
 from journeysim.cli import main
 

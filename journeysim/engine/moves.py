@@ -35,8 +35,4 @@ def rate_slots(count: int, rate_per_s: float, resolution: float) -> np.ndarray:
     return np.ceil(index / per_tick - 1e-9).astype(np.int64)
 
 
-def capped(times: np.ndarray, deadlines: np.ndarray) -> np.ndarray:
-    return np.minimum(times, deadlines)
-
-
-__all__ = ["NEVER", "capped", "duration_ticks", "rate_slots", "to_ticks"]
+__all__ = ["NEVER", "duration_ticks", "rate_slots", "to_ticks"]

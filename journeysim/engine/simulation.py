@@ -11,7 +11,7 @@ order never changes a result.
 from __future__ import annotations
 
 from collections.abc import Callable, Iterator
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 
 import numpy as np
 import simpy
@@ -22,8 +22,8 @@ from ..expr import Expression
 from ..loader import LoadedScenario
 from ..model.graph import EVENT_TYPES, CompiledJourney, CompiledNode, compile_graph
 from ..model.timeline import PlannedAction
-from ..units import format_seconds
 from ..schema import EventLike, FileArrivals, PoissonArrivals, ReactionNode, ReadAudienceNode, RegularArrivals, WaitNode
+from ..units import format_seconds
 from . import store as S
 from .draws import KeyedDraws
 from .moves import duration_ticks, rate_slots, to_ticks
@@ -45,8 +45,6 @@ class JourneyRuntime:
     read_done: np.ndarray | None = None
     entries_closed: bool = False
     pause: PauseRecord | None = None
-    frozen_since: int = 0
-    extra: dict = field(default_factory=dict)
 
 
 class Simulation:
@@ -333,12 +331,7 @@ class Simulation:
     def leave(self, node: CompiledNode, rows: np.ndarray, t: np.ndarray) -> None:
         runtime = self.runtime[node.journey]
         if runtime.status == "paused" and self.policy.stop_point == "anywhere":
-            if runtime.pause.settings.mode == "discard":
-                self.finish(rows, t, "discard_mode")
-            elif self.cap_over:
-                self.finish(rows, t, "org_cap")
-            else:
-                self.hold(node, rows, t)
+            self._at_stop_point(node, runtime, rows, t)
             return
         kind = node.kind
         if node.is_action:
@@ -365,6 +358,16 @@ class Simulation:
         else:  # entry node, wait, external data
             self.move(rows, node.next, t)
 
+    def _at_stop_point(self, node: CompiledNode, runtime: JourneyRuntime, rows: np.ndarray, t: np.ndarray) -> None:
+        """A profile stopped by the pause: discarded in discard mode (P1), or by the org cap once a
+        check found the count at or over it (L2), else held."""
+        if runtime.pause.settings.mode == "discard":
+            self.finish(rows, t, "discard_mode")
+        elif self.cap_over:
+            self.finish(rows, t, "org_cap")
+        else:
+            self.hold(node, rows, t)
+
     def _action(self, node: CompiledNode, runtime: JourneyRuntime, rows: np.ndarray, t: np.ndarray) -> None:
         st = self.store
         if runtime.exclude is not None:
@@ -375,12 +378,7 @@ class Simulation:
         if rows.size == 0:
             return
         if runtime.status == "paused":
-            if runtime.pause.settings.mode == "discard":
-                self.finish(rows, t, "discard_mode")
-            elif self.cap_over:
-                self.finish(rows, t, "org_cap")
-            else:
-                self.hold(node, rows, t)
+            self._at_stop_point(node, runtime, rows, t)
             return
         record = self.recorder.journeys[node.journey]
         record.actions[node.node_id] = record.actions.get(node.node_id, 0) + len(rows)
@@ -602,7 +600,7 @@ class Simulation:
             occurrences = [first + k * step for k in range(max(count, 0))]
         runtime = self.runtime[c.index]
         runtime.read_done = np.zeros(self.population.size, dtype=bool)
-        for k, at in enumerate(occurrences):
+        for at in occurrences:
             if at > self.end_tick:
                 break
             if at > self.env.now:

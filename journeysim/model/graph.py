@@ -10,8 +10,16 @@ from typing import Any
 
 from ..expr import Expression
 from ..schema import (
-    ACTION_TYPES, ConditionNode, EndNode, EventLike, ExternalDataNode, Journey, JumpNode, OtherwiseBranch,
-    RandomSplitNode, ReactionNode, ReadAudienceNode, UpdateProfileNode, WaitNode,
+    ACTION_TYPES,
+    ConditionNode,
+    EventLike,
+    Journey,
+    JumpNode,
+    OtherwiseBranch,
+    RandomSplitNode,
+    ReactionNode,
+    ReadAudienceNode,
+    WaitNode,
 )
 
 ENTRY_TYPES = frozenset({"event", "audience_qualification", "read_audience"})
@@ -154,7 +162,8 @@ class CompiledJourney:
     action_nodes: list[int]
 
 
-def compile_graph(journeys: list[Journey], labels: list[str], expressions: dict[tuple, Expression]) -> tuple[list[CompiledJourney], list[CompiledNode]]:
+def compile_graph(journeys: list[Journey], labels: list[str],
+                  expressions: dict[tuple, Expression]) -> tuple[list[CompiledJourney], list[CompiledNode]]:
     """Number every node; ``expressions`` maps (journey index, node id, branch index) to a compiled condition."""
     nodes: list[CompiledNode] = []
     compiled: list[CompiledJourney] = []
@@ -179,7 +188,7 @@ def compile_graph(journeys: list[Journey], labels: list[str], expressions: dict[
             if isinstance(spec, RandomSplitNode):
                 node.branch_targets = [gids[b.next] for b in spec.branches]
                 node.branch_weights = [b.weight for b in spec.branches]
-        for node_id, spec in journey.nodes.items():
+        for node_id in journey.nodes:
             node = nodes[gids[node_id]]
             node.next_is_event = node.next >= 0 and nodes[node.next].kind in EVENT_TYPES and not node.is_waiting
         compiled.append(CompiledJourney(
@@ -189,8 +198,3 @@ def compile_graph(journeys: list[Journey], labels: list[str], expressions: dict[
         ))
     return compiled, nodes
 
-
-__all__ = [
-    "ENTRY_TYPES", "EVENT_TYPES", "WAITING_TYPES", "CompiledJourney", "CompiledNode", "compile_graph",
-    "structure_problems", "successors", "EndNode", "ExternalDataNode", "UpdateProfileNode",
-]

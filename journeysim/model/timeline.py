@@ -185,7 +185,8 @@ def check_statuses(planned: list[PlannedAction], journeys: list, platform: str) 
             elif step.kind == "resume":
                 if current != "paused":
                     extra = f"; SFMC answers {SFMC_RESUME_NOT_PAUSED}" if platform == "sfmc" else ""
-                    problems.append((where, f"cannot resume {name} at {step.at:g}s: it is {current} (only a paused journey can be resumed, J1{extra})"))
+                    problems.append((where, f"cannot resume {name} at {step.at:g}s: it is {current} "
+                                            f"(only a paused journey can be resumed, J1{extra})"))
                     continue
                 status[j] = "live"
                 pause_ends.pop(j, None)

@@ -96,6 +96,8 @@ def write_report_files(result: Result, folder: Path) -> Path:
             plt.close(ax.figure)
             figures.append((path.name, ax.get_title()))
     ok = summary["conservation"]["ok"]
+    conservation = ("every profile is in exactly one place" if ok
+                    else "VIOLATED: " + html.escape("; ".join(summary["conservation"]["problems"])))
     page = f"""<!doctype html>
 <html lang="en"><head><meta charset="utf-8"><title>{html.escape(summary['scenario'])}: journeysim report</title>
 <style>{STYLE}</style></head><body>
@@ -106,7 +108,7 @@ def write_report_files(result: Result, folder: Path) -> Path:
 journeysim {html.escape(summary['journeysim_version'])}</p>
 <h2>Verdict</h2>
 <ul>{''.join(f'<li>{html.escape(line)}</li>' for line in verdicts(summary))}</ul>
-<p class="{'ok' if ok else 'bad'}">Conservation: {'every profile is in exactly one place' if ok else 'VIOLATED: ' + html.escape('; '.join(summary['conservation']['problems']))}.</p>
+<p class="{'ok' if ok else 'bad'}">Conservation: {conservation}.</p>
 <h2>Summary</h2>
 {_table(summary)}
 <p>Org: held peak {summary['org']['held_peak']:,} of a cap of {summary['org']['held_cap']:,};
