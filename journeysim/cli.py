@@ -205,9 +205,14 @@ def format_summary(summary: dict) -> str:
             if p["resumed_at_s"] is None:
                 lines.append(f"  pause at {format_seconds(p['paused_at_s'])}: {p['ended_by'] or 'still paused at the end'}")
                 continue
-            lines.append(f"  pause at {format_seconds(p['paused_at_s'])}, resumed ({p['resumed_by']}) at "
-                         f"{format_seconds(p['resumed_at_s'])}: {p['held_at_resume']:,} held, drained in {p['drain_s']:g} s, "
-                         f"send delay p50 {format_seconds(p['send_delay_s']['p50'])}, max {format_seconds(p['send_delay_s']['max'])}")
+            line = (f"  pause at {format_seconds(p['paused_at_s'])}, resumed ({p['resumed_by']}) at "
+                    f"{format_seconds(p['resumed_at_s'])}: {p['held_at_resume']:,} held, drained in {p['drain_s']:g} s, "
+                    f"send delay p50 {format_seconds(p['send_delay_s']['p50'])}, max {format_seconds(p['send_delay_s']['max'])}")
+            if p.get("entered_from_queue"):
+                line += f"; {p['entered_from_queue']:,} queued entries let in"
+            if p.get("waits_extended"):
+                line += f"; {p['waits_extended']:,} waits extended"
+            lines.append(line)
         for refused in j["refused_actions"]:
             lines.append(f"  refused at {format_seconds(refused['at_s'])}: {refused['action']}: {refused['reason']}")
     org = summary["org"]
