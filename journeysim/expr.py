@@ -7,14 +7,15 @@ literals. No calls, no attribute access, no subscripts, nothing is ever executed
 
 ``compile_expression(text, columns)`` checks names against the known columns and returns an
 ``Expression`` whose ``evaluate(lookup)`` gives a numpy array; ``lookup(name)`` returns the
-column values of the rows being evaluated.
+column values of the rows being evaluated. Given ``kinds`` (column -> text | number | bool), text
+ordered against a number, or used in arithmetic, is refused while compiling rather than at run time.
 """
 
 from __future__ import annotations
 
 import ast
 import operator
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
 from typing import Any
 
@@ -71,8 +72,8 @@ def _depth(node: ast.AST) -> int:
     return 1 + (max(_depth(c) for c in children) if children else 0)
 
 
-def compile_expression(text: str, columns: Iterable[str]) -> Expression:
-    """Parse and check ``text``; names must be among ``columns``."""
+def compile_expression(text: str, columns: Iterable[str] | None, kinds: Mapping[str, str] | None = None) -> Expression:
+    """Parse and check ``text``; names must be among ``columns`` (any name when None)."""
     if not isinstance(text, str):
         raise ExpressionError(f"an expression must be a string, got {type(text).__name__}")
     if not text.strip():
@@ -92,15 +93,28 @@ def compile_expression(text: str, columns: Iterable[str]) -> Expression:
         raise ExpressionError(f"expression too large ({nodes} parts, at most {MAX_NODES})")
     if _depth(tree) > MAX_DEPTH:
         raise ExpressionError(f"expression nested too deeply (at most {MAX_DEPTH} levels)")
-    known = frozenset(columns)
+    known = None if columns is None else frozenset(columns)
     used: set[str] = set()
-    fn = _Compiler(known, used, offset).visit(tree.body)
+    fn = _Compiler(known, used, offset, kinds or {}).visit(tree.body)
     return Expression(text, frozenset(used), fn)
 
 
 class _Compiler:
-    def __init__(self, known: frozenset[str], used: set[str], offset: int):
-        self.known, self.used, self.offset = known, used, offset
+    def __init__(self, known: frozenset[str] | None, used: set[str], offset: int, kinds: Mapping[str, str]):
+        self.known, self.used, self.offset, self.kinds = known, used, offset, kinds
+
+    def kind(self, node: ast.AST) -> str | None:
+        """text, number or bool when it is known before any row is seen."""
+        if isinstance(node, ast.Constant):
+            value = node.value
+            return "text" if isinstance(value, str) else "bool" if isinstance(value, bool) else "number"
+        if isinstance(node, ast.Name):
+            return "bool" if node.id in _KEYWORD_LITERALS and node.id not in self.kinds else self.kinds.get(node.id)
+        if isinstance(node, ast.BinOp) or (isinstance(node, ast.UnaryOp) and not isinstance(node.op, ast.Not)):
+            return "number"
+        if isinstance(node, (ast.Compare, ast.BoolOp, ast.UnaryOp)):  # a UnaryOp here is a 'not'
+            return "bool"
+        return None
 
     def fail(self, node: ast.AST, message: str) -> ExpressionError:
         return ExpressionError(message, self.offset + getattr(node, "col_offset", 0) + 1)
@@ -118,10 +132,10 @@ class _Compiler:
         return lambda lookup: value
 
     def visit_Name(self, node: ast.Name) -> Compiled:
-        if node.id in _KEYWORD_LITERALS and node.id not in self.known:
+        if node.id in _KEYWORD_LITERALS and (self.known is None or node.id not in self.known):
             value = _KEYWORD_LITERALS[node.id]
             return lambda lookup: value
-        if node.id not in self.known:
+        if self.known is not None and node.id not in self.known:
             hint = ", ".join(sorted(self.known)) or "none"
             raise self.fail(node, f"unknown attribute {node.id!r} (known: {hint})")
         self.used.add(node.id)
@@ -140,6 +154,8 @@ class _Compiler:
         return run
 
     def visit_UnaryOp(self, node: ast.UnaryOp) -> Compiled:
+        if not isinstance(node.op, ast.Not) and self.kind(node.operand) == "text":
+            raise self.fail(node, "arithmetic on text is not allowed")
         inner = self.visit(node.operand)
         if isinstance(node.op, ast.Not):
             return lambda lookup: np.logical_not(_as_bool(inner(lookup)))
@@ -153,6 +169,8 @@ class _Compiler:
         op = _ARITH.get(type(node.op))
         if op is None:
             raise self.fail(node, "only + - * / % are allowed")
+        if "text" in (self.kind(node.left), self.kind(node.right)):
+            raise self.fail(node, "arithmetic on text is not allowed")
         left, right = self.visit(node.left), self.visit(node.right)
 
         def run(lookup: Lookup) -> Any:
@@ -196,6 +214,9 @@ class _Compiler:
         compare = _COMPARE.get(type(op))
         if compare is None:
             raise self.fail(left_node, "'is' is not allowed: use == or !=")
+        sides = (self.kind(left_node), self.kind(right_node))
+        if compare not in (operator.eq, operator.ne) and None not in sides and (sides[0] == "text") != (sides[1] == "text"):
+            raise self.fail(left_node, "cannot order text against a number")
         right = self.visit(right_node)
 
         def run(lookup: Lookup) -> Any:

@@ -24,6 +24,7 @@ from .schema import ConditionNode, EventLike, ReadAudienceNode, Scenario, Update
 from .yamlio import SourceMap, load_yaml
 
 ALL = "all"
+MAX_SAMPLES = 1_000_000  # time-series samples (duration / report_every): the engine keeps one count per sample
 
 
 @dataclass
@@ -89,12 +90,30 @@ def _data_path(data: Any, loc: tuple) -> tuple:
     current = data
     for part in loc:
         if isinstance(current, dict) and part in current:
+            # the key as the data holds it (pydantic reports a key true as 1, a key null as 'None')
+            part = next((k for k in current if k == part and type(k) is type(part)), next(k for k in current if k == part))
             path.append(part)
             current = current[part]
         elif isinstance(current, list) and isinstance(part, int) and 0 <= part < len(current):
             path.append(part)
             current = current[part]
     return tuple(path)
+
+
+_TYPE_KINDS = ("int_type", "int_parsing", "float_type", "float_parsing", "string_type", "bool_type", "bool_parsing",
+               "dict_type", "list_type", "model_type", "model_attributes_type", "int_from_float")
+
+
+def _shown(value: Any, limit: int = 80) -> str:
+    """repr of a value a user wrote, cut short so that one problem stays one readable line."""
+    text = repr(value)
+    return text if len(text) <= limit else text[: limit - 3] + "..."
+
+
+def _at(data: Any, path: tuple) -> Any:
+    for part in path:
+        data = data[part]
+    return data
 
 
 def _message(error: dict, data: Any) -> tuple[tuple, str]:
@@ -105,8 +124,21 @@ def _message(error: dict, data: Any) -> tuple[tuple, str]:
     if kind == "extra_forbidden":
         key = loc[-1]
         path = _data_path(data, loc)
-        close = difflib.get_close_matches(str(key), _KNOWN_KEYS, n=1)
-        message = f"unknown key {key!r}" + (f" (did you mean {close[0]!r}?)" if close else "")
+        if key in _KNOWN_KEYS:  # a real key, in the wrong place: suggesting it again would not help
+            parent = _at(data, path[:-1])
+            node_type = parent.get("type") if isinstance(parent, dict) else None
+            article = "an" if isinstance(node_type, str) and node_type[:1] in "aeiou" else "a"
+            message = (f"unknown key {key!r}: {article} {node_type} node takes no {key!r}" if isinstance(node_type, str)
+                       else f"unknown key {key!r}: it does not belong here")
+        else:
+            close = difflib.get_close_matches(str(key), _KNOWN_KEYS, n=1)
+            message = f"unknown key {key!r}" + (f" (did you mean {close[0]!r}?)" if close else "")
+    elif kind == "invalid_key":
+        key = error.get("input")
+        path = _data_path(data, loc[:-1]) + (key,)
+        shown = "null" if key is None else str(key).lower() if isinstance(key, bool) else _shown(key)
+        message = f"key {shown} must be text" + (
+            " (YAML reads yes/no/on/off as true/false: quote it)" if isinstance(key, bool) else ": quote it")
     elif kind == "missing":
         message = f"missing required key {loc[-1]!r}"
         path = _data_path(data, loc[:-1]) + (loc[-1],)
@@ -122,18 +154,31 @@ def _message(error: dict, data: Any) -> tuple[tuple, str]:
     elif message.startswith("Value error, "):
         message = message[len("Value error, "):]
     elif kind == "literal_error":
-        message = f"{message}, got {error.get('input')!r}"
-    elif kind in ("int_type", "int_parsing", "float_type", "float_parsing", "string_type", "bool_type", "bool_parsing",
-                  "dict_type", "list_type", "model_type", "model_attributes_type", "int_from_float"):
-        message = f"{message}, got {error.get('input')!r}"
+        message = f"{message}, got {_shown(error.get('input'))}"
+    elif kind in _TYPE_KINDS:
+        value = error.get("input")
+        message = f"{message}, got {_shown(value)}"
+        if kind == "string_type" and isinstance(value, bool):
+            message += " (YAML reads yes/no/on/off as true/false: quote it)"
     return path, message
 
 
 def _schema_problems(exc: ValidationError, data: Any, source: SourceMap) -> list[Problem]:
+    errors = exc.errors()
+    # A value that fits no member of a union of plain types (update_profile's set: bool | int | float | str)
+    # gets one error per member: say it once.
+    type_errors: dict[tuple, list[str]] = {}
+    for error in errors:
+        if error["type"] in _TYPE_KINDS:
+            type_errors.setdefault(_data_path(data, tuple(error["loc"])), []).append(error["msg"])
     problems = []
     seen = set()
-    for error in exc.errors():
+    for error in errors:
         path, message = _message(error, data)
+        expected = type_errors.get(path, [])
+        if error["type"] in _TYPE_KINDS and len(expected) > 1:
+            kinds = [m.removeprefix("Input should be a valid ").split(",")[0] for m in expected]
+            message = f"Input should be a valid {', '.join(kinds[:-1])} or {kinds[-1]}, got {_shown(error.get('input'))}"
         if (path, message) in seen:
             continue
         seen.add((path, message))
@@ -151,12 +196,33 @@ def load(path: str | Path, overrides: list | None = None) -> LoadedScenario:
     path = Path(path)
     data, source = load_yaml(path)
     if overrides:
+        written = _override_paths(data, overrides)
         apply_overrides(data, overrides)
+        source.overridden = written
     try:
         scenario = Scenario.model_validate(data)
     except ValidationError as exc:
         raise ScenarioError(_schema_problems(exc, data, source)) from None
     return check(scenario, path, source)
+
+
+def _override_paths(data: Any, overrides: list) -> set[tuple]:
+    """The key paths (list items by index) that --set options will write (read before they are applied)."""
+    found = set()
+    for path, _, _ in overrides:
+        current, resolved = data, []
+        try:
+            for part in path:
+                if isinstance(part, tuple):  # a list item named by its key
+                    part = next(i for i, item in enumerate(current) if isinstance(item, dict) and item.get("key") == part[1])
+                elif isinstance(current, list) and isinstance(part, int):
+                    part %= len(current)  # -1: the last item
+                resolved.append(part)
+                current = current.get(part) if isinstance(current, dict) else current[part] if isinstance(current, list) else None
+        except (TypeError, StopIteration, ZeroDivisionError):
+            continue  # apply_overrides names the path that does not exist
+        found.add(tuple(resolved))
+    return found
 
 
 def check(scenario: Scenario, path: Path, source: SourceMap) -> LoadedScenario:
@@ -165,15 +231,23 @@ def check(scenario: Scenario, path: Path, source: SourceMap) -> LoadedScenario:
 
     frame = None
     kinds: dict[str, str] = {}
+    attributes_known = True  # False when the population file cannot be read: attribute names are then unchecked
     popspec = scenario.population
     if popspec.file is not None:
+        file = base / popspec.file
         try:
-            frame = pop.read_table(base / popspec.file)
+            if not file.is_file():
+                raise pop.PopulationError(f"cannot read population file {popspec.file!r}: "
+                                          + ("it is a folder" if file.is_dir() else f"no such file (looked for {file})"))
+            frame = pop.read_table(file)
             population = pop.from_frame(frame, popspec.file)
             kinds = {name: pop.column_kind(col) for name, col in population.columns.items()}
         except pop.PopulationError as exc:
             problems.append((("population", "file"), str(exc)))
-            frame = None
+            frame, attributes_known = None, False
+        except Exception as exc:  # whatever a reader raises on a damaged file is the file's problem, not a crash
+            problems.append((("population", "file"), f"cannot read population file {popspec.file!r}: {exc}".splitlines()[0]))
+            frame, attributes_known = None, False
     else:
         kinds = {name: pop.generator_kind(g) for name, g in popspec.attributes.items()}
         try:
@@ -190,9 +264,9 @@ def check(scenario: Scenario, path: Path, source: SourceMap) -> LoadedScenario:
         if text == ALL:
             return
         try:
-            expressions[key] = compile_expression(text, kinds)
+            expressions[key] = compile_expression(text, kinds if attributes_known else None, kinds=kinds)
         except ExpressionError as exc:
-            problems.append((where, f"bad expression {text!r}: {exc}"))
+            problems.append((where, f"bad expression {_shown(text, 60)}: {exc}"))
 
     arrival_files: dict[tuple, Any] = {}
     seen_versions: dict[tuple, int] = {}
@@ -203,7 +277,7 @@ def check(scenario: Scenario, path: Path, source: SourceMap) -> LoadedScenario:
             problems.append((jwhere + ("version",), f"journey {journey.key!r} version {journey.version} is defined twice "
                              f"(also journeys[{seen_versions[(journey.key, journey.version)]}])"))
         seen_versions[(journey.key, journey.version)] = j
-        problems += [(jwhere + p, m) for p, m in structure_problems(journey, keys)]
+        problems += [(jwhere + p, m) for p, m in structure_problems(journey, keys, scenario.resolution)]
         for node_id, node in journey.nodes.items():
             nwhere = jwhere + ("nodes", node_id)
             if isinstance(node, ConditionNode):
@@ -212,7 +286,7 @@ def check(scenario: Scenario, path: Path, source: SourceMap) -> LoadedScenario:
                         compile_at((j, node_id, b), nwhere + ("branches", b, "when"), branch.when)
             elif isinstance(node, (ReadAudienceNode, EventLike)) and node.audience is not None:
                 compile_at((j, node_id, "audience"), nwhere + ("audience",), node.audience)
-            elif isinstance(node, UpdateProfileNode):
+            elif isinstance(node, UpdateProfileNode) and attributes_known:
                 problems += _assignment_problems(node.set, kinds, nwhere + ("set",))
             if isinstance(node, EventLike) and node.arrivals is not None and hasattr(node.arrivals, "file"):
                 try:
@@ -231,10 +305,15 @@ def check(scenario: Scenario, path: Path, source: SourceMap) -> LoadedScenario:
             compile_at(("timeline", step.index), where + ("exclude",), step.action.exclude)
         elif step.kind == "update_profiles":
             compile_at(("timeline", step.index), where + ("where",), step.action.where)
-            problems += _assignment_problems(step.action.set, kinds, where + ("set",))
+            if attributes_known:
+                problems += _assignment_problems(step.action.set, kinds, where + ("set",))
 
     if scenario.report_every < scenario.resolution:
         problems.append((("report_every",), "report_every must be at least the resolution"))
+    samples = scenario.duration / scenario.report_every
+    if samples > MAX_SAMPLES:
+        problems.append((("duration",), f"duration / report_every makes {samples:,.0f} time-series samples, at most {MAX_SAMPLES:,}: "
+                                        "shorten the duration or sample less often (report_every)"))
     if problems:
         unique = list(dict.fromkeys(problems))
         raise ScenarioError([source.problem(p, m) for p, m in unique])

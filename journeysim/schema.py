@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from typing import Annotated, Any, Literal, Union
 
-from pydantic import BaseModel, BeforeValidator, ConfigDict, Discriminator, Field, Tag, WithJsonSchema, model_validator
+from pydantic import AfterValidator, BaseModel, BeforeValidator, ConfigDict, Discriminator, Field, Tag, WithJsonSchema, model_validator
 
 from . import units
 from .model.policy import PLATFORMS, AtStop, EntryWhilePaused, EventWhileHeld, PauseEnd, RateScope, StopPoint, WaitClock
@@ -42,9 +42,29 @@ _GENERATOR_SCHEMA = {
     "additionalProperties": False,
 }
 
-Duration = Annotated[float, BeforeValidator(units.parse_duration), WithJsonSchema(_DURATION_SCHEMA)]
+# Every time is a whole number of resolution ticks in an int64: bounding durations (and the resolution from
+# below) keeps ticks far from overflowing, whatever a file says.
+MAX_SECONDS = 100 * 365 * 86400.0
+MIN_RESOLUTION = 0.001
+
+
+def _bounded(seconds: float) -> float:
+    if seconds > MAX_SECONDS:
+        raise ValueError(f"a duration is at most 100 years (36500d), got {seconds:g}s")
+    return seconds
+
+
+def _bounded_distribution(dist: units.Distribution) -> units.Distribution:
+    seconds = [v for v, _ in dist.choices] if dist.kind == "choice" else dist.params[:1] if dist.kind == "lognormal" else dist.params
+    for value in seconds:
+        _bounded(value)
+    return dist
+
+
+Duration = Annotated[float, BeforeValidator(units.parse_duration), AfterValidator(_bounded), WithJsonSchema(_DURATION_SCHEMA)]
 Rate = Annotated[float, BeforeValidator(units.parse_rate), WithJsonSchema(_RATE_SCHEMA)]
-Dist = Annotated[units.Distribution, BeforeValidator(units.parse_distribution), WithJsonSchema(_DISTRIBUTION_SCHEMA)]
+Dist = Annotated[units.Distribution, BeforeValidator(units.parse_distribution), AfterValidator(_bounded_distribution),
+                 WithJsonSchema(_DISTRIBUTION_SCHEMA)]
 Generator = Annotated[units.AttributeGenerator, BeforeValidator(units.parse_generator), WithJsonSchema(_GENERATOR_SCHEMA)]
 Probability = Annotated[float, Field(ge=0, le=1)]
 NodeId = Annotated[str, Field(min_length=1)]
@@ -73,7 +93,10 @@ class FileArrivals(Strict):
 
 
 def _by_key(*pairs: tuple[str, str]):
-    """A union discriminator that picks the member by which key is present (one error list, not one per member)."""
+    """A union discriminator that picks the member by which key is present (one error list, not one per member).
+
+    Tags must differ from the keys a user writes: pydantic puts the tag in an error's location.
+    """
     def pick(value: Any) -> str | None:
         if isinstance(value, BaseModel):
             value = value.model_dump()
@@ -87,8 +110,8 @@ def _by_key(*pairs: tuple[str, str]):
 
 
 Arrivals = Annotated[
-    Annotated[PoissonArrivals, Tag("poisson")] | Annotated[RegularArrivals, Tag("regular")] | Annotated[FileArrivals, Tag("file")],
-    _by_key(("rate", "poisson"), ("every", "regular"), ("file", "file")),
+    Annotated[PoissonArrivals, Tag("poisson")] | Annotated[RegularArrivals, Tag("regular")] | Annotated[FileArrivals, Tag("from_file")],
+    _by_key(("rate", "poisson"), ("every", "regular"), ("file", "from_file")),
 ]
 
 
@@ -176,8 +199,8 @@ class OtherwiseBranch(Strict):
 class ConditionNode(NodeBase):
     type: Literal["condition"]
     branches: list[Annotated[
-        Annotated[WhenBranch, Tag("when")] | Annotated[OtherwiseBranch, Tag("otherwise")],
-        _by_key(("when", "when"), ("otherwise", "otherwise")),
+        Annotated[WhenBranch, Tag("when_branch")] | Annotated[OtherwiseBranch, Tag("otherwise_branch")],
+        _by_key(("when", "when_branch"), ("otherwise", "otherwise_branch")),
     ]] = Field(min_length=1)
 
     @model_validator(mode="after")
@@ -362,7 +385,7 @@ class Scenario(Strict):
     platform: Literal[PLATFORMS] = "ajo"  # type: ignore[valid-type]
     policy: PolicyOverrides = PolicyOverrides()
     duration: Duration = Field(gt=0)
-    resolution: Duration = Field(1.0, gt=0)
+    resolution: Duration = Field(1.0, ge=MIN_RESOLUTION)
     report_every: Duration = Field(300.0, gt=0)
     org: Org = Org()
     population: Population

@@ -46,10 +46,11 @@ def successors(node: Any) -> list[tuple[str, str]]:
     return out
 
 
-def structure_problems(journey: Journey, journey_keys: set[str]) -> list[tuple[tuple, str]]:
+def structure_problems(journey: Journey, journey_keys: set[str], resolution: float = 1.0) -> list[tuple[tuple, str]]:
     """(key path inside the journey, message) for every structural problem."""
     problems: list[tuple[tuple, str]] = []
     nodes = journey.nodes
+    start_ok = journey.start in nodes and nodes[journey.start].type in ENTRY_TYPES
     if journey.start not in nodes:
         problems.append((("start",), f"start node {journey.start!r} is not among the nodes ({', '.join(nodes)})"))
     else:
@@ -68,7 +69,7 @@ def structure_problems(journey: Journey, journey_keys: set[str]) -> list[tuple[t
         if isinstance(node, ReadAudienceNode) and not is_start:
             problems.append((where + ("type",), "read_audience can only be the start node"))
         if isinstance(node, EventLike) and not is_start:
-            if node.arrivals is not None:
+            if node.arrivals is not None and start_ok:  # with a wrong start, this node may be the intended one
                 problems.append((where + ("arrivals",), "only the start node takes 'arrivals'; a later event takes chance, delay, timeout"))
             if node.next is None:
                 problems.append((where, "a later event node needs 'next'"))
@@ -85,11 +86,20 @@ def structure_problems(journey: Journey, journey_keys: set[str]) -> list[tuple[t
         if isinstance(node, JumpNode) and node.to not in journey_keys:
             problems.append((where + ("to",), f"no journey with key {node.to!r} in this scenario"))
     if not problems:
-        cycle = _cycle_without_wait(journey)
+        cycle = _cycle_without_wait(journey, resolution)
         if cycle:
+            why = [f"; {n} waits 'until' a moment, no time at all once it has passed" if nodes[n].until is not None
+                   else f"; {n} can last less than the resolution, no time at all" for n in cycle if isinstance(nodes[n], WaitNode)]
             problems.append((("nodes", cycle[0]), "cycle without a wait: " + " -> ".join(cycle + [cycle[0]])
-                             + " (a profile would loop forever in no time)"))
+                             + " (a profile would loop forever in no time" + "".join(why) + ")"))
     return problems
+
+
+def _takes_time(node: Any, resolution: float) -> bool:
+    """A wait that surely moves the clock. An 'until' wait does not once its time has passed, nor a
+    duration that can round to no tick (0s, or an exponential or lognormal draw): the engine keys each
+    draw by profile, node and moment, so a zero draw repeats on every pass and the profile never leaves."""
+    return isinstance(node, WaitNode) and node.duration is not None and round(node.duration.minimum / resolution) >= 1
 
 
 def _split(field_path: str) -> list:
@@ -103,9 +113,9 @@ def _split(field_path: str) -> list:
     return parts
 
 
-def _cycle_without_wait(journey: Journey) -> list[str] | None:
+def _cycle_without_wait(journey: Journey, resolution: float = 1.0) -> list[str] | None:
     """A cycle made only of nodes that take no time, or None."""
-    instant = [n for n, node in journey.nodes.items() if not isinstance(node, WaitNode)]  # in file order
+    instant = [n for n, node in journey.nodes.items() if not _takes_time(node, resolution)]  # in file order
     graph = {n: [t for _, t in successors(journey.nodes[n]) if t in instant] for n in instant}
     color: dict[str, int] = {}
     stack: list[str] = []
