@@ -15,7 +15,7 @@ run: $(BIN)/journeysim
 
 test: $(BIN)/journeysim
 	-bash scripts/ensure-chromium.sh
-	$(BIN)/python -m pytest -n 2 --nbmake tests notebooks
+	$(BIN)/python -m pytest -n 2 tests
 
 bench: $(BIN)/journeysim
 	$(BIN)/python benchmarks/run.py

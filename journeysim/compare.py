@@ -13,15 +13,16 @@ import tempfile
 from dataclasses import dataclass
 from pathlib import Path
 
-import matplotlib.pyplot as plt
+import matplotlib
 import numpy as np
 import pandas as pd
+from matplotlib.figure import Figure
 
 from .api import Result
 from .api import run as run_scenario
 from .loader import load
 from .overrides import parse_overrides
-from .plots import REASON_ORDER, time_unit
+from .plots import COUNT_FORMAT, REASON_ORDER, delay_quantiles, short_time_unit, time_unit
 
 
 @dataclass(frozen=True)
@@ -76,7 +77,8 @@ def comparison_table(results: dict[str, Result]) -> pd.DataFrame:
 
 
 def _held_over_time(results: dict[str, Result], path: Path) -> None:
-    fig, ax = plt.subplots(figsize=(9, 4), layout="constrained")
+    fig = Figure(figsize=(10.5, 4), layout="constrained")
+    ax = fig.add_subplot()
     longest = max(float(r.summary["duration_s"]) for r in results.values())
     scale, unit = time_unit(longest)
     for name, result in results.items():
@@ -89,46 +91,100 @@ def _held_over_time(results: dict[str, Result], path: Path) -> None:
     ax.set_title("Profiles in the journeys and held, per variant")
     ax.set_xlabel(f"time since start ({unit})")
     ax.set_ylabel("profiles")
-    ax.legend(fontsize="small")
+    ax.set_xlim(0, longest / scale)
+    ax.set_ylim(bottom=0)
+    ax.yaxis.set_major_formatter(COUNT_FORMAT)
+    ax.legend(loc="upper left", bbox_to_anchor=(1.01, 1.0), fontsize="small", frameon=False)
     fig.savefig(path, metadata={"Software": None})
-    plt.close(fig)
 
 
 def _reasons(table: pd.DataFrame, path: Path) -> None:
     reasons = [r for r in table.index if r.startswith(("exited.", "discarded.")) and table.loc[r].astype(float).sum() > 0]
-    fig, ax = plt.subplots(figsize=(9, 4), layout="constrained")
+    fig = Figure(figsize=(10.5, 4), layout="constrained")
+    ax = fig.add_subplot()
+    if not reasons:
+        ax.text(0.5, 0.5, "no profile left any journey", transform=ax.transAxes, ha="center", va="center")
     width = 0.8 / max(len(table.columns), 1)
     x = np.arange(len(reasons))
     for k, name in enumerate(table.columns):
-        ax.bar(x + k * width, [float(table.loc[r, name]) for r in reasons], width, label=name)
-    ax.set_xticks(x + width * (len(table.columns) - 1) / 2, reasons, rotation=25, ha="right", fontsize="small")
+        bars = ax.bar(x + k * width, [float(table.loc[r, name]) for r in reasons], width, label=name)
+        ax.bar_label(bars, labels=[f"{int(table.loc[r, name]):,}" for r in reasons], fontsize="x-small")
+    ax.set_xticks(x + width * (len(table.columns) - 1) / 2, reasons, rotation=25 if len(reasons) > 3 else 0,
+                  ha="right" if len(reasons) > 3 else "center", fontsize="small")
     ax.set_title("Exits and discards by reason, per variant")
     ax.set_ylabel("profiles")
-    ax.legend(fontsize="small")
+    ax.set_ylim(0, max([float(table.loc[reasons].astype(float).values.max())] if reasons else [1]) * 1.15)
+    ax.yaxis.set_major_formatter(COUNT_FORMAT)
+    ax.legend(loc="upper left", bbox_to_anchor=(1.01, 1.0), fontsize="small", frameon=False)
     fig.savefig(path, metadata={"Software": None})
-    plt.close(fig)
 
 
-def write_comparison(results: dict[str, Result], out: Path) -> Path:
-    """Write comparison.csv, comparison.html and its PNGs into ``out`` (atomically)."""
+def _send_delay(results: dict[str, Result], path: Path) -> None:
+    fig = Figure(figsize=(10.5, 4), layout="constrained")
+    ax = fig.add_subplot()
+    curves = [(name, label, k, *delay_quantiles(p)) for name, r in results.items()
+              for label, j in r.summary["journeys"].items() for k, p in enumerate(j["pauses"])]
+    curves = [c for c in curves if len(c[3])]
+    several = any(len(r.summary["journeys"]) > 1 for r in results.values())
+    if curves:
+        scale, unit = short_time_unit(max(c[3].max() for c in curves) or 1.0)
+        for name, label, k, delays, percent in curves:
+            ax.plot(delays / scale, percent, marker=".", label=f"{name}" + (f", {label}" if several else "") + f", pause {k + 1}")
+        ax.set_xlabel(f"delay of a held action ({unit})")
+        ax.legend(loc="upper left", bbox_to_anchor=(1.01, 1.0), fontsize="small", frameon=False)
+    else:
+        ax.text(0.5, 0.5, "no variant sent a held action", transform=ax.transAxes, ha="center", va="center", color="#666666")
+        ax.set_xlabel("delay of a held action")
+    ax.set_title("Send delay of held actions, per variant")
+    ax.set_ylabel("held actions sent within (%)")
+    ax.set_ylim(0, 100)
+    ax.grid(alpha=0.3)
+    fig.savefig(path, metadata={"Software": None})
+
+
+FIGURES = (("fig_held.png", "Profiles in the journeys and held, per variant"),
+           ("fig_reasons.png", "Exits and discards by reason, per variant"),
+           ("fig_send_delay.png", "Send delay of held actions, per variant (CDF)"))
+
+
+def _variant_rows(results: dict[str, Result], variants: list[Variant] | None) -> str:
+    by_name = {v.name: v for v in variants or []}
+    rows = []
+    for name, result in results.items():
+        v = by_name.get(name)
+        where = html.escape(str(v.path)) if v else ""
+        sets = "; ".join(v.sets) if v and v.sets else "as written"
+        rows.append(f"<tr><td>{html.escape(name)}</td><td>{html.escape(result.summary['scenario'])}</td><td>{where}</td>"
+                    f"<td>{html.escape(sets)}</td><td>{result.summary['seed']}</td><td>{html.escape(result.summary['platform'])}</td></tr>")
+    return ("<table><tr><th>variant</th><th>scenario</th><th>file</th><th>overrides</th><th>seed</th><th>platform</th></tr>"
+            + "".join(rows) + "</table>")
+
+
+def write_comparison(results: dict[str, Result], out: Path, variants: list[Variant] | None = None) -> Path:
+    """Write comparison.csv, comparison.html and its PNGs into ``out`` (atomically); returns the page's path."""
     out = Path(out)
     out.parent.mkdir(parents=True, exist_ok=True)
     staging = Path(tempfile.mkdtemp(prefix=f".{out.name}.", dir=out.parent))
     try:
         table = comparison_table(results)
         table.to_csv(staging / "comparison.csv")
-        _held_over_time(results, staging / "fig_held.png")
-        _reasons(table, staging / "fig_reasons.png")
+        with matplotlib.rc_context({"figure.dpi": 100, "savefig.dpi": 100}):
+            _held_over_time(results, staging / "fig_held.png")
+            _reasons(table, staging / "fig_reasons.png")
+            _send_delay(results, staging / "fig_send_delay.png")
         rows = "".join(f"<tr><td>{html.escape(str(metric))}</td>"
                        + "".join(f"<td>{_cell(v)}</td>" for v in table.loc[metric]) + "</tr>" for metric in table.index)
         head = "<tr><th>figure</th>" + "".join(f"<th>{html.escape(c)}</th>" for c in table.columns) + "</tr>"
+        figures = "".join(f"<figure><img src='{name}' alt='{html.escape(title)}'><figcaption>{html.escape(title)}</figcaption></figure>"
+                          for name, title in FIGURES)
         (staging / "comparison.html").write_text(
             "<!doctype html><html lang='en'><head><meta charset='utf-8'><title>journeysim comparison</title>"
-            "<style>body{font-family:system-ui,sans-serif;max-width:1000px;margin:2rem auto}table{border-collapse:collapse}"
-            "td,th{border:1px solid #ccc;padding:.3rem .6rem;text-align:right}td:first-child{text-align:left}"
-            "img{max-width:100%}</style></head><body><h1>Comparison</h1>"
-            f"<table>{head}{rows}</table><img src='fig_held.png' alt='held over time'>"
-            "<img src='fig_reasons.png' alt='reasons'></body></html>\n")
+            "<style>body{font-family:system-ui,sans-serif;max-width:1000px;margin:2rem auto;padding:0 1rem;color:#222}"
+            "table{border-collapse:collapse;margin:1rem 0}td,th{border:1px solid #ccc;padding:.3rem .6rem;text-align:right}"
+            "td:first-child,th:first-child{text-align:left}th{background:#f4f4f4}img{max-width:100%}"
+            "figcaption{color:#555;font-size:.9rem}</style></head><body><h1>Comparison</h1>"
+            f"<h2>Variants</h2>{_variant_rows(results, variants)}"
+            f"<h2>Side by side</h2><table>{head}{rows}</table><h2>Figures</h2>{figures}</body></html>\n")
         if out.exists():
             shutil.rmtree(out)
         staging.rename(out)

@@ -1,35 +1,57 @@
 """Figures of a run: ``plot_x(result, *, ax=None) -> matplotlib Axes``.
 
-Every function reads only ``result.summary`` and ``result.timeseries`` (what a saved run keeps),
-draws on ``ax`` or a new figure, and never calls ``plt.show()``.
+Every function reads only ``result.summary`` and ``result.timeseries`` (what a saved run keeps, so
+``journeysim report DIR`` redraws them), draws on ``ax`` or on a new figure, and never calls
+``plt.show()``: in a notebook the figure shows itself, in a script save it with
+``ax.figure.savefig(...)``. All of them work on a run without any pause (they say so on the figure).
 """
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING
 
-import matplotlib
 import matplotlib.pyplot as plt
 import matplotlib.ticker
 import numpy as np
 from matplotlib.axes import Axes
+from matplotlib.lines import Line2D
 from matplotlib.patches import Patch
+
+if TYPE_CHECKING:
+    from .api import Result
 
 STATE_COLORS = {"queued": "#8c6bb1", "waiting": "#4c9be8", "held": "#e8684a"}
 STATUS_COLORS = {"draft": "#bbbbbb", "live": "#5bb974", "paused": "#e8684a", "resuming": "#f5b342",
                  "stopped": "#555555", "finished": "#9ecae1"}
-REASON_ORDER = ("end", "timeout", "exit_criteria", "jump", "stopped", "paused_entry", "discard_mode",
-                "global_filter", "org_cap", "event_while_held", "read_queue")
+EXIT_REASONS = ("end", "timeout", "exit_criteria", "jump", "stopped")
+DISCARD_REASONS = ("paused_entry", "discard_mode", "global_filter", "org_cap", "event_while_held", "read_queue")
+REASON_ORDER = EXIT_REASONS + DISCARD_REASONS
+EXIT_COLOR, DISCARD_COLOR = "#5bb974", "#e8684a"
+COUNT_FORMAT = matplotlib.ticker.StrMethodFormatter("{x:,.0f}")
 
 
-def _axes(ax: Axes | None, size=(9, 4)) -> Axes:
+# ------------------------------------------------------------------ helpers
+
+
+WIDE = (10.5, 4.0)  # room for a legend beside the axes
+
+
+def figure_size(name: str, result: Result) -> tuple[float, float]:
+    """Size in inches of figure ``name`` (a key of FIGURES) when the plot makes its own figure."""
+    if name == "status":
+        return (9.0, 1.5 + 0.45 * len(result.summary["journeys"]))
+    return WIDE if name in ("states", "drain", "org_cap") else (9.0, 4.0)
+
+
+def _axes(ax: Axes | None, name: str, result: Result) -> Axes:
+    """The given axes, or those of a new pyplot figure (which a notebook shows by itself)."""
     if ax is None:
-        _, ax = plt.subplots(figsize=size, layout="constrained")
+        _, ax = plt.subplots(figsize=figure_size(name, result), layout="constrained")
     return ax
 
 
 def time_unit(seconds: float) -> tuple[float, str]:
-    """Divisor and name of a readable unit for a span of ``seconds``."""
+    """Divisor and name of a readable unit for a time axis spanning ``seconds``."""
     if seconds <= 2 * 3600:
         return 60.0, "minutes"
     if seconds <= 3 * 86400:
@@ -37,33 +59,63 @@ def time_unit(seconds: float) -> tuple[float, str]:
     return 86400.0, "days"
 
 
-def _duration(result: Any) -> float:
-    return float(result.summary.get("duration_s") or result.timeseries["t_s"].max() or 1.0)
+def short_time_unit(seconds: float) -> tuple[float, str]:
+    """Like ``time_unit`` but down to seconds, for spans that can be a few seconds (a resume drain)."""
+    return (1.0, "seconds") if seconds <= 180 else time_unit(seconds)
 
 
-def _mark_pauses(ax: Axes, result: Any, scale: float) -> None:
-    labelled = False
-    for journey in result.summary["journeys"].values():
-        for pause in journey["pauses"]:
-            end = pause["resumed_at_s"] if pause["resumed_at_s"] is not None else _duration(result)
-            ax.axvspan(pause["paused_at_s"] / scale, end / scale, color=STATUS_COLORS["paused"], alpha=0.08,
-                       label=None if labelled else "paused")
-            if pause["resumed_at_s"] is not None:
-                ax.axvline(pause["resumed_at_s"] / scale, color=STATUS_COLORS["resuming"], lw=1, ls="--",
-                           label=None if labelled else "resume")
-            labelled = True
+def clock(seconds: float) -> str:
+    """Scenario time as 'day 2, 14:30' (day 1 starts at the scenario start)."""
+    seconds = int(seconds)
+    day, rest = divmod(seconds, 86400)
+    return f"day {day + 1}, {rest // 3600:02d}:{rest % 3600 // 60:02d}"
 
 
-def _no_data(ax: Axes, text: str) -> Axes:
+def _duration(result: Result) -> float:
+    duration = result.summary.get("duration_s")
+    if duration:
+        return float(duration)
+    return float(result.timeseries["t_s"].max()) if len(result.timeseries) else 1.0
+
+
+def _legend_outside(ax: Axes) -> None:
+    if ax.get_legend_handles_labels()[0]:
+        ax.legend(loc="upper left", bbox_to_anchor=(1.01, 1.0), fontsize="small", frameon=False)
+
+
+def _no_data(ax: Axes, title: str, text: str) -> Axes:
+    ax.set_title(title)
     ax.text(0.5, 0.5, text, transform=ax.transAxes, ha="center", va="center", color="#666666")
     ax.set_xticks([])
     ax.set_yticks([])
     return ax
 
 
-def plot_states(result: Any, *, ax: Axes | None = None) -> Axes:
-    """Profiles queued, waiting and held over time, one line per journey and state; pauses shaded."""
-    ax = _axes(ax)
+def _pauses(result: Result) -> list[tuple[str, dict]]:
+    return [(label, p) for label, j in result.summary["journeys"].items() for p in j["pauses"]]
+
+
+def _mark_pauses(ax: Axes, result: Result, scale: float) -> None:
+    """Shade each pause (from the pause to the resume, or to the end) and draw a line at each resume."""
+    end_of_run = _duration(result)
+    shaded = resumed = False
+    for _, pause in _pauses(result):
+        end = pause["resumed_at_s"] if pause["resumed_at_s"] is not None else end_of_run
+        ax.axvspan(pause["paused_at_s"] / scale, end / scale, color=STATUS_COLORS["paused"], alpha=0.08,
+                   label=None if shaded else "paused")
+        shaded = True
+        if pause["resumed_at_s"] is not None:
+            ax.axvline(pause["resumed_at_s"] / scale, color=STATUS_COLORS["resuming"], lw=1.2, ls="--",
+                       label=None if resumed else "resume")
+            resumed = True
+
+
+# ------------------------------------------------------------------ figures
+
+
+def plot_states(result: Result, *, ax: Axes | None = None) -> Axes:
+    """Profiles queued, waiting and held over time: one line per journey and state, pauses shaded, resumes marked."""
+    ax = _axes(ax, "states", result)
     ts = result.timeseries
     ts = ts[ts["state"].isin(list(STATE_COLORS))]
     scale, unit = time_unit(_duration(result))
@@ -74,87 +126,123 @@ def plot_states(result: Any, *, ax: Axes | None = None) -> Axes:
         if series.max() == 0:
             continue
         times = series.index.get_level_values("t_s").to_numpy() / scale
-        ax.plot(times, series.to_numpy(), color=STATE_COLORS[state], ls=styles[journeys.index(journey) % 4],
-                label=f"{journey}: {state}")
+        label = f"{journey}: {state}" if len(journeys) > 1 else state
+        ax.plot(times, series.to_numpy(), color=STATE_COLORS[state], ls=styles[journeys.index(journey) % 4], label=label)
     _mark_pauses(ax, result, scale)
     ax.set_title("Profiles by state over time")
     ax.set_xlabel(f"time since start ({unit})")
     ax.set_ylabel("profiles")
     ax.set_xlim(0, _duration(result) / scale)
-    ax.yaxis.set_major_formatter(matplotlib.ticker.StrMethodFormatter("{x:,.0f}"))
-    if ax.get_legend_handles_labels()[0]:
-        ax.legend(loc="upper right", fontsize="small")
+    ax.set_ylim(bottom=0)
+    ax.yaxis.set_major_formatter(COUNT_FORMAT)
+    _legend_outside(ax)
     return ax
 
 
-def _resumes(result: Any) -> list[tuple[str, dict]]:
-    return [(label, p) for label, j in result.summary["journeys"].items() for p in j["pauses"]
-            if p["resumed_at_s"] is not None and p["held_at_resume"]]
+def _resumes(result: Result) -> list[tuple[str, dict]]:
+    return [(label, p) for label, p in _pauses(result) if p["resumed_at_s"] is not None and p["held_at_resume"]]
 
 
-def plot_drain(result: Any, *, ax: Axes | None = None) -> Axes:
-    """Held profiles still to release after each resume, with the documented rate and the return to live."""
-    ax = _axes(ax)
+def _rate_curve(pause: dict, rate: float) -> dict:
+    """The drain as the documented rate draws it (for summaries saved before ``drain_curve`` existed)."""
+    held, drain = pause["held_at_resume"], pause["drain_s"] or 0
+    seconds = np.arange(0, int(np.ceil(drain)) + 1)
+    remaining = np.maximum(held - rate * seconds, 0) if rate else np.zeros(len(seconds))
+    return {"after_resume_s": [0, *seconds.tolist()], "held": [held, *remaining.astype(int).tolist()]}
+
+
+def plot_drain(result: Result, *, ax: Axes | None = None) -> Axes:
+    """Held profiles still to release after each resume (measured), the documented rate, and the moment it went live."""
+    ax = _axes(ax, "drain", result)
+    title = "Resume drain: held profiles still to release"
     resumes = _resumes(result)
     if not resumes:
-        return _no_data(ax, "no held profiles at any resume")
-    rate = float(result.summary["org"].get("resume_rate_per_s", 5000.0))
-    longest = max(max(p["drain_s"], p["held_at_resume"] / rate) for _, p in resumes) or 1.0
-    for label, pause in resumes:
-        held = pause["held_at_resume"]
-        seconds = np.arange(0, int(np.ceil(pause["drain_s"])) + 1)
-        remaining = np.maximum(held - rate * seconds, 0)
-        line, = ax.step(seconds, remaining, where="post",
-                        label=f"{label}, resumed {pause['resumed_at_s'] / 3600:.1f} h: {held:,} held")
-        ax.axvline(pause["drain_s"], color=line.get_color(), ls=":", lw=1)
-        ax.annotate("live", (pause["drain_s"], held * 0.9), color=line.get_color(), fontsize="small",
-                    xytext=(3, 0), textcoords="offset points")
+        return _no_data(ax, title, "no profile was held at any resume" if _pauses(result) else "no pause in this run")
+    summary = result.summary
+    limited = bool(summary.get("policy", {}).get("release_rate_limited", True))
+    rate = float(summary["org"].get("resume_rate_per_s") or 0) if limited else 0.0
+    longest = max(max(p["drain_s"] or 0, p["held_at_resume"] / rate if rate else 0) for _, p in resumes)
+    scale, unit = short_time_unit(longest or 1.0)
     top = max(p["held_at_resume"] for _, p in resumes)
-    ax.plot([0, top / rate], [top, 0], color="#333333", lw=1, ls="--", label=f"documented {rate:,.0f}/s")
-    ax.set_xlim(0, longest * 1.1 + 1)
-    ax.set_ylim(0, top * 1.05)
-    ax.set_title("Resume drain: held profiles still to release")
-    ax.set_xlabel("seconds after the resume")
+    for label, pause in resumes:
+        held, drain = pause["held_at_resume"], pause["drain_s"] or 0
+        curve = pause.get("drain_curve") or _rate_curve(pause, rate)
+        (line,) = ax.step(np.asarray(curve["after_resume_s"], dtype=float) / scale, curve["held"], where="post", lw=2,
+                          label=f"{label}: {held:,} held, resumed {clock(pause['resumed_at_s'])}")
+        color = line.get_color()
+        if rate:
+            ax.plot([0, held / rate / scale], [held, 0], color=color, ls="--", lw=1, alpha=0.9)
+        ax.axvline(drain / scale, color=color, ls=":", lw=1)
+        ax.annotate(f"live after {drain:g} s", (drain / scale, 0), xytext=(4, 6), textcoords="offset points",
+                    rotation=90, va="bottom", ha="left", fontsize="small", color=color)
+    handles, labels = ax.get_legend_handles_labels()
+    if rate:
+        handles.append(Line2D([], [], color="#333333", ls="--", lw=1))
+        labels.append(f"documented rate {rate:,.0f}/s" + (" (org-wide)" if summary["org"].get("resume_rate_scope") == "org" else ""))
+    else:
+        ax.text(0.99, 0.02, "release not rate-limited (policy release_rate_limited: false): every held profile goes at the resume",
+                transform=ax.transAxes, ha="right", va="bottom", fontsize="small", color="#555555")
+    handles.append(Line2D([], [], color="#333333", ls=":", lw=1))
+    labels.append("back to live")
+    ax.legend(handles, labels, loc="upper left", bbox_to_anchor=(1.01, 1.0), fontsize="small", frameon=False)
+    right = (longest * 1.1 or 1.0) / scale
+    ax.set_xlim(-0.02 * right, right)  # a drop at 0 s stays visible off the spine
+    ax.set_ylim(0, top * 1.08)
+    ax.set_title(title)
+    ax.set_xlabel(f"time after the resume ({unit})")
     ax.set_ylabel("held profiles remaining")
-    ax.yaxis.set_major_formatter(matplotlib.ticker.StrMethodFormatter("{x:,.0f}"))
-    ax.legend(loc="upper right", fontsize="small")
+    ax.yaxis.set_major_formatter(COUNT_FORMAT)
     return ax
 
 
-def plot_org_cap(result: Any, *, ax: Axes | None = None) -> Axes:
-    """Org-wide held count against the cap; checks marked, checks at or over the cap in red."""
-    ax = _axes(ax)
+def plot_org_cap(result: Result, *, ax: Axes | None = None) -> Axes:
+    """Org-wide held count against the cap; 30-minute checks marked, checks at or over the cap in red, org_cap discards shaded."""
+    ax = _axes(ax, "org_cap", result)
     org = result.summary["org"]
     ts = result.timeseries
     held = ts[ts["state"] == "held"].groupby("t_s")["count"].sum()
-    scale, unit = time_unit(_duration(result))
+    duration = _duration(result)
+    scale, unit = time_unit(duration)
     if len(held):
-        ax.plot(held.index.to_numpy() / scale, held.to_numpy(), color=STATE_COLORS["held"], label="held, org-wide")
-    ax.axhline(org["held_cap"], color="#333333", ls="--", lw=1, label=f"cap {org['held_cap']:,}")
+        ax.plot(held.index.to_numpy() / scale, held.to_numpy(), color=STATE_COLORS["held"], label="held, org-wide (sampled)")
+    cap, peak = org["held_cap"], org["held_peak"]
+    cap_on_scale = peak == 0 or cap <= 4 * peak
+    if cap_on_scale:
+        ax.axhline(cap, color="#333333", ls="--", lw=1, label=f"cap {cap:,}")
+    else:
+        ax.text(0.01, 0.97, f"cap {cap:,}: {cap / peak:,.0f}× the peak, off the scale", transform=ax.transAxes,
+                ha="left", va="top", fontsize="small", color="#333333")
     checks = org.get("checks_with_held", [])
     if checks:
-        times = np.array([c["at_s"] for c in checks]) / scale
+        times = np.array([c["at_s"] for c in checks], dtype=float) / scale
         counts = np.array([c["held"] for c in checks])
-        over = np.array([c["over_cap"] for c in checks])
-        ax.scatter(times[~over], counts[~over], s=14, color="#4c9be8", zorder=3, label="cap check")
+        over = np.array([c["over_cap"] for c in checks], dtype=bool)
+        every = org.get("cap_check_every_s")
+        name = f"cap check (every {every / 60:g} min)" if every else "cap check"
+        if (~over).any():
+            ax.scatter(times[~over], counts[~over], s=14, color="#4c9be8", zorder=3, label=name)
         if over.any():
             ax.scatter(times[over], counts[over], s=22, color="#d62728", zorder=4, label="check at or over the cap")
     for label, journey in result.summary["journeys"].items():
         window = journey.get("org_cap_discards_between_s")
         if window:
-            ax.axvspan(window[0] / scale, window[1] / scale, color="#d62728", alpha=0.12,
+            start, end = window[0] / scale, max(window[1], window[0] + duration / 400) / scale
+            ax.axvspan(start, end, color="#d62728", alpha=0.12,
                        label=f"{label}: {journey['discarded']['org_cap']:,} discarded (org_cap)")
     ax.set_title("Org held-profile count against the cap")
     ax.set_xlabel(f"time since start ({unit})")
     ax.set_ylabel("held profiles")
-    ax.set_xlim(0, _duration(result) / scale)
-    ax.set_ylim(0, max(org["held_cap"], org["held_peak"], 1) * 1.1)
-    ax.yaxis.set_major_formatter(matplotlib.ticker.StrMethodFormatter("{x:,.0f}"))
-    ax.legend(loc="upper right", fontsize="small")
+    ax.set_xlim(0, duration / scale)
+    ax.set_ylim(0, max(cap if cap_on_scale else peak * 1.15, peak, 1) * 1.1)
+    ax.yaxis.set_major_formatter(COUNT_FORMAT)
+    if not peak:
+        ax.text(0.5, 0.5, "no profile was held at any time", transform=ax.transAxes,
+                ha="center", va="center", color="#666666")
+    _legend_outside(ax)
     return ax
 
 
-def reason_counts(result: Any) -> list[tuple[str, str, int]]:
+def reason_counts(result: Result) -> list[tuple[str, str, int]]:
     """(journey, reason, count) for every reason that happened, exits before discards."""
     rows = []
     for label, journey in result.summary["journeys"].items():
@@ -163,75 +251,111 @@ def reason_counts(result: Any) -> list[tuple[str, str, int]]:
     return rows
 
 
-def plot_reasons(result: Any, *, ax: Axes | None = None) -> Axes:
-    """Exits and discards by reason, one bar per (journey, reason) that happened."""
-    ax = _axes(ax)
+def plot_reasons(result: Result, *, ax: Axes | None = None) -> Axes:
+    """Exits and discards by reason: one bar per (journey, reason) that happened."""
+    ax = _axes(ax, "reasons", result)
+    title = "Exits (green) and discards (red) by reason"
     rows = reason_counts(result)
     if not rows:
-        return _no_data(ax, "nobody left any journey")
-    labels = [f"{journey}\n{reason}" if len(result.summary["journeys"]) > 1 else reason for journey, reason, _ in rows]
-    colors = ["#5bb974" if reason in REASON_ORDER[:5] else "#e8684a" for _, reason, _ in rows]
+        return _no_data(ax, title, "no profile left any journey")
+    several = len(result.summary["journeys"]) > 1
+    labels = [f"{journey}\n{reason}" if several else reason for journey, reason, _ in rows]
+    colors = [EXIT_COLOR if reason in EXIT_REASONS else DISCARD_COLOR for _, reason, _ in rows]
     bars = ax.bar(range(len(rows)), [count for _, _, count in rows], color=colors)
     ax.bar_label(bars, labels=[f"{count:,}" for _, _, count in rows], fontsize="small")
-    ax.set_xticks(range(len(rows)), labels, rotation=30, ha="right", fontsize="small")
-    ax.set_title("Exits (green) and discards (red) by reason")
+    ax.set_xticks(range(len(rows)), labels, rotation=30 if several or len(rows) > 4 else 0,
+                  ha="right" if several or len(rows) > 4 else "center", fontsize="small")
+    ax.set_title(title)
     ax.set_ylabel("profiles")
-    ax.yaxis.set_major_formatter(matplotlib.ticker.StrMethodFormatter("{x:,.0f}"))
-    ax.legend(handles=[Patch(color="#5bb974", label="exited"), Patch(color="#e8684a", label="discarded")],
+    ax.set_ylim(0, max(count for _, _, count in rows) * 1.25)  # headroom for the labels and the legend
+    ax.yaxis.set_major_formatter(COUNT_FORMAT)
+    ax.legend(handles=[Patch(color=EXIT_COLOR, label="exited"), Patch(color=DISCARD_COLOR, label="discarded")],
               fontsize="small")
     return ax
 
 
-def plot_send_delay(result: Any, *, ax: Axes | None = None) -> Axes:
-    """Distribution (CDF) of how late held actions went out, one line per pause."""
-    ax = _axes(ax)
-    lines = 0
-    longest = max([p["send_delay_s"]["max"] for _, j in result.summary["journeys"].items() for p in j["pauses"]] or [0])
-    scale, unit = time_unit(longest or 1.0)
+def delay_quantiles(pause: dict) -> tuple[np.ndarray, np.ndarray]:
+    """(delays, percent sent within): the 5 % quantile list, else the three percentiles of older summaries."""
+    quantiles = pause.get("send_delay_quantiles_s")
+    if quantiles:
+        return np.asarray(quantiles, dtype=float), np.linspace(0, 100, len(quantiles))
+    if pause.get("sent_after_hold", 1) and pause["send_delay_s"]["max"]:
+        d = pause["send_delay_s"]
+        return np.array([d["p50"], d["p95"], d["max"]], dtype=float), np.array([50.0, 95.0, 100.0])
+    return np.zeros(0), np.zeros(0)
+
+
+def plot_send_delay(result: Result, *, ax: Axes | None = None) -> Axes:
+    """Distribution (CDF) of how late held actions went out, one line per pause (5 % quantiles of every delay)."""
+    ax = _axes(ax, "send_delay", result)
+    title = "Send delay caused by the pause"
+    drawn = []
     for label, journey in result.summary["journeys"].items():
         for k, pause in enumerate(journey["pauses"]):
-            quantiles = pause.get("send_delay_quantiles_s") or []
-            if not quantiles:
-                continue
-            ax.plot(np.asarray(quantiles) / scale, np.linspace(0, 100, len(quantiles)), marker=".",
-                    label=f"{label}, pause {k + 1}: {pause['sent_after_hold']:,} sent after the hold")
-            lines += 1
-    if not lines:
-        return _no_data(ax, "no action was held")
-    ax.set_title("Send delay caused by the pause")
-    ax.set_xlabel(f"delay of a held action ({unit})")
+            delays, percent = delay_quantiles(pause)
+            if len(delays):
+                drawn.append((label, k, pause, delays, percent))
+    if not drawn:
+        return _no_data(ax, title, "no held action was sent" if _pauses(result) else "no pause in this run")
+    scale, unit = short_time_unit(max(d.max() for *_, d, _ in drawn) or 1.0)
+    for label, k, pause, delays, percent in drawn:
+        sent = pause.get("sent_after_hold")
+        count = f": {sent:,} sent after the hold" if sent is not None else ""
+        ax.plot(delays / scale, percent, marker=".", drawstyle="default", label=f"{label}, pause {k + 1}{count}")
+    ax.set_title(title)
+    ax.set_xlabel(f"delay of a held action, from reaching the action to its send ({unit})")
     ax.set_ylabel("held actions sent within (%)")
     ax.set_ylim(0, 100)
+    ax.grid(alpha=0.3)
     ax.legend(loc="lower right", fontsize="small")
     return ax
 
 
-def plot_status(result: Any, *, ax: Axes | None = None) -> Axes:
-    """Each journey's status over time (live, paused, resuming, stopped, finished)."""
+def _finished_at(result: Result, label: str) -> float | None:
+    """First sample after which the journey stayed empty (a finished journey: entries closed, nobody left)."""
+    ts = result.timeseries
+    inside = ts[(ts["journey"] == label) & (ts["state"] == "in_journey")].groupby("t_s", observed=True)["count"].sum()
+    busy = inside[inside > 0]
+    if not len(busy):
+        return 0.0
+    after = inside.index[inside.index > busy.index.max()]
+    return float(after.min()) if len(after) else None
+
+
+def plot_status(result: Result, *, ax: Axes | None = None) -> Axes:
+    """Each journey's status over time (live, paused, resuming, stopped, and finished once it emptied)."""
     journeys = result.summary["journeys"]
-    ax = _axes(ax, size=(9, 1.2 + 0.5 * len(journeys)))
+    ax = _axes(ax, "status", result)
     duration = _duration(result)
     scale, unit = time_unit(duration)
-    seen = set()
-    for row, journey in enumerate(journeys.values()):
+    thinnest = duration / 300  # a 2-second 'resuming' still shows
+    seen: list[str] = []
+    for row, (label, journey) in enumerate(journeys.items()):
         changes = journey.get("status_changes") or [{"at_s": 0, "status": "live"}]
-        bounds = [c["at_s"] for c in changes[1:]] + [duration]
-        for change, end in zip(changes, bounds):
-            if end > change["at_s"] or change is changes[-1]:
-                width = max(end - change["at_s"], duration / 400)
-                ax.broken_barh([(change["at_s"] / scale, width / scale)], (row - 0.35, 0.7),
-                               color=STATUS_COLORS.get(change["status"], "#cccccc"))
-                seen.add(change["status"])
+        spans = [(c["at_s"], end, c["status"]) for c, end in zip(changes, [c["at_s"] for c in changes[1:]] + [duration])]
         if journey["status_at_end"] == "finished":
-            seen.add("finished")
+            finished = _finished_at(result, label)
+            if finished is not None and finished < duration:
+                start, end, status = spans[-1]
+                spans[-1] = (start, max(start, finished), status)
+                spans.append((max(start, finished), duration, "finished"))
+        # wide spans first, thin ones on top so a short 'resuming' is not hidden by what follows
+        for start, end, status in sorted(spans, key=lambda s: s[0] - s[1]):
+            if end < start or (end == start and status != spans[-1][2]):
+                continue
+            ax.broken_barh([(start / scale, max(end - start, thinnest) / scale)], (row - 0.35, 0.7),
+                           color=STATUS_COLORS.get(status, "#cccccc"))
+            if status not in seen:
+                seen.append(status)
     ax.set_yticks(range(len(journeys)), list(journeys))
     ax.set_xlim(0, duration / scale)
     ax.set_ylim(-0.6, len(journeys) - 0.4)
     ax.invert_yaxis()
-    ax.set_title("Journey status")
+    ax.set_title("Journey status", loc="left")
     ax.set_xlabel(f"time since start ({unit})")
-    ax.legend(handles=[Patch(color=STATUS_COLORS[s], label=s) for s in STATUS_COLORS if s in seen],
-              loc="upper right", fontsize="small", ncol=len(seen))
+    order = [s for s in STATUS_COLORS if s in seen] + [s for s in seen if s not in STATUS_COLORS]
+    ax.legend(handles=[Patch(color=STATUS_COLORS.get(s, "#cccccc"), label=s) for s in order], loc="lower right",
+              bbox_to_anchor=(1.0, 1.0), fontsize="small", ncol=len(order), frameon=False, borderaxespad=0.2)
     return ax
 
 

@@ -1,5 +1,8 @@
 """journeysim compare: variants of one file, or several files, side by side."""
 
+import re
+
+import matplotlib.image as mpimg
 import pandas as pd
 from click.testing import CliRunner
 from conftest import pause, resume, scenario
@@ -19,7 +22,13 @@ def test_compare_hold_discard_and_no_pause_of_one_file(simulate, tmp_path):
     assert table.loc["held at resume"].astype(int).tolist() == [10, 0, 0]
     assert table.loc["discarded.discard_mode"].astype(int).tolist() == [0, 10, 0]
     assert table.loc["actions executed"].astype(int).tolist() == [64, 54, 100]
-    assert {p.name for p in out.iterdir()} == {"comparison.csv", "comparison.html", "fig_held.png", "fig_reasons.png"}
+    assert {p.name for p in out.iterdir()} == {"comparison.csv", "comparison.html", "fig_held.png", "fig_reasons.png",
+                                              "fig_send_delay.png"}
+    page = (out / "comparison.html").read_text()
+    assert "<td>discard</td>" in page and "timeline[0].pause.mode=discard" in page and "<td>as written</td>" in page
+    for image in re.findall(r"<img src='([^']+)'", page):
+        assert mpimg.imread(out / image).std() > 0.01
+    assert "http" not in page and "<script" not in page
 
 
 def test_compare_two_files_and_refuse_a_bad_variant(simulate, tmp_path):

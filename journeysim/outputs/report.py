@@ -1,7 +1,8 @@
-"""report.html: the resume-time report, one self-contained page with its figures as PNG beside it.
+"""report.html: the resume-time report, one page with its figures as PNG files beside it.
 
 Built only from the summary and the time series, so ``journeysim report DIR`` rebuilds the same
-page from saved outputs. No script, no CDN: it opens offline.
+page (and the same PNG bytes) from a run's saved outputs. No script, no font or style sheet from
+a CDN: it opens offline.
 """
 
 from __future__ import annotations
@@ -12,113 +13,216 @@ from pathlib import Path
 
 import matplotlib
 import pandas as pd
+from matplotlib.figure import Figure
 
 from ..api import Result
+from ..plots import FIGURES, clock, figure_size
 from ..units import format_seconds
 
-PNG_METADATA = {"Software": None}
+PNG_METADATA = {"Software": None}  # no version string in the PNGs: a rebuild gives the same bytes
+FIGURE_DPI = 100
+
+__all__ = ["clock", "rebuild_report", "verdicts", "write_report_files"]
 
 
-def clock(seconds: float) -> str:
-    """Scenario time as 'day 2, 14:30' (day 1 starts at the scenario start)."""
-    seconds = int(seconds)
-    day, rest = divmod(seconds, 86400)
-    return f"day {day + 1}, {rest // 3600:02d}:{rest % 3600 // 60:02d}"
+def between(start_s: float, end_s: float) -> str:
+    """'on day 1 between 14:00 and 14:30', or 'between day 1, 23:30 and day 2, 00:30'."""
+    a, b = clock(start_s), clock(end_s)
+    day_a, time_a = a.split(", ")
+    day_b, time_b = b.split(", ")
+    if day_a == day_b:
+        return f"on {day_a} between {time_a} and {time_b}"
+    return f"between {a} and {b}"
+
+
+def _release_text(summary: dict, pause: dict) -> str:
+    policy = summary.get("policy") or {}
+    drain = format_seconds(pause["drain_s"] or 0)
+    if not policy.get("release_rate_limited", True):
+        return f"released all at once (the platform sets no release rate), live again after {drain}"
+    org = summary["org"]
+    rate = f"{org.get('resume_rate_per_s', 5000.0):,.0f}/s"
+    if org.get("resume_rate_scope") == "org":
+        rate += " shared across the org"
+    return f"released in {drain} at {rate}"
+
+
+def _pause_sentence(summary: dict, label: str, pause: dict, discarded_by_mode: int | None) -> str:
+    text = f"{label}: paused {clock(pause['paused_at_s'])} in {pause.get('mode', 'hold')} mode"
+    if pause["resumed_at_s"] is None:
+        if pause.get("ended_by") == "stop":
+            return text + "; stopped while paused: every profile still inside left (exited.stopped)"
+        return text + "; still paused when the simulation ended"
+    length = format_seconds(pause["resumed_at_s"] - pause["paused_at_s"])
+    how = "automatically (its pause time ran out)" if pause["resumed_by"] == "auto" else "by hand"
+    held = pause["held_at_resume"]
+    parts = [text + f" for {length}",
+             f"{held:,} profiles held" if held else
+             f"{discarded_by_mode:,} profiles discarded at the stop point instead of held" if discarded_by_mode
+             else "no profile held",
+             f"resumed {how} {clock(pause['resumed_at_s'])}"]
+    if held:
+        parts.append(_release_text(summary, pause))
+        delay = pause["send_delay_s"]
+        if delay["max"]:
+            parts.append(f"held sends went out up to {format_seconds(delay['max'])} late "
+                         f"(half within {format_seconds(delay['p50'])})")
+    if pause.get("entered_from_queue"):
+        parts.append(f"{pause['entered_from_queue']:,} queued entries let in")
+    if pause.get("waits_extended"):
+        parts.append(f"{pause['waits_extended']:,} waits extended")
+    return "; ".join(parts)
 
 
 def verdicts(summary: dict) -> list[str]:
-    """One plain-words sentence per pause, and one per journey that lost profiles to the org cap."""
-    rate = summary["org"].get("resume_rate_per_s", 5000.0)
+    """One plain-words sentence per pause; org-cap losses join the pause they happened in.
+
+    'cart: paused day 1, 14:00 in hold mode for 2.0 h; 12,431 profiles held; resumed by hand day 1, 16:00;
+    released in 3 s at 5,000/s; ...; 3,100 discarded by the org cap on day 1 between 14:00 and 14:30.'
+    """
     lines = []
+    end_of_run = summary.get("duration_s") or float("inf")
     for label, journey in summary["journeys"].items():
-        for pause in journey["pauses"]:
-            start = f"{label}: paused {clock(pause['paused_at_s'])} ({pause['mode']} mode)"
-            if pause["resumed_at_s"] is None:
-                end = pause.get("ended_by")
-                lines.append(f"{start}; {'stopped by the guardrail' if end == 'stop' else 'still paused at the end'}.")
-                continue
-            how = "automatically" if pause["resumed_by"] == "auto" else "by hand"
-            text = (f"{start}; {pause['held_at_resume']:,} profiles held; resumed {how} {clock(pause['resumed_at_s'])} "
-                    f"after {format_seconds(pause['resumed_at_s'] - pause['paused_at_s'])}")
-            if pause["held_at_resume"]:
-                text += f", drained in {format_seconds(pause['drain_s'])} at {rate:,.0f}/s"
-                text += f"; held sends went out up to {format_seconds(pause['send_delay_s']['max'])} late"
-            if pause.get("entered_from_queue"):
-                text += f"; {pause['entered_from_queue']:,} queued entries let in"
-            if pause.get("waits_extended"):
-                text += f"; {pause['waits_extended']:,} waits extended"
-            lines.append(text + ".")
+        # discard-mode losses are counted per journey: they belong to a pause sentence only if one pause discarded
+        discarding = [p for p in journey["pauses"] if p.get("mode") == "discard"]
+        by_mode = journey["discarded"].get("discard_mode", 0) if len(discarding) == 1 else None
+        sentences = [_pause_sentence(summary, label, p, by_mode if p in discarding else None) for p in journey["pauses"]]
         window = journey.get("org_cap_discards_between_s")
         if window:
-            lines.append(f"{label}: {journey['discarded']['org_cap']:,} discarded by the org cap between "
-                         f"{clock(window[0])} and {clock(window[1])}.")
-        lost = {k: v for k, v in journey["discarded"].items() if v and k != "org_cap"}
-        if lost:
-            lines.append(f"{label}: also discarded " + ", ".join(f"{v:,} ({k.replace('_', ' ')})" for k, v in lost.items()) + ".")
-    if not lines:
-        lines.append("No pause in this scenario: every journey ran live.")
+            lost = f"{journey['discarded']['org_cap']:,} discarded by the org cap {between(*window)}"
+            during = [k for k, p in enumerate(journey["pauses"])
+                      if p["paused_at_s"] <= window[1] and window[0] <= (p["resumed_at_s"] if p["resumed_at_s"] is not None
+                                                                         else end_of_run)]
+            if during:
+                sentences[during[0]] += "; " + lost
+            else:
+                sentences.append(f"{label}: {lost}")
+        others = {k: v for k, v in journey["discarded"].items()
+                  if v and k != "org_cap" and not (k == "discard_mode" and by_mode)}
+        if others:
+            sentences.append(f"{label}: also discarded "
+                             + ", ".join(f"{v:,} ({k.replace('_', ' ')})" for k, v in others.items()))
+        lines += [s + "." for s in sentences]
+    if not any(j["pauses"] for j in summary["journeys"].values()):
+        lines.insert(0, "No pause in this scenario: every journey ran live.")
     return lines
 
 
-def _table(summary: dict) -> str:
-    head = ("<tr><th>journey</th><th>arrived</th><th>entered</th><th>exited</th><th>discarded</th>"
-            "<th>in journey at end</th><th>held peak</th><th>actions</th><th>status at end</th></tr>")
-    rows = []
+def _cells(values: list, header: bool = False) -> str:
+    tag = "th" if header else "td"
+    return "<tr>" + "".join(f"<{tag}>{html.escape(str(v))}</{tag}>" for v in values) + "</tr>"
+
+
+def _journey_table(summary: dict) -> str:
+    rows = [_cells(["journey", "status at end", "arrived", "entered", "exited", "discarded", "in journey at end",
+                    "held peak", "actions"], header=True)]
     for label, j in summary["journeys"].items():
-        actions = ", ".join(f"{k} {v:,}" for k, v in j["actions"].items())
-        rows.append(f"<tr><td>{html.escape(label)}</td><td>{j['arrived']:,}</td><td>{j['entered']:,}</td>"
-                    f"<td>{sum(j['exited'].values()):,}</td><td>{sum(j['discarded'].values()):,}</td>"
-                    f"<td>{j['in_journey_at_end'] + j['queued_at_end']:,}</td><td>{j['held_peak']:,}</td>"
-                    f"<td>{html.escape(actions)}</td><td>{html.escape(j['status_at_end'])}</td></tr>")
-    return f"<table>{head}{''.join(rows)}</table>"
+        actions = ", ".join(f"{k} {v:,}" for k, v in j["actions"].items()) or "none"
+        rows.append(_cells([label, j["status_at_end"], f"{j['arrived']:,}", f"{j['entered']:,}",
+                            f"{sum(j['exited'].values()):,}", f"{sum(j['discarded'].values()):,}",
+                            f"{j['in_journey_at_end'] + j['queued_at_end']:,}", f"{j['held_peak']:,}", actions]))
+    return "<table>" + "".join(rows) + "</table>"
 
 
-STYLE = """body{font-family:system-ui,-apple-system,Segoe UI,Roboto,sans-serif;margin:2rem auto;max-width:1000px;
-color:#222;padding:0 1rem}h1{margin-bottom:.2rem}.meta{color:#555}table{border-collapse:collapse;margin:1rem 0}
-td,th{border:1px solid #ccc;padding:.3rem .6rem;text-align:right}td:first-child,th:first-child{text-align:left}
-figure{margin:1.5rem 0}img{max-width:100%;border:1px solid #eee}li{margin:.3rem 0}.ok{color:#2a7a3b}.bad{color:#b00}"""
+def _reason_table(summary: dict) -> str:
+    rows = [_cells(["journey", "why profiles left", "profiles"], header=True)]
+    for label, j in summary["journeys"].items():
+        for kind in ("exited", "discarded"):
+            rows += [_cells([label, f"{kind}.{reason}", f"{count:,}"]) for reason, count in j[kind].items() if count]
+    return "<table>" + "".join(rows) + "</table>" if len(rows) > 1 else "<p>No profile left any journey.</p>"
+
+
+def _pause_table(summary: dict) -> str:
+    rows = [_cells(["journey", "mode", "paused", "resumed", "by", "held at resume", "drain", "live again",
+                    "sent after the hold", "send delay p50", "p95", "max"], header=True)]
+    for label, j in summary["journeys"].items():
+        for p in j["pauses"]:
+            resumed = p["resumed_at_s"] is not None
+            delay = p["send_delay_s"]
+            rows.append(_cells([
+                label, p.get("mode", ""), clock(p["paused_at_s"]),
+                clock(p["resumed_at_s"]) if resumed else (p.get("ended_by") or "not resumed"),
+                p["resumed_by"] or "", f"{p['held_at_resume']:,}",
+                format_seconds(p["drain_s"]) if p["drain_s"] is not None else "",
+                clock(p["live_at_s"]) if p["live_at_s"] is not None else "",
+                f"{p.get('sent_after_hold', 0):,}",
+                format_seconds(delay["p50"]), format_seconds(delay["p95"]), format_seconds(delay["max"])]))
+    return "<table>" + "".join(rows) + "</table>" if len(rows) > 1 else "<p>No pause.</p>"
+
+
+STYLE = """body{font-family:system-ui,-apple-system,'Segoe UI',Roboto,sans-serif;margin:2rem auto;max-width:1000px;
+color:#222;padding:0 1rem;line-height:1.4}h1{margin-bottom:.2rem}.meta{color:#555;margin:.2rem 0}
+table{border-collapse:collapse;margin:1rem 0;font-size:.95rem}td,th{border:1px solid #ccc;padding:.25rem .55rem;
+text-align:right}td{white-space:nowrap}td:first-child,th:first-child{text-align:left}th{background:#f4f4f4}figure{margin:1.5rem 0}
+img{max-width:100%;border:1px solid #eee}figcaption{color:#555;font-size:.9rem}li{margin:.35rem 0}
+.ok{color:#2a7a3b}.bad{color:#b00;font-weight:bold}"""
+
+
+def _caption(plot) -> str:
+    return (plot.__doc__ or "").strip().splitlines()[0]
 
 
 def write_report_files(result: Result, folder: Path) -> Path:
-    """Write report.html and one PNG per figure into ``folder``; returns the page's path."""
-    import matplotlib.pyplot as plt
+    """Write report.html and one PNG per figure (fig_NAME.png) into ``folder``; returns the page's path.
 
-    from ..plots import FIGURES
-
+    Figures are drawn on bare ``Figure`` objects (the Agg canvas), not through pyplot: no GUI backend,
+    no display needed, and nothing left open in a notebook that writes a report.
+    """
     folder = Path(folder)
+    folder.mkdir(parents=True, exist_ok=True)
     summary = result.summary
     figures = []
-    with matplotlib.rc_context({"figure.dpi": 100, "savefig.dpi": 100}):
+    with matplotlib.rc_context({"figure.dpi": FIGURE_DPI, "savefig.dpi": FIGURE_DPI}):
         for name, plot in FIGURES.items():
-            ax = plot(result)
+            figure = Figure(figsize=figure_size(name, result), layout="constrained")
+            ax = plot(result, ax=figure.add_subplot())
             path = folder / f"fig_{name}.png"
-            ax.figure.savefig(path, metadata=PNG_METADATA)
-            plt.close(ax.figure)
-            figures.append((path.name, ax.get_title()))
+            figure.savefig(path, metadata=PNG_METADATA)
+            figures.append((path.name, ax.get_title() or ax.get_title(loc="left"), _caption(plot)))
     ok = summary["conservation"]["ok"]
-    conservation = ("every profile is in exactly one place" if ok
-                    else "VIOLATED: " + html.escape("; ".join(summary["conservation"]["problems"])))
+    conservation = ("every profile that arrived is in exactly one place" if ok
+                    else "VIOLATED: " + "; ".join(summary["conservation"].get("problems", [])))
+    org = summary["org"]
+    description = summary.get("description") or ""
+    meta = [f"seed {summary['seed']}", f"platform {summary['platform']}"]
+    if summary.get("duration_s") is not None:
+        meta.append(f"simulated {format_seconds(summary['duration_s'])} at {summary.get('resolution_s', 1):g} s resolution")
+    if summary.get("population") is not None:
+        meta.append(f"{summary['population']:,} profiles")
+    if summary.get("replication") is not None:
+        meta.append(f"replication {summary['replication']}")
+    if summary.get("journeysim_version"):
+        meta.append(f"journeysim {summary['journeysim_version']}")
+    figure_html = "\n".join(
+        f'<figure><img src="{html.escape(name)}" alt="{html.escape(title)}"><figcaption>{html.escape(caption)}</figcaption></figure>'
+        for name, title, caption in figures)
     page = f"""<!doctype html>
-<html lang="en"><head><meta charset="utf-8"><title>{html.escape(summary['scenario'])}: journeysim report</title>
+<html lang="en"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1">
+<title>{html.escape(summary['scenario'])}: journeysim report</title>
 <style>{STYLE}</style></head><body>
 <h1>{html.escape(summary['scenario'])}</h1>
-<p class="meta">{html.escape(summary.get('description') or '')}</p>
-<p class="meta">seed {summary['seed']} · platform {html.escape(summary['platform'])} · simulated
-{format_seconds(summary['duration_s'])} at {summary['resolution_s']:g} s resolution · {summary['population']:,} profiles ·
-journeysim {html.escape(summary['journeysim_version'])}</p>
+<p class="meta">{html.escape(description)}</p>
+<p class="meta">{html.escape(' · '.join(meta))}</p>
 <h2>Verdict</h2>
-<ul>{''.join(f'<li>{html.escape(line)}</li>' for line in verdicts(summary))}</ul>
-<p class="{'ok' if ok else 'bad'}">Conservation: {conservation}.</p>
+<p class="meta">Times read "day N, HH:MM" with day 1 starting at the scenario start (the figures count time since the start).</p>
+<ul>
+{''.join(f'<li>{html.escape(line)}</li>' for line in verdicts(summary))}
+</ul>
+<p class="{'ok' if ok else 'bad'}">Conservation: {html.escape(conservation)}.</p>
 <h2>Summary</h2>
-{_table(summary)}
-<p>Org: held peak {summary['org']['held_peak']:,} of a cap of {summary['org']['held_cap']:,};
-{summary['org']['cap_checks']:,} cap checks, {summary['org']['cap_exceeded_checks']:,} at or over the cap.</p>
+{_journey_table(summary)}
+<h3>Pauses</h3>
+{_pause_table(summary)}
+<h3>Exits and discards</h3>
+{_reason_table(summary)}
+<p>Org: held peak {org['held_peak']:,} against a cap of {org['held_cap']:,};
+{org['cap_checks']:,} cap checks, {org['cap_exceeded_checks']:,} at or over the cap.</p>
 <h2>Figures</h2>
-{''.join(f'<figure><img src="{name}" alt="{html.escape(title)}"><figcaption>{html.escape(title)}</figcaption></figure>' for name, title in figures)}
+{figure_html}
 </body></html>
 """
     out = folder / "report.html"
-    out.write_text(page)
+    out.write_text(page, encoding="utf-8")
     return out
 
 

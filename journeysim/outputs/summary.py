@@ -17,7 +17,43 @@ def _seconds(ticks: int | None, resolution: float) -> float | None:
     return int(value) if float(value).is_integer() else round(value, 6)
 
 
-def _pause_summary(record: PauseRecord, resolution: float) -> dict:
+DRAIN_CURVE_POINTS = 60
+
+
+def _held_steps(sim: Simulation, j: int) -> tuple[np.ndarray, np.ndarray]:
+    """Journey ``j``'s held count after each tick at which it changed: (ticks, held), exact."""
+    chunks = sim.recorder.held_deltas[j]
+    if not chunks:
+        return np.zeros(0, dtype=np.int64), np.zeros(0, dtype=np.int64)
+    times = np.concatenate([c[0] for c in chunks])
+    deltas = np.concatenate([c[1] for c in chunks])
+    order = np.argsort(times, kind="stable")
+    times, deltas = times[order], deltas[order]
+    starts = np.concatenate(([0], np.flatnonzero(np.diff(times)) + 1))
+    return times[starts], np.cumsum(np.add.reduceat(deltas, starts))
+
+
+def _drain_curve(record: PauseRecord, steps: tuple[np.ndarray, np.ndarray], resolution: float) -> dict | None:
+    """Held profiles still in the journey from the resume to the return to live, in at most 62 points.
+
+    Measured from the held count, not derived from the rate: an org-wide rate shared with other
+    journeys, or profiles timing out while they wait to be released, show up here.
+    """
+    if record.resumed_at is None or record.live_at is None or not record.held_at_resume:
+        return None
+    ticks, held = steps
+    span = record.live_at - record.resumed_at
+    at = record.resumed_at + np.unique(np.round(np.linspace(0, span, min(span, DRAIN_CURVE_POINTS) + 1)).astype(np.int64))
+    index = np.searchsorted(ticks, at, side="right") - 1
+    values = np.where(index >= 0, held[np.maximum(index, 0)], 0)
+    after = [_seconds(int(t - record.resumed_at), resolution) for t in at]
+    held_after = [int(v) for v in values]
+    if held_after[0] != record.held_at_resume:  # released at the resume tick itself: keep the moment before
+        after, held_after = [0] + after, [record.held_at_resume] + held_after
+    return {"after_resume_s": after, "held": held_after}
+
+
+def _pause_summary(record: PauseRecord, resolution: float, steps: tuple[np.ndarray, np.ndarray]) -> dict:
     delays = np.concatenate(record.send_delays) * resolution if record.send_delays else np.zeros(0)
     drain = None
     if record.resumed_at is not None and record.live_at is not None:
@@ -41,6 +77,7 @@ def _pause_summary(record: PauseRecord, resolution: float) -> dict:
         },
         "send_delay_quantiles_s": [round(float(q), 3) for q in np.percentile(delays, np.arange(0, 101, 5))]
         if len(delays) else [],
+        "drain_curve": _drain_curve(record, steps, resolution),
     }
 
 
@@ -101,6 +138,7 @@ def build_summary(sim: Simulation, check: dict) -> dict:
         runtime = sim.runtime[j]
         counts = check["per_journey"][label]
         status = runtime.status
+        held_steps = _held_steps(sim, j) if record.pauses else (np.zeros(0, dtype=np.int64),) * 2
         if status == "live" and runtime.entries_closed and counts["in_journey_at_end"] == 0 and counts["queued_at_end"] == 0:
             status = "finished"
         actions = {sim.nodes[g].node_id: record.actions.get(sim.nodes[g].node_id, 0) for g in compiled.action_nodes}
@@ -117,7 +155,7 @@ def build_summary(sim: Simulation, check: dict) -> dict:
             "held_peak": sim.recorder.held_peak([j]),
             "status_at_end": status,
             "status_changes": [{"at_s": _seconds(t, res), "status": s} for t, s in record.status_log],
-            "pauses": [_pause_summary(p, res) for p in record.pauses],
+            "pauses": [_pause_summary(p, res, held_steps) for p in record.pauses],
             "population_exhausted_at_s": _seconds(record.population_exhausted_at, res),
             "skipped_reads_at_s": [_seconds(t, res) for t in record.skipped_reads],
             "refused_actions": record.refused,
