@@ -138,7 +138,7 @@ def compare(scenarios: tuple[str, ...], variants: tuple[str, ...], out: str, qui
             click.echo(str(problem), err=True)
         click.echo(f"refused ({len(exc.problems)} problem(s)); nothing was run", err=True)
         sys.exit(EXIT_REFUSED)
-    page = write_comparison(results, Path(out))
+    page = write_comparison(results, Path(out), chosen)
     if not quiet:
         from .compare import comparison_table
         click.echo(comparison_table(results).to_string())
@@ -147,20 +147,27 @@ def compare(scenarios: tuple[str, ...], variants: tuple[str, ...], out: str, qui
 
 @main.command()
 @click.argument("file", type=click.Path(dir_okay=False, exists=True))
-@click.option("--grid", "grids", multiple=True, metavar="PATH=V1,V2,...", help="A swept key path and its values.")
+@click.option("--grid", "grids", multiple=True, metavar="PATH=V1,V2,...",
+              help="A swept key path and its values, e.g. org.resume_rate=1000/s,5000/s (repeat for a cartesian grid).")
 @click.option("--replications", "-r", type=click.IntRange(min=1), default=None, help="Runs per grid point (default 1).")
 @click.option("--out", "out", type=click.Path(file_okay=False), required=True, help="Folder for sweep.parquet, sweep.html, runs/.")
 @click.option("--workers", type=click.IntRange(min=1), default=None, help="Run in a pool of N processes.")
 @click.option("--scheduler", default=None, metavar="ADDRESS",
-              help="Dask scheduler (tcp://host:8786) to run on; default $DASK_SCHEDULER_ADDRESS, else local.")
-@click.option("--resume", is_flag=True, help="Keep finished runs in --out and run only what is missing.")
-@click.option("--quiet", "-q", is_flag=True, help="Print nothing but errors.")
+              help="Dask scheduler (tcp://host:8786) to run on; default $DASK_SCHEDULER_ADDRESS (unless --workers), else local.")
+@click.option("--resume", is_flag=True, help="Keep the finished runs in --out/runs and run only what is missing or failed.")
+@click.option("--quiet", "-q", is_flag=True, help="Print nothing but errors (and no progress bar).")
 @set_option
 def sweep(file: str, grids: tuple[str, ...], replications: int | None, out: str, workers: int | None,
           scheduler: str | None, resume: bool, quiet: bool, sets: tuple[str, ...]) -> None:
-    """Run FILE (a scenario, or a sweep file with a 'sweep:' block) over a grid of overrides times replications."""
-    from .sweep import SweepPlan, is_sweep_file, parse_grid, read_sweep_file, run_sweep, validate_plan
+    """Run FILE (a scenario, or a sweep file naming one) over a grid of overrides times replications.
 
+    Replication r of every grid point draws from SeedSequence(seed, spawn_key=(r,)): common random
+    numbers, and the same results in-process, in a pool or on a Dask cluster.
+    """
+    from .sweep import DaskMissing, SweepPlan, describe, is_sweep_file, parse_grid, read_sweep_file, run_sweep, validate_plan
+
+    if workers and scheduler:
+        raise click.UsageError("give --workers or --scheduler, not both")
     path = Path(file)
     try:
         if is_sweep_file(path):
@@ -177,11 +184,27 @@ def sweep(file: str, grids: tuple[str, ...], replications: int | None, out: str,
             click.echo(str(problem), err=True)
         click.echo(f"{file}: sweep refused ({len(exc.problems)} problem(s)); nothing was run", err=True)
         sys.exit(EXIT_REFUSED)
-    table = run_sweep(plan, Path(out), workers=workers, scheduler=scheduler, resume=resume,
-                      progress=False if quiet else None)
+    total = len(plan.tasks())
+    if not quiet:
+        click.echo(f"{total} runs ({total // plan.replications} grid point(s) x {plan.replications} replication(s)) "
+                   f"in {describe(workers, scheduler)}", err=True)
+    try:
+        table = run_sweep(plan, Path(out), workers=workers, scheduler=scheduler, resume=resume,
+                          progress=False if quiet else None)
+    except DaskMissing as exc:
+        raise click.ClickException(str(exc)) from None
+    except OSError as exc:
+        raise click.ClickException(f"sweep stopped: {exc}; finished runs are kept in {Path(out) / 'runs'}, "
+                                   "rerun with --resume") from None
+    except KeyboardInterrupt:
+        kept = len(list((Path(out) / "runs").glob("*.json")))
+        click.echo(f"\ninterrupted: {kept} of {total} runs kept in {Path(out) / 'runs'}; rerun with --resume to finish", err=True)
+        sys.exit(130)
     if not quiet:
         failed = int((table["status"] != "ok").sum()) if len(table) else 0
         click.echo(f"{len(table)} runs ({failed} failed): wrote {Path(out) / 'sweep.parquet'} and {Path(out) / 'sweep.html'}")
+        if failed:
+            click.echo("failed runs are listed in sweep.html; rerun with --resume to retry them", err=True)
 
 
 def format_summary(summary: dict) -> str:

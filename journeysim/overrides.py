@@ -78,6 +78,54 @@ def _paths(data: Any, prefix: str = "") -> list[str]:
     return found
 
 
+def _format(path: tuple) -> str:
+    text = ""
+    for part in path:
+        if isinstance(part, tuple):
+            text += f"[{part[1]}]"
+        elif isinstance(part, int):
+            text += f"[{part}]"
+        else:
+            text += f".{part}" if text else str(part)
+    return text
+
+
+def _depth(text: str) -> int:
+    try:
+        return len(parse_path(text))
+    except ValueError:
+        return -1
+
+
+def _models(annotation: Any) -> list:
+    from pydantic import BaseModel
+
+    if isinstance(annotation, type) and issubclass(annotation, BaseModel):
+        return [annotation]
+    found = []
+    for arg in getattr(annotation, "__args__", ()) or ():
+        found += _models(arg)
+    return found
+
+
+def _fields_at(prefix: tuple) -> set[str]:
+    """The key names the scenario format allows after ``prefix`` (for a hint)."""
+    from .schema import Scenario
+
+    models: list = [Scenario]
+    free_key = False  # the next part is a key of a dict field (a node id), not a field name
+    for part in prefix:
+        if not isinstance(part, str):
+            continue  # a list item: the same models
+        if free_key:
+            free_key = False
+            continue
+        infos = [m.model_fields[part] for m in models if part in m.model_fields]
+        models = [m for info in infos for m in _models(info.annotation)]
+        free_key = any(getattr(info.annotation, "__origin__", None) is dict for info in infos)
+    return set() if free_key else {name for m in models for name in m.model_fields}
+
+
 def _schema_keys() -> set[str]:
     from .loader import known_keys
     return set(known_keys())
@@ -119,8 +167,18 @@ def apply_overrides(data: dict, overrides: list[Override]) -> None:
                 current = current[part]
         if error:
             wanted = text.split("=", 1)[0]
-            close = difflib.get_close_matches(wanted, _paths(data), n=1, cutoff=0.5)
+            valid = _paths(data)
+            close = difflib.get_close_matches(wanted, valid, n=1, cutoff=0.5)
+            if not close:  # e.g. org.resum.x: the closest path to the part up to the one that failed
+                failed = _format(path[:len(resolved) + 1])
+                depth = [p for p in valid if _depth(p) == _depth(failed)]
+                close = difflib.get_close_matches(failed, depth, n=1, cutoff=0.5)
             hint = f" (closest valid path: {close[0]})" if close else ""
+            segment = path[len(resolved)] if len(resolved) < len(path) else None
+            if not close and isinstance(segment, str):  # a section the file does not write yet
+                here = _fields_at(path[:len(resolved)])
+                known = difflib.get_close_matches(segment, sorted(here), n=1)
+                hint = f" (closest valid path: {_format(path[:len(resolved)] + (known[0],))})" if known else ""
             problems.append(Problem("--set", 1, 1, wanted, error + hint))
     if problems:
         raise ScenarioError(problems)

@@ -2,22 +2,26 @@
 
 Each run is a small picklable task (scenario path, overrides, replication) that rebuilds its
 scenario and seeds itself from ``SeedSequence(seed, spawn_key=(r,))``, so the result never depends
-on where it ran: in-process, in a process pool, or on a Dask cluster. Finished runs are written
-to ``DIR/runs/<id>.json`` as they complete; ``--resume`` runs only what is missing or failed.
+on where it ran: in-process, in a process pool, or on a Dask cluster (``executors.py``). Finished
+runs are written to ``DIR/runs/<id>.json`` as they complete; ``resume=True`` runs only what is
+missing or failed.
+
+>>> plan = SweepPlan(Path("quickstart.yaml"), {"org.resume_rate": ["1/s", "5/s"]}, replications=3)
+>>> table = run_sweep(plan, Path("out/sweep"))           # doctest: +SKIP
 """
 
 from __future__ import annotations
 
-import contextlib
+import hashlib
+import html
 import itertools
 import json
 import math
 import os
 import tempfile
 import traceback
-from collections.abc import Iterator
-from concurrent.futures import Executor, Future, ProcessPoolExecutor, as_completed
-from dataclasses import dataclass
+from concurrent.futures import Executor, as_completed
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
@@ -26,78 +30,174 @@ import yaml
 from tqdm import tqdm
 
 from .errors import Problem, ScenarioError
+from .executors import DaskMissing, InProcessExecutor, describe, make_executor
 from .overrides import parse_overrides
 
-KEY_FIGURES = ("arrived", "entered", "actions", "held_peak", "drain_s", "send_delay_max_s", "org_cap",
-               "discarded", "cap_exceeded_checks")
+__all__ = ["DaskMissing", "RunTask", "describe", "SweepPlan", "collect", "interval", "is_sweep_file", "key_figures", "make_executor",
+           "parse_grid", "read_sweep_file", "run_sweep", "run_task", "validate_plan", "write_results"]
+
+#: figures drawn in sweep.html against each swept parameter
+PLOTTED = ("held_peak", "drain_s", "send_delay_max_s", "org_cap", "discarded", "actions")
+#: columns that describe a run rather than measure it
+META = ("run_id", "replication", "seed", "status", "error", "overrides")
+SWEEP_KEYS = ("scenario", "grid", "replications", "set")
 
 
 @dataclass(frozen=True)
 class RunTask:
+    """One run: everything a worker needs to rebuild it (the scenario file must be readable there)."""
+
     run_id: str
     scenario: str
     sets: tuple[str, ...]
     replication: int
     grid: tuple[tuple[str, str], ...]
+    key: str = ""  # fingerprint of (scenario text, overrides, replication): --resume keeps a run only if it matches
 
 
 @dataclass
 class SweepPlan:
+    """The scenario, the grid ``{PATH: [VALUE, ...]}`` (values as ``--set`` text), R, and fixed overrides."""
+
     scenario: Path
     grid: dict[str, list[str]]
-    replications: int
-    sets: tuple[str, ...] = ()
+    replications: int = 1
+    sets: tuple[str, ...] = field(default=())
 
     def tasks(self) -> list[RunTask]:
         names = list(self.grid)
+        points = list(itertools.product(*(self.grid[n] for n in names))) if names else [()]
+        scenario = str(Path(self.scenario).resolve())
+        try:
+            text_digest = hashlib.sha256(Path(scenario).read_bytes()).hexdigest()
+        except OSError:
+            text_digest = ""
+        width = max(4, len(str(len(points) - 1)))
+        rwidth = max(3, len(str(self.replications - 1)))
         tasks = []
-        for g, values in enumerate(itertools.product(*(self.grid[n] for n in names)) if names else [()]):
+        for g, values in enumerate(points):
             point = tuple(zip(names, values))
-            sets = self.sets + tuple(f"{n}={v}" for n, v in point)
+            sets = tuple(self.sets) + tuple(f"{n}={v}" for n, v in point)
             for r in range(self.replications):
-                tasks.append(RunTask(f"g{g:04d}-r{r:03d}", str(self.scenario), sets, r, point))
+                key = hashlib.sha256(json.dumps([text_digest, sets, r]).encode()).hexdigest()[:16]
+                tasks.append(RunTask(f"g{g:0{width}d}-r{r:0{rwidth}d}", scenario, sets, r, point, key))
         return tasks
 
 
+def split_values(text: str) -> list[str]:
+    """``1h,2d`` -> ``['1h', '2d']``; commas inside brackets, braces or quotes do not split."""
+    values, depth, quote, start = [], 0, None, 0
+    for i, ch in enumerate(text):
+        if quote:
+            quote = None if ch == quote else quote
+        elif ch in "'\"":
+            quote = ch
+        elif ch in "[{(":
+            depth += 1
+        elif ch in "]})":
+            depth -= 1
+        elif ch == "," and depth == 0:
+            values.append(text[start:i].strip())
+            start = i + 1
+    values.append(text[start:].strip())
+    return values
+
+
 def parse_grid(texts: tuple[str, ...] | list[str]) -> dict[str, list[str]]:
-    """``PATH=V1,V2,...`` flags; a value holding commas can be given in a sweep file instead."""
+    """``--grid PATH=V1,V2,...`` flags (``PATH={uniform: [1h, 2d]},{fixed: 1h}`` works too)."""
     grid: dict[str, list[str]] = {}
+    problems = []
     for text in texts:
         path, sep, values = text.partition("=")
-        if not sep or not path.strip() or not values.strip():
-            raise ScenarioError([Problem("--grid", 1, 1, text, "expected PATH=V1,V2,...")])
-        grid[path.strip()] = [v.strip() for v in values.split(",")]
+        parts = split_values(values) if sep else []
+        if not sep or not path.strip() or not parts or any(not v for v in parts):
+            problems.append(Problem("--grid", 1, 1, text, "expected PATH=V1,V2,... (no empty value)"))
+        elif path.strip() in grid:
+            problems.append(Problem("--grid", 1, 1, path.strip(), "swept twice: give all its values in one --grid"))
+        else:
+            grid[path.strip()] = parts
+    if problems:
+        raise ScenarioError(problems)
     return grid
 
 
-def read_sweep_file(path: Path) -> SweepPlan:
-    """A YAML file with a ``sweep:`` block: scenario (relative to it), grid, replications, set."""
-    data = yaml.safe_load(path.read_text()) or {}
-    block = data.get("sweep") if isinstance(data, dict) else None
-    if not isinstance(block, dict) or "scenario" not in block:
-        raise ScenarioError([Problem(str(path), 1, 1, "sweep", "a sweep file has a 'sweep:' block with 'scenario', 'grid' and 'replications'")])
-    unknown = set(block) - {"scenario", "grid", "replications", "set"}
-    if unknown:
-        raise ScenarioError([Problem(str(path), 1, 1, f"sweep.{sorted(unknown)[0]}", "unknown key (scenario, grid, replications, set)")])
-    grid = {str(k): [v if isinstance(v, str) else json.dumps(v) for v in values]
-            for k, values in (block.get("grid") or {}).items()}
-    return SweepPlan((path.parent / block["scenario"]).resolve(), grid, int(block.get("replications", 1)),
-                     tuple(block.get("set") or ()))
+def _as_text(value: Any) -> str:
+    """A YAML value from a sweep file as ``--set`` text that reads back as the same value."""
+    if isinstance(value, str):
+        try:
+            if yaml.safe_load(value) == value:
+                return value
+        except yaml.YAMLError:
+            pass
+    return json.dumps(value)
 
 
 def is_sweep_file(path: Path) -> bool:
+    """A YAML mapping with a ``sweep:`` block, or with a top-level ``scenario:`` (never in a scenario)."""
     try:
-        data = yaml.safe_load(path.read_text())
-    except (OSError, yaml.YAMLError):
+        data = yaml.safe_load(Path(path).read_text())
+    except (OSError, UnicodeDecodeError, yaml.YAMLError):
         return False
-    return isinstance(data, dict) and "sweep" in data
+    return isinstance(data, dict) and ("sweep" in data or "scenario" in data)
+
+
+def read_sweep_file(path: Path) -> SweepPlan:
+    """A sweep file: ``{scenario: quickstart.yaml, grid: {PATH: [V1, V2]}, replications: 3, set: [...]}``,
+    at the top level or under ``sweep:``. The scenario path is relative to the sweep file."""
+    from .yamlio import load_yaml
+
+    path = Path(path)
+    data, source = load_yaml(path)
+    nested = "sweep" in data
+    block, prefix = (data["sweep"], ("sweep",)) if nested else (data, ())
+    problems: list[Problem] = []
+
+    def bad(where: tuple, message: str) -> None:
+        problems.append(source.problem(prefix + where, message))
+
+    if nested and len(data) > 1:
+        for key in data:
+            if key != "sweep":
+                problems.append(source.problem((key,), f"unknown key {key!r} beside 'sweep'"))
+    if not isinstance(block, dict):
+        raise ScenarioError([source.problem(prefix, "a sweep is a mapping with scenario, grid, replications and set")])
+    for key in block:
+        if key not in SWEEP_KEYS:
+            bad((key,), f"unknown key {key!r} (a sweep has {', '.join(SWEEP_KEYS)})")
+    scenario = block.get("scenario")
+    if not isinstance(scenario, str) or not scenario:
+        bad(("scenario",), "missing or not a file name: the scenario file, relative to this file")
+    grid: dict[str, list[str]] = {}
+    raw_grid = block.get("grid") or {}
+    if not isinstance(raw_grid, dict):
+        bad(("grid",), "expected a mapping PATH: [VALUE, ...]")
+    else:
+        for name, values in raw_grid.items():
+            values = values if isinstance(values, list) else [values]
+            if not values:
+                bad(("grid", name), "no values")
+            grid[str(name)] = [_as_text(v) for v in values]
+    replications = block.get("replications", 1)
+    if not isinstance(replications, int) or isinstance(replications, bool) or replications < 1:
+        bad(("replications",), f"expected a whole number of at least 1, got {replications!r}")
+    raw_sets = block.get("set") or []
+    sets: list[str] = []
+    if isinstance(raw_sets, dict):
+        sets = [f"{k}={_as_text(v)}" for k, v in raw_sets.items()]
+    elif isinstance(raw_sets, list) and all(isinstance(s, str) and "=" in s for s in raw_sets):
+        sets = list(raw_sets)
+    else:
+        bad(("set",), "expected a mapping PATH: VALUE or a list of 'PATH=VALUE'")
+    if problems:
+        raise ScenarioError(problems)
+    return SweepPlan((path.parent / scenario).resolve(), grid, replications, tuple(sets))
 
 
 def validate_plan(plan: SweepPlan) -> None:
     """Load every grid point once (not every replication): all problems before anything runs."""
     from .loader import load
 
-    problems = []
+    problems: list[Problem] = []
     seen = set()
     for task in plan.tasks():
         if task.sets in seen:
@@ -112,25 +212,48 @@ def validate_plan(plan: SweepPlan) -> None:
 
 
 def key_figures(summary: dict) -> dict[str, Any]:
-    journeys = list(summary["journeys"].values())
-    pauses = [p for j in journeys for p in j["pauses"]]
+    """One flat row of a run's summary: sums over journeys, then per-journey columns ``LABEL.figure``."""
+    journeys = summary["journeys"]
+
+    def drain(j: dict) -> float | None:
+        drains = [p["drain_s"] for p in j["pauses"] if p["drain_s"] is not None]
+        return float(max(drains)) if drains else None
+
+    def delay(j: dict) -> float | None:
+        delays = [p["send_delay_s"]["max"] for p in j["pauses"] if p["resumed_at_s"] is not None]
+        return float(max(delays)) if delays else None
+
+    def largest(values: list) -> float | None:
+        values = [v for v in values if v is not None]
+        return max(values) if values else None
+
     row: dict[str, Any] = {
-        "arrived": sum(j["arrived"] for j in journeys),
-        "entered": sum(j["entered"] for j in journeys),
-        "actions": sum(sum(j["actions"].values()) for j in journeys),
+        "arrived": sum(j["arrived"] for j in journeys.values()),
+        "entered": sum(j["entered"] for j in journeys.values()),
+        "actions": sum(sum(j["actions"].values()) for j in journeys.values()),
         "held_peak": summary["org"]["held_peak"],
-        "drain_s": float(max([p["drain_s"] or 0 for p in pauses] or [0])),
-        "send_delay_max_s": float(max([p["send_delay_s"]["max"] for p in pauses] or [0])),
-        "org_cap": sum(j["discarded"]["org_cap"] for j in journeys),
-        "discarded": sum(sum(j["discarded"].values()) for j in journeys),
+        "drain_s": largest([drain(j) for j in journeys.values()]),  # the longest resume drain; empty if none
+        "send_delay_max_s": largest([delay(j) for j in journeys.values()]),
+        "org_cap": sum(j["discarded"]["org_cap"] for j in journeys.values()),
+        "discarded": sum(sum(j["discarded"].values()) for j in journeys.values()),
         "cap_exceeded_checks": summary["org"]["cap_exceeded_checks"],
     }
-    for reason in journeys[0]["discarded"] if journeys else []:
-        row[f"discarded.{reason}"] = sum(j["discarded"][reason] for j in journeys)
-    for label, j in summary["journeys"].items():
+    reasons = dict.fromkeys(r for j in journeys.values() for r in j["discarded"])
+    for reason in reasons:
+        row[f"discarded.{reason}"] = sum(j["discarded"].get(reason, 0) for j in journeys.values())
+    for label, j in journeys.items():
+        row[f"{label}.arrived"] = j["arrived"]
+        row[f"{label}.actions"] = sum(j["actions"].values())
         row[f"{label}.held_peak"] = j["held_peak"]
+        row[f"{label}.drain_s"] = drain(j)
         row[f"{label}.org_cap"] = j["discarded"]["org_cap"]
+        row[f"{label}.discarded"] = sum(j["discarded"].values())
     return row
+
+
+def _base_row(task: RunTask) -> dict[str, Any]:
+    return {"run_id": task.run_id, "replication": task.replication, "overrides": json.dumps(list(task.sets)),
+            **{f"grid.{k}": v for k, v in task.grid}}
 
 
 def run_task(task: RunTask) -> dict[str, Any]:
@@ -138,8 +261,7 @@ def run_task(task: RunTask) -> dict[str, Any]:
     from .api import run
     from .loader import load
 
-    row: dict[str, Any] = {"run_id": task.run_id, "replication": task.replication,
-                           **{f"grid.{k}": v for k, v in task.grid}}
+    row = _base_row(task)
     try:
         loaded = load(task.scenario, parse_overrides(task.scenario, task.sets))
         row["seed"] = loaded.scenario.seed
@@ -152,44 +274,30 @@ def run_task(task: RunTask) -> dict[str, Any]:
     return row
 
 
-class InProcessExecutor(Executor):
-    """Runs each task at submit time, in this process: the default, and the simplest to debug."""
-
-    def submit(self, fn, /, *args, **kwargs) -> Future:
-        future: Future = Future()
-        try:
-            future.set_result(fn(*args, **kwargs))
-        except BaseException as exc:  # noqa: BLE001
-            future.set_exception(exc)
-        return future
-
-
-@contextlib.contextmanager
-def make_executor(workers: int | None = None, scheduler: str | None = None) -> Iterator[Executor]:
-    scheduler = scheduler or os.environ.get("DASK_SCHEDULER_ADDRESS") or None
-    if scheduler:
-        try:
-            from distributed import Client
-        except ImportError:
-            raise SystemExit("--scheduler needs dask.distributed: pip install 'journeysim[dask]'") from None
-        with Client(scheduler, set_as_default=False) as client:
-            yield client.get_executor(pure=False)
-    elif workers and workers > 1:
-        with ProcessPoolExecutor(max_workers=workers) as pool:
-            yield pool
-    else:
-        yield InProcessExecutor()
-
-
 def _write_json(path: Path, row: dict) -> None:
     handle, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.")
     with os.fdopen(handle, "w") as stream:
         json.dump(row, stream, sort_keys=True)
-    os.replace(tmp, path)
+    os.replace(tmp, path)  # atomic: a kill leaves the old file or the new one, never half of one
+
+
+def _finished(path: Path, task: RunTask) -> bool:
+    try:
+        row = json.loads(path.read_text())
+    except (OSError, ValueError):
+        return False
+    return row.get("status") == "ok" and row.get("_key") == task.key
 
 
 def run_sweep(plan: SweepPlan, out: Path, *, workers: int | None = None, scheduler: str | None = None,
-              resume: bool = False, progress: bool | None = None) -> pd.DataFrame:
+              resume: bool = False, progress: bool | None = None, executor: Executor | None = None) -> pd.DataFrame:
+    """Run every task of ``plan`` and write ``out/sweep.parquet``, ``out/sweep.html`` and ``out/runs/``.
+
+    In this process by default; ``workers=N`` a process pool; ``scheduler=ADDRESS`` (or
+    ``$DASK_SCHEDULER_ADDRESS``) a Dask cluster; or any ``executor`` you pass. With ``resume``, runs
+    already finished in ``out/runs`` (same scenario text, overrides and replication) are kept.
+    Returns the table written to sweep.parquet. An interrupt keeps every finished run.
+    """
     out = Path(out)
     runs = out / "runs"
     runs.mkdir(parents=True, exist_ok=True)
@@ -197,88 +305,163 @@ def run_sweep(plan: SweepPlan, out: Path, *, workers: int | None = None, schedul
     if not resume:
         for stale in runs.glob("*.json"):
             stale.unlink()
-    todo = []
-    for task in tasks:
-        done = runs / f"{task.run_id}.json"
-        if resume and done.exists() and json.loads(done.read_text()).get("status") == "ok":
-            continue
-        todo.append(task)
+    todo = [t for t in tasks if not (resume and _finished(runs / f"{t.run_id}.json", t))]
     bar = tqdm(total=len(tasks), initial=len(tasks) - len(todo), disable=None if progress is None else not progress,
                desc="sweep", unit="run")
-    def record(row: dict) -> None:
-        _write_json(runs / f"{row['run_id']}.json", row)  # as soon as it finishes: a kill keeps it
+
+    def record(task: RunTask, row: dict) -> None:
+        row["_key"] = task.key
+        _write_json(runs / f"{task.run_id}.json", row)  # as soon as it finishes: an interrupt keeps it
         bar.update(1)
 
-    with make_executor(workers, scheduler) as executor:
-        if isinstance(executor, InProcessExecutor):
-            for task in todo:
-                record(run_task(task))
-        else:
-            for future in as_completed([executor.submit(run_task, task) for task in todo]):
-                record(future.result())
-    bar.close()
+    def submit_all(pool: Executor) -> None:
+        if isinstance(pool, InProcessExecutor):
+            for task in todo:  # one at a time, so each is recorded as soon as it finishes
+                record(task, run_task(task))
+            return
+        futures = {pool.submit(run_task, task): task for task in todo}
+        for future in as_completed(futures):
+            task = futures[future]
+            try:
+                row = future.result()
+            except Exception as exc:  # noqa: BLE001 - a lost worker or a broken pool: recorded, --resume reruns it
+                row = {**_base_row(task), "status": "error",
+                       "error": "".join(traceback.format_exception_only(type(exc), exc)).strip() or type(exc).__name__}
+            record(task, row)
+
+    try:
+        if executor is not None:
+            submit_all(executor)
+        elif todo:
+            with make_executor(workers, scheduler) as pool:
+                submit_all(pool)
+    finally:
+        bar.close()
     table = collect(out, tasks)
     write_results(table, out, list(plan.grid))
     return table
 
 
 def collect(out: Path, tasks: list[RunTask]) -> pd.DataFrame:
-    rows = [json.loads((out / "runs" / f"{t.run_id}.json").read_text()) for t in tasks
-            if (out / "runs" / f"{t.run_id}.json").exists()]
+    """The rows of ``out/runs`` for these tasks, in task order, as one table."""
+    rows = []
+    for task in tasks:
+        file = Path(out) / "runs" / f"{task.run_id}.json"
+        if file.exists():
+            row = json.loads(file.read_text())
+            row.pop("_key", None)
+            rows.append(row)
     table = pd.DataFrame(rows)
-    if len(table):
-        table = table.sort_values("run_id").reset_index(drop=True)
-        first = ["run_id"] + [c for c in table.columns if c.startswith("grid.")] + ["replication", "seed", "status", "error"]
-        table = table[[c for c in first if c in table.columns] + sorted(c for c in table.columns if c not in first)]
+    if not len(table):
+        return table
+    table = table.sort_values("run_id").reset_index(drop=True)
+    grid = [c for c in table.columns if c.startswith("grid.")]
+    first = ["run_id", *grid, "replication", "seed", "status", "error", "overrides"]
+    table = table[[c for c in first if c in table.columns] + sorted(c for c in table.columns if c not in first)]
+    for column in table.columns:
+        if column not in first and table[column].dtype == object and table[column].isna().all():
+            table[column] = table[column].astype("float64")  # a figure no run had (no resume: no drain)
     return table
 
 
+# two-sided 95% quantiles of Student's t for 1..30 degrees of freedom
+_T975 = (12.706, 4.303, 3.182, 2.776, 2.571, 2.447, 2.365, 2.306, 2.262, 2.228, 2.201, 2.179, 2.160, 2.145, 2.131,
+         2.120, 2.110, 2.101, 2.093, 2.086, 2.080, 2.074, 2.069, 2.064, 2.060, 2.056, 2.052, 2.048, 2.045, 2.042)
+
+
+def t_quantile(df: int) -> float:
+    """The 97.5% quantile of Student's t with ``df`` degrees of freedom (a table, then Cornish-Fisher)."""
+    if df <= len(_T975):
+        return _T975[df - 1]
+    z = 1.959964
+    return z + (z**3 + z) / (4 * df) + (5 * z**5 + 16 * z**3 + 3 * z) / (96 * df**2)
+
+
 def interval(values: pd.Series) -> tuple[float, float]:
-    """Mean and half-width of a normal-approximation 95% interval (0 for one replication)."""
-    values = values.dropna().astype(float)
+    """Mean and half-width of the 95% confidence interval of the mean (Student's t; 0 for one value)."""
+    values = pd.Series(values).dropna().astype(float)
     if len(values) == 0:
         return math.nan, math.nan
-    half = 1.96 * values.std(ddof=1) / math.sqrt(len(values)) if len(values) > 1 else 0.0
+    if len(values) == 1:
+        return float(values.iloc[0]), 0.0
+    half = t_quantile(len(values) - 1) * values.std(ddof=1) / math.sqrt(len(values))
     return float(values.mean()), float(half)
 
 
-def write_results(table: pd.DataFrame, out: Path, parameters: list[str]) -> None:
-    import html
+def point_table(table: pd.DataFrame, parameters: list[str], figures: tuple[str, ...] = PLOTTED) -> pd.DataFrame:
+    """Per grid point: runs, and for each figure its mean and 95% half-width over the replications."""
+    ok = table[table["status"] == "ok"] if len(table) else table
+    columns = [f"grid.{p}" for p in parameters]
+    if not len(ok):
+        return pd.DataFrame()
+    groups = ok.groupby(columns, sort=False) if columns else [((), ok)]
+    rows = []
+    for key, part in groups:
+        key = key if isinstance(key, tuple) else (key,)
+        row: dict[str, Any] = dict(zip(parameters, key))
+        row["runs"] = len(part)
+        for figure in figures:
+            if figure in part:
+                row[figure], row[f"{figure} ±95%"] = interval(part[figure])
+        rows.append(row)
+    return pd.DataFrame(rows)
 
+
+def write_results(table: pd.DataFrame, out: Path, parameters: list[str]) -> None:
+    """``sweep.parquet`` (the table) and ``sweep.html`` with a PNG per swept parameter beside it."""
     import matplotlib.pyplot as plt
 
+    out = Path(out)
     table.to_parquet(out / "sweep.parquet", index=False)
     ok = table[table["status"] == "ok"] if len(table) else table
     figures = []
-    for k, parameter in enumerate(parameters):
+    for old in out.glob("fig_sweep_*.png"):
+        old.unlink()
+    shown = [f for f in PLOTTED if f in ok and ok[f].notna().any()]
+    for k, parameter in enumerate(parameters if len(ok) and shown else []):
         column = f"grid.{parameter}"
-        fig, axes = plt.subplots(1, 4, figsize=(16, 3.6), layout="constrained")
-        for ax, figure in zip(axes, ("held_peak", "drain_s", "org_cap", "discarded")):
-            if figure not in ok:
-                continue
-            others = [f"grid.{p}" for p in parameters if p != parameter]
+        ncols = min(3, len(shown))
+        nrows = math.ceil(len(shown) / ncols)
+        fig, axes = plt.subplots(nrows, ncols, figsize=(5 * ncols, 3.4 * nrows), squeeze=False)
+        height = 3.4 * nrows  # fixed margins in inches: much faster than a layout engine
+        fig.subplots_adjust(left=0.07, right=0.98, bottom=0.8 / height, top=1 - 0.7 / height, wspace=0.28, hspace=0.55)
+        others = [f"grid.{p}" for p in parameters if p != parameter]
+        for ax, figure in zip(axes.flat, shown):
             groups = ok.groupby(others, sort=False) if others else [((), ok)]
             for key, part in groups:
                 values = list(dict.fromkeys(part[column]))
                 stats = [interval(part.loc[part[column] == v, figure]) for v in values]
-                label = ", ".join(f"{o[5:]}={v}" for o, v in zip(others, key if isinstance(key, tuple) else (key,))) or "mean"
+                key = key if isinstance(key, tuple) else (key,)
+                label = ", ".join(f"{o[5:]}={v}" for o, v in zip(others, key)) or "mean"
                 ax.errorbar(range(len(values)), [m for m, _ in stats], yerr=[h for _, h in stats], marker="o",
                             capsize=3, label=label)
                 ax.set_xticks(range(len(values)), values, rotation=20, fontsize="small")
             ax.set_title(figure.replace("_", " "))
             ax.set_xlabel(parameter)
-            if ax.get_legend_handles_labels()[0] and others:
+            if others and ax is axes.flat[0]:
                 ax.legend(fontsize="x-small")
-        fig.suptitle(f"Key figures against {parameter} (mean, 95% interval over replications)")
+        for ax in list(axes.flat)[len(shown):]:
+            ax.set_visible(False)
+        fig.suptitle(f"Key figures against {parameter} (mean and 95% interval over replications)")
         name = f"fig_sweep_{k}.png"
         fig.savefig(out / name, metadata={"Software": None})
         plt.close(fig)
         figures.append((name, parameter))
     failed = table[table["status"] != "ok"] if len(table) else table
-    failures = "".join(f"<li>{html.escape(r.run_id)}: {html.escape(r.error)}</li>" for r in failed.itertuples())
+    failures = "".join(f"<li><code>{html.escape(str(r.run_id))}</code>: {html.escape(str(r.error))}</li>"
+                       for r in failed.itertuples())
+    points = point_table(table, parameters)
+    numbers = points.to_html(index=False, float_format=lambda v: f"{v:,.4g}", na_rep="", border=0) if len(points) else ""
+    replications = sorted(set(table["replication"])) if len(table) else []
     (out / "sweep.html").write_text(
         "<!doctype html><html lang='en'><head><meta charset='utf-8'><title>journeysim sweep</title>"
-        "<style>body{font-family:system-ui,sans-serif;max-width:1200px;margin:2rem auto}img{max-width:100%}</style>"
-        f"</head><body><h1>Sweep</h1><p>{len(table)} runs, {len(ok)} ok, {len(failed)} failed.</p>"
-        + "".join(f"<h2>{html.escape(p)}</h2><img src='{n}' alt='{html.escape(p)}'>" for n, p in figures)
+        "<style>body{font-family:system-ui,sans-serif;max-width:1200px;margin:2rem auto;padding:0 1rem}img{max-width:100%}"
+        "table{border-collapse:collapse;font-size:small}td,th{padding:2px 8px;text-align:right;border-bottom:1px solid #ddd}"
+        "</style></head><body><h1>Sweep</h1>"
+        f"<p>{len(table)} runs ({len(replications)} replication(s) per grid point): {len(ok)} ok, {len(failed)} failed. "
+        "Points are means over the replications, bars the 95% confidence interval of the mean (Student's t). "
+        "Replication r of every grid point uses the same random numbers (common random numbers), "
+        "so differences between points are the settings' effect.</p>"
+        + "".join(f"<h2>{html.escape(p)}</h2><img src='{n}' alt='key figures against {html.escape(p)}'>" for n, p in figures)
+        + (f"<h2>Per grid point</h2>{numbers}" if numbers else "")
         + (f"<h2>Failed runs</h2><ul>{failures}</ul>" if failures else "") + "</body></html>\n")

@@ -1,5 +1,6 @@
 """Sweeps: identical results on every executor, common random numbers, resume after a kill."""
 
+import json
 import os
 import signal
 import subprocess
@@ -15,18 +16,19 @@ import journeysim
 from journeysim import sweep as sweep_module
 from journeysim.cli import main
 
+GRID = ["--grid", "org.resume_rate=2/s,20/s", "--grid", "timeline[1].at=500s,700s", "-r", "2"]
+
 
 @pytest.fixture
 def tiny(simulate):
+    """Poisson arrivals (1/s) into a 60 s wait, paused from 300 s to 500-700 s: a few ms per run."""
     journey = linear_journey(wait="60s")
     journey["nodes"]["entry"]["arrivals"] = {"rate": "1/s"}
-    return simulate.write(scenario(journey, size=3000, duration="1500s",
-                                   timeline=[pause("300s"), resume("600s")]))
+    return simulate.write(scenario(journey, size=3000, duration="1500s", timeline=[pause("300s"), resume("600s")]))
 
 
 def sweep(path, out, *extra):
-    result = CliRunner().invoke(main, ["sweep", str(path), "--grid", "org.resume_rate=2/s,20/s",
-                                       "--grid", "timeline[1].at=500s,700s", "-r", "2", "--out", str(out), "--quiet", *extra])
+    result = CliRunner().invoke(main, ["sweep", str(path), *GRID, "--out", str(out), "--quiet", *extra])
     assert result.exit_code == 0, result.output
     return pd.read_parquet(out / "sweep.parquet")
 
@@ -37,12 +39,32 @@ def test_the_same_sweep_in_process_in_a_pool_and_on_a_dask_cluster_gives_identic
     local = sweep(tiny, tmp_path / "local")
     pool = sweep(tiny, tmp_path / "pool", "--workers", "2")
     with LocalCluster(n_workers=2, threads_per_worker=1, processes=True, dashboard_address=None) as cluster:
-        dask = sweep(tiny, tmp_path / "dask", "--scheduler", cluster.scheduler_address)
+        # the CLI in its own process, pointed at the cluster by the environment; bounded in time
+        env = {**os.environ, "DASK_SCHEDULER_ADDRESS": cluster.scheduler_address}
+        done = subprocess.run([sys.executable, "-m", "journeysim.cli", "sweep", str(tiny), *GRID, "--out", str(tmp_path / "dask")],
+                              env=env, capture_output=True, text=True, timeout=120)
+        assert done.returncode == 0, done.stderr
+        assert f"in the Dask cluster at {cluster.scheduler_address}" in done.stderr
+        assert "run_task" in cluster.scheduler.task_prefixes  # the runs really went to the cluster's workers
+    dask = pd.read_parquet(tmp_path / "dask" / "sweep.parquet")
+
     assert len(local) == 8 and (local.status == "ok").all()
     pd.testing.assert_frame_equal(local, pool)
     pd.testing.assert_frame_equal(local, dask)
-    assert local.groupby("grid.org.resume_rate")["drain_s"].mean().to_dict()["2/s"] > 0
-    assert (tmp_path / "local" / "sweep.html").read_text().count("<img") == 2
+    # one row per run: grid values, replication, seed, then the key figures (sums and per journey)
+    assert list(local.columns[:7]) == ["run_id", "grid.org.resume_rate", "grid.timeline[1].at", "replication", "seed", "status", "error"]
+    for column in ("held_peak", "drain_s", "actions", "org_cap", "discarded.discard_mode", "discarded.paused_entry",
+                   "j.held_peak", "j.drain_s", "j.org_cap"):
+        assert column in local.columns
+    assert set(local.seed) == {1} and sorted(set(local.replication)) == [0, 1]
+    drain = local.groupby("grid.org.resume_rate")["drain_s"].mean()
+    assert drain["2/s"] > drain["20/s"] > 0
+    # common random numbers: within a replication, the resume rate and resume time do not move arrivals
+    assert (local.groupby("replication")["arrived"].nunique() == 1).all()
+    assert local.groupby("replication")["arrived"].first().nunique() == 2
+    page = (tmp_path / "local" / "sweep.html").read_text()
+    assert page.count("<img") == 2 and "Per grid point" in page and "http" not in page  # offline
+    assert (tmp_path / "local" / "fig_sweep_0.png").stat().st_size > 1000
 
 
 def test_grid_points_share_random_numbers_common_random_numbers(tiny):
@@ -54,8 +76,11 @@ def test_grid_points_share_random_numbers_common_random_numbers(tiny):
         ev = result.events
         return ev[(ev.event == "entered") & (ev.node == "entry")][["t_s", "profile_id"]].reset_index(drop=True)
 
+    assert slow.summary["journeys"]["j"]["arrived"] == fast.summary["journeys"]["j"]["arrived"]
+    assert slow.summary["journeys"]["j"]["entered"] == fast.summary["journeys"]["j"]["entered"]
     pd.testing.assert_frame_equal(arrivals(slow), arrivals(fast))
-    assert not arrivals(slow).equals(arrivals(other))
+    assert len(arrivals(slow)) > 500
+    assert not arrivals(slow).equals(arrivals(other))  # another replication, other random numbers
     assert slow.summary["journeys"]["j"]["pauses"][0]["drain_s"] > fast.summary["journeys"]["j"]["pauses"][0]["drain_s"]
 
 
@@ -72,20 +97,46 @@ def test_a_failed_run_is_recorded_and_the_others_go_on(tiny, tmp_path, monkeypat
     assert (table.status == "error").sum() == 4 and (table.status == "ok").sum() == 4
     assert table[table.status == "error"].error.str.contains("worker lost").all()
     assert "Failed runs" in (tmp_path / "flaky" / "sweep.html").read_text()
+    monkeypatch.setattr(journeysim.api, "run", real)
+    again = sweep(tiny, tmp_path / "flaky", "--resume")  # --resume retries the failed runs only
+    assert (again.status == "ok").all()
+    kept = again.replication == 0
+    pd.testing.assert_frame_equal(again[kept].reset_index(drop=True), table[kept][again.columns].reset_index(drop=True),
+                                  check_dtype=False)
 
 
-def test_a_bad_grid_value_is_refused_before_anything_runs(tiny, tmp_path):
-    result = CliRunner().invoke(main, ["sweep", str(tiny), "--grid", "org.resume_rate=2/s,fast", "--out", str(tmp_path / "x")])
-    assert result.exit_code == 2 and "org.resume_rate" in result.output and not (tmp_path / "x").exists()
+def test_a_bad_grid_is_refused_before_anything_runs_naming_the_closest_path(tiny, tmp_path):
+    bad_value = CliRunner().invoke(main, ["sweep", str(tiny), "--grid", "org.resume_rate=2/s,fast", "--out", str(tmp_path / "x")])
+    assert bad_value.exit_code == 2 and "org.resume_rate" in bad_value.output and not (tmp_path / "x").exists()
+    typo = CliRunner().invoke(main, ["sweep", str(tiny), "--grid", "journeys[j].nodes.wiat.duration={fixed: 1s},{fixed: 2s}",
+                                     "--out", str(tmp_path / "x")])
+    assert typo.exit_code == 2 and "closest valid path: journeys[j].nodes.wait" in typo.output
+    unwritten = CliRunner().invoke(main, ["sweep", str(tiny), "--grid", "org.resume_rat.x=1,2", "--out", str(tmp_path / "x")])
+    assert unwritten.exit_code == 2 and "closest valid path: org.resume_rate" in unwritten.output  # no org: section in the file
+    both = CliRunner().invoke(main, ["sweep", str(tiny), "--workers", "2", "--scheduler", "tcp://x:1", "--out", str(tmp_path / "x")])
+    assert both.exit_code == 2 and not (tmp_path / "x").exists()
 
 
-def test_a_sweep_file_names_the_scenario_grid_and_replications(tiny, tmp_path):
+def test_grid_values_may_hold_commas_inside_brackets():
+    assert sweep_module.parse_grid(["journeys[j].nodes.wait.duration={uniform: [1h, 2d]},{fixed: 1h}", "seed=1,2"]) == {
+        "journeys[j].nodes.wait.duration": ["{uniform: [1h, 2d]}", "{fixed: 1h}"], "seed": ["1", "2"]}
+
+
+@pytest.mark.parametrize("nested", [False, True])
+def test_a_sweep_file_names_the_scenario_grid_and_replications(tiny, tmp_path, nested):
+    plan = {"scenario": tiny.name, "grid": {"org.resume_rate": ["2/s", "20/s"], "journeys[j].nodes.wait.duration": [{"fixed": "30s"}]},
+            "replications": 3, "set": {"population.size": 2500}}
     file = tiny.parent / "plan.yaml"
-    file.write_text(f"sweep:\n  scenario: {tiny.name}\n  grid:\n    org.resume_rate: [2/s, 20/s]\n  replications: 3\n")
+    file.write_text(json.dumps({"sweep": plan} if nested else plan))
     result = CliRunner().invoke(main, ["sweep", str(file), "--out", str(tmp_path / "f"), "--quiet"])
     assert result.exit_code == 0, result.output
     table = pd.read_parquet(tmp_path / "f" / "sweep.parquet")
-    assert len(table) == 6 and sorted(set(table["grid.org.resume_rate"])) == ["2/s", "20/s"]
+    assert len(table) == 6 and (table.status == "ok").all() and sorted(set(table["grid.org.resume_rate"])) == ["2/s", "20/s"]
+    assert set(table["grid.journeys[j].nodes.wait.duration"]) == {'{"fixed": "30s"}'}
+    assert json.loads(table.overrides[0])[0] == "population.size=2500"
+    file.write_text(json.dumps({"scenario": tiny.name, "replicatoins": 2}))
+    refused = CliRunner().invoke(main, ["sweep", str(file), "--out", str(tmp_path / "g")])
+    assert refused.exit_code == 2 and "unknown key 'replicatoins'" in refused.output
 
 
 def test_resume_after_a_kill_runs_only_what_is_missing(tiny, tmp_path):
@@ -95,7 +146,7 @@ def test_resume_after_a_kill_runs_only_what_is_missing(tiny, tmp_path):
     process = subprocess.Popen(command, start_new_session=True)
     deadline = time.time() + 120
     while time.time() < deadline and len(list((out / "runs").glob("*.json"))) < 6:
-        time.sleep(0.05)
+        time.sleep(0.02)
     os.killpg(process.pid, signal.SIGKILL)
     process.wait()
     before = {p.name: p.stat().st_mtime_ns for p in (out / "runs").glob("*.json")}
@@ -105,10 +156,26 @@ def test_resume_after_a_kill_runs_only_what_is_missing(tiny, tmp_path):
     assert len(after) == 40
     assert all(after[name] == stamp for name, stamp in before.items())  # finished runs were not run again
     whole = tmp_path / "whole"
-    assert subprocess.run(command[:-3] + ["--out", str(whole), "--quiet"], timeout=300).returncode == 0
+    result = CliRunner().invoke(main, command[3:-3] + ["--out", str(whole), "--quiet"])
+    assert result.exit_code == 0, result.output
     pd.testing.assert_frame_equal(pd.read_parquet(out / "sweep.parquet"), pd.read_parquet(whole / "sweep.parquet"))
 
 
-def test_interval_is_a_normal_approximation_of_95_percent():
+def test_resume_reruns_runs_whose_scenario_changed(tiny, tmp_path):
+    first = sweep(tiny, tmp_path / "s")
+    tiny.write_text(tiny.read_text().replace("seed: 1", "seed: 2"))
+    second = sweep(tiny, tmp_path / "s", "--resume")
+    assert set(first.seed) == {1} and set(second.seed) == {2}
+
+
+def test_a_missing_dask_is_a_clear_error(tiny, tmp_path, monkeypatch):
+    monkeypatch.setitem(sys.modules, "distributed", None)  # import distributed -> ImportError
+    result = CliRunner().invoke(main, ["sweep", str(tiny), "--scheduler", "tcp://127.0.0.1:1", "--out", str(tmp_path / "d")])
+    assert result.exit_code == 1 and "pip install 'journeysim[dask]'" in result.output
+
+
+def test_interval_is_the_95_percent_student_t_interval_of_the_mean():
     mean, half = sweep_module.interval(pd.Series([1.0, 2.0, 3.0, 4.0]))
-    assert mean == 2.5 and half == pytest.approx(1.96 * 1.2909944 / 2)
+    assert mean == 2.5 and half == pytest.approx(3.182 * 1.2909944 / 2)
+    assert sweep_module.interval(pd.Series([5.0])) == (5.0, 0.0)
+    assert sweep_module.t_quantile(30) == pytest.approx(2.042) and sweep_module.t_quantile(200) == pytest.approx(1.972, abs=1e-3)
