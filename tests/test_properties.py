@@ -195,7 +195,8 @@ def test_generated_runs_respect_the_pause_guarantees(tmp_path_factory, doc):
                 after = released[(released >= p["resumed_at_s"])]
                 nxt = [q["paused_at_s"] for q in s["pauses"] if q["paused_at_s"] > p["resumed_at_s"]]
                 window = after[after < (nxt[0] if nxt else float("inf"))]
-                assert window.max() <= p["live_at_s"], "a held profile released after the journey went live (R6)"
+                # empty when every profile held at the resume left another way (its reaction came at the resume tick: A2/A4/A6 model)
+                assert window.empty or window.max() <= p["live_at_s"], "a held profile released after the journey went live (R6)"
     checks = result.cap_checks
     capped = ev[ev.reason == "org_cap"].t_s.to_numpy()
     if len(capped):
