@@ -148,7 +148,7 @@ def _weights(mapping: Any, what: str) -> list[tuple[Any, float]]:
 
 def _single_kind(value: Any, kinds: tuple[str, ...], what: str) -> tuple[str, Any]:
     if not isinstance(value, dict) or len(value) != 1:
-        raise ValueError(f"a {what} is a mapping with one key of {', '.join(kinds)}; got {value!r}")
+        raise ValueError(f"{'an' if what[0] in 'aeiou' else 'a'} {what} is a mapping with one key of {', '.join(kinds)}; got {value!r}")
     (kind, arg), = value.items()
     if kind not in kinds:
         raise ValueError(f"unknown {what} {kind!r} (expected one of {', '.join(kinds)})")

@@ -67,6 +67,7 @@ EXPECTED = {
     "filter-outside-pause": ("timeline[0].global_filter", "only be set while it is paused"),
     "action-after-duration": ("timeline[1].at", "after the scenario's duration"),
     "two-actions-in-one-item": ("timeline[1]", "exactly one of pause, resume"),
+    "ajo-pause-with-body": ("timeline[0].pause.body", "a pause 'body' is SFMC's pause request and this scenario's platform is ajo"),
     "sfmc-no-version": ("timeline[0].pause", "errorcode 10005"),
     "sfmc-unknown-body-field": ("timeline[0].pause.body.PauseDays", "unknown field 'PauseDays'"),
     "sfmc-paused-days-range": ("timeline[0].pause.body.PausedDays", "from 1 to 14"),

@@ -94,6 +94,9 @@ def resolve_targets(target: JourneyTarget, journeys: list, where: tuple, platfor
 
 
 def pause_settings(action: PauseAction, where: tuple, scenario: Scenario, policy: PausePolicy, problems: Problems) -> PauseSettings:
+    if action.body is not None and scenario.platform != "sfmc":
+        problems.append((where + ("body",), "a pause 'body' is SFMC's pause request and this scenario's platform is "
+                         f"{scenario.platform} (change single switches under 'policy:')"))
     body = action.body or {}
     for name, value in body.items():
         expected = SFMC_BODY_FIELDS.get(name)
