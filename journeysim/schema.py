@@ -44,7 +44,7 @@ _GENERATOR_SCHEMA = {
 
 # Every time is a whole number of resolution ticks in an int64: bounding durations (and the resolution from
 # below) keeps ticks far from overflowing, whatever a file says.
-MAX_SECONDS = 100 * 365 * 86400.0
+MAX_SECONDS = units.MAX_SECONDS
 MIN_RESOLUTION = 0.001
 
 

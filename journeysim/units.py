@@ -13,6 +13,8 @@ from typing import Any
 
 import numpy as np
 
+MAX_SECONDS = 100 * 365 * 86400.0  # the longest duration a scenario may write; drawn durations are clipped to it
+
 _UNIT_SECONDS = {"ms": 0.001, "s": 1.0, "m": 60.0, "h": 3600.0, "d": 86400.0, "w": 604800.0}
 _PART = re.compile(r"\s*(\d+(?:\.\d+)?)\s*(ms|s|m|h|d|w)\s*")
 
@@ -99,7 +101,8 @@ class Distribution:
         if self.kind == "lognormal":
             median, sigma = self.params
             normal = np.sqrt(-2.0 * np.log1p(-u)) * np.cos(2.0 * np.pi * v)
-            return median * np.exp(sigma * normal)
+            with np.errstate(over="ignore"):  # inf for a far tail; callers clip to MAX_SECONDS
+                return median * np.exp(sigma * normal)
         values = np.array([value for value, _ in self.choices])
         cumulative = np.cumsum([w for _, w in self.choices])
         index = np.searchsorted(cumulative / cumulative[-1], u, side="right")

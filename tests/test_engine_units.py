@@ -4,8 +4,8 @@ import numpy as np
 import pytest
 from conftest import linear_journey, scenario
 
-from journeysim.engine.moves import rate_slots
-from journeysim.units import parse_distribution, parse_duration, parse_rate
+from journeysim.engine.moves import duration_ticks, rate_slots
+from journeysim.units import MAX_SECONDS, parse_distribution, parse_duration, parse_rate
 
 
 def test_units_parse_durations_rates_and_distributions():
@@ -163,3 +163,14 @@ def test_same_seed_gives_identical_outputs_and_another_seed_differs(simulate, tm
     doc["seed"] = 2
     c = simulate(doc)
     assert not a.events.equals(c.events)
+
+
+def test_a_heavy_tailed_draw_is_clipped_to_the_longest_duration_not_wrapped_negative():
+    """A lognormal with a huge sigma draws beyond int64 ticks; the tick count must stay in [0, 100 years]."""
+    dist = parse_distribution({"lognormal": {"median": "1h", "sigma": 400}})
+    u = np.array([0.0, 0.5, 0.999999, 0.9999999999])
+    v = np.array([0.0, 0.0, 0.0, 0.5])
+    ticks = duration_ticks(dist, u, v, resolution=1.0)
+    assert ticks.min() >= 0
+    assert ticks.max() == int(MAX_SECONDS)
+    assert ticks[0] == 3600  # u = 0: the normal is 0, the median itself

@@ -6,7 +6,7 @@ import math
 
 import numpy as np
 
-from ..units import Distribution
+from ..units import MAX_SECONDS, Distribution
 from .store import NEVER
 
 
@@ -18,7 +18,8 @@ def duration_ticks(dist: Distribution, u: np.ndarray, v: np.ndarray | None, reso
     """Durations from ``dist`` for uniforms ``u`` (``v``: a second stream) in whole ticks, never negative."""
     if dist.kind == "fixed":
         return np.full(len(u), to_ticks(dist.params[0], resolution), dtype=np.int64)
-    return np.maximum(np.rint(dist.from_uniforms(u, v) / resolution), 0).astype(np.int64)
+    # a heavy tail (lognormal) can draw beyond int64 ticks: clip to the longest duration a file may write
+    return np.clip(np.rint(dist.from_uniforms(u, v) / resolution), 0, MAX_SECONDS / resolution).astype(np.int64)
 
 
 def rate_slots(count: int, rate_per_s: float, resolution: float) -> np.ndarray:
