@@ -57,23 +57,23 @@ class ProfileStore:
         count = len(profiles)
         if self.size + count > self._capacity:
             self._grow(self.size + count)
-        rows = np.arange(self.size, self.size + count)
+        new = slice(self.size, self.size + count)  # slice writes: no index array per column
         self.size += count
-        self.profile[rows] = profiles
-        self.journey[rows] = journey
-        self.node[rows] = node
-        self.state[rows] = state
-        self.reason[rows] = -1
-        self.branch[rows] = 0
-        self.fire_drawn[rows] = False
-        self.released[rows] = False
-        self.t_next[rows] = t_next
-        self.t_move[rows] = t_next
-        self.t_entry[rows] = NEVER
-        self.t_node[rows] = t_next
-        self.t_state[rows] = t_next
-        self.t_fire[rows] = NEVER
-        return rows
+        self.profile[new] = profiles
+        self.journey[new] = journey
+        self.node[new] = node
+        self.state[new] = state
+        self.reason[new] = -1
+        self.branch[new] = 0
+        self.fire_drawn[new] = False
+        self.released[new] = False
+        self.t_next[new] = t_next
+        self.t_move[new] = t_next
+        self.t_entry[new] = NEVER
+        self.t_node[new] = t_next
+        self.t_state[new] = t_next
+        self.t_fire[new] = NEVER
+        return np.arange(new.start, new.stop)
 
     def due_before(self, tick: int) -> np.ndarray:
         return np.flatnonzero(self.t_next[: self.size] < tick)
