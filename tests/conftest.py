@@ -52,6 +52,24 @@ def resume(at, journeys=("j",), **extra) -> dict:
     return {"at": at, "resume": {"journeys": list(journeys), **extra}}
 
 
+def wake_every_tick(monkeypatch) -> None:
+    """Make the engine the slow way: the clock wakes at every tick and moves what is due before it."""
+    from journeysim.engine import simulation
+
+    original = simulation.Simulation.run
+
+    def run(self):
+        def every_tick():
+            while True:
+                yield self.env.timeout(1)
+                self.sync()
+
+        self.env.process(every_tick())
+        original(self)
+
+    monkeypatch.setattr(simulation.Simulation, "run", run)
+
+
 class Runner:
     def __init__(self, tmp_path: Path):
         self.tmp_path = tmp_path

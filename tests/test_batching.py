@@ -3,7 +3,7 @@
 import numpy as np
 import pytest
 import yaml
-from conftest import ROOT
+from conftest import ROOT, Runner, linear_journey, pause, resume, scenario, wake_every_tick
 
 import journeysim
 from journeysim.engine import simulation
@@ -46,3 +46,27 @@ def test_keyed_draws_are_uniform_and_depend_only_on_their_key():
     other = KeyedDraws(np.random.SeedSequence(1, spawn_key=(1,))).uniform(profiles, np.zeros(200_000, dtype=np.int64), 3,
                                                                          np.full(200_000, 10))
     assert not np.array_equal(u, other)
+
+
+
+@pytest.mark.parametrize("timeline", ["hold", "discard", "none"])
+def test_waking_the_clock_every_tick_gives_identical_outputs(tmp_path, monkeypatch, timeline):
+    """The batched path (rows move straight to the next control event) equals the per-tick path."""
+    reaction = {"opened": {"type": "reaction", "to": "send", "chance": 0.5, "delay": {"uniform": [0, 400]},
+                           "timeout": "300s", "next": "done", "on_timeout": "done"}}
+    steps = [] if timeline == "none" else [pause(300, mode=timeline), resume(900)]
+    doc = scenario(linear_journey(every="3s", count=600, wait="50s", after_action=reaction),
+                   timeline=steps, duration="2500s", org={"held_cap": 15, "cap_check_every": "120s", "resume_rate": "2/s"})
+    doc["journeys"][0]["nodes"]["wait"]["duration"] = {"exponential": {"mean": "200s"}}
+    runner = Runner(tmp_path)
+    batched = runner(doc)
+    wake_every_tick(monkeypatch)
+    per_tick = runner(doc)
+    assert batched.summary == per_tick.summary
+    assert batched.timeseries.equals(per_tick.timeseries)
+    columns = list(batched.events.columns)
+    assert batched.events.sort_values(columns).reset_index(drop=True).equals(
+        per_tick.events.sort_values(columns).reset_index(drop=True))
+    if timeline == "hold":
+        assert batched.summary["journeys"]["j"]["pauses"][0]["held_at_resume"] > 0
+        assert batched.summary["journeys"]["j"]["discarded"]["org_cap"] > 0

@@ -12,7 +12,8 @@ from __future__ import annotations
 import os
 
 import numpy as np
-from conftest import Runner
+import pytest
+from conftest import Runner, wake_every_tick
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
@@ -241,3 +242,19 @@ def held_heavy(draw):
 @given(doc=held_heavy())
 def test_held_heavy_runs_respect_the_pause_guarantees(tmp_path_factory, doc):
     test_generated_runs_respect_the_pause_guarantees.hypothesis.inner_test(tmp_path_factory, doc)
+
+
+@settings(SETTINGS, max_examples=max(1, SETTINGS.max_examples // 4))
+@given(doc=scenarios())
+def test_generated_runs_are_the_same_when_the_clock_wakes_every_tick(tmp_path_factory, doc):
+    """The batched engine equals the slow path that wakes the clock at every tick (issue: ten million in seconds)."""
+    runner = Runner(tmp_path_factory.mktemp("gen"))
+    batched = runner(doc)
+    with pytest.MonkeyPatch.context() as patch:
+        wake_every_tick(patch)
+        per_tick = runner(doc)
+    assert batched.summary == per_tick.summary
+    assert batched.timeseries.equals(per_tick.timeseries)
+    columns = list(batched.events.columns)
+    assert batched.events.sort_values(columns).reset_index(drop=True).equals(
+        per_tick.events.sort_values(columns).reset_index(drop=True))
