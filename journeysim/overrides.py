@@ -52,9 +52,15 @@ def parse_overrides(file: str, sets: tuple[str, ...] | list[str]) -> list[Overri
         path_text, value_text = text.split("=", 1)
         try:
             path = parse_path(path_text)
-            value = yaml.safe_load(value_text) if value_text.strip() else ""
-        except (ValueError, yaml.YAMLError) as exc:
+        except ValueError as exc:
             problems.append(Problem("--set", 1, 1, path_text, str(exc).splitlines()[0]))
+            continue
+        try:
+            value = yaml.safe_load(value_text) if value_text.strip() else ""
+        except yaml.YAMLError as exc:
+            problem = getattr(exc, "problem", None) or str(exc).splitlines()[0]
+            problems.append(Problem("--set", 1, 1, path_text, f"cannot read the value {value_text!r} as YAML: {problem} "
+                                                              "(quote it, or close its brackets)"))
             continue
         overrides.append((path, value, text))
     if problems:

@@ -219,6 +219,14 @@ def test_a_bad_value_from_set_is_blamed_on_the_option_not_on_the_file(tmp_path):
     assert sorted(p.split(": ")[0] + ": " + p.split(": ")[1] for p in problems) == ["--set:1:1: org.held_cap", "--set:1:1: seed"]
 
 
+def test_a_set_value_that_is_not_yaml_says_so_in_words(tmp_path):
+    result = invoke("validate", str(QUICKSTART), "--set", "timeline[0].at=[1")
+    assert result.exit_code == 2
+    problems = result.stderr.splitlines()[:-1]
+    assert problems == ["--set:1:1: timeline[0].at: cannot read the value '[1' as YAML: expected ',' or ']', "
+                        "but got '<stream end>' (quote it, or close its brackets)"]
+
+
 def test_a_bad_override_names_the_closest_valid_path():
     result = invoke("validate", str(HERE.parent / "spec_examples" / "ajo-end-to-end-sample.yaml"),
                     "--set", "journeys[cart-abandon].nodes.wait_1hh.duration=2h")
