@@ -31,7 +31,7 @@ from .recorder import REASON_CODE, PauseRecord, Recorder
 from .store import NEVER, ProfileStore
 
 LABEL_QUEUED, LABEL_WAITING, LABEL_HELD = 0, 1, 2
-BATCH_ROWS = 1_000_000
+BATCH_ROWS = 65_536  # rows per vectorised step: their temporaries stay in cache (1M-row batches were ~18% slower at 10M)
 
 
 @dataclass
