@@ -70,6 +70,14 @@ def wake_every_tick(monkeypatch) -> None:
     monkeypatch.setattr(simulation.Simulation, "run", run)
 
 
+def assert_same_outputs(a: journeysim.Result, b: journeysim.Result) -> None:
+    """Same summary, same time series, and the same events (in any order within a tick)."""
+    assert a.summary == b.summary
+    assert a.timeseries.equals(b.timeseries)
+    columns = list(a.events.columns)
+    assert a.events.sort_values(columns).reset_index(drop=True).equals(b.events.sort_values(columns).reset_index(drop=True))
+
+
 class Runner:
     def __init__(self, tmp_path: Path):
         self.tmp_path = tmp_path

@@ -3,7 +3,7 @@
 import numpy as np
 import pytest
 import yaml
-from conftest import ROOT, Runner, linear_journey, pause, resume, scenario, wake_every_tick
+from conftest import ROOT, Runner, assert_same_outputs, linear_journey, pause, resume, scenario, wake_every_tick
 
 import journeysim
 from journeysim.engine import simulation
@@ -27,12 +27,7 @@ def test_tiny_batches_give_identical_summary_time_series_and_events(tmp_path, mo
     fast = journeysim.run(loaded, events=True)
     monkeypatch.setattr(simulation, "BATCH_ROWS", 97)
     slow = journeysim.run(loaded, events=True)
-    assert fast.summary == slow.summary
-    assert fast.timeseries.equals(slow.timeseries)
-    columns = list(fast.events.columns)
-    a = fast.events.sort_values(columns).reset_index(drop=True)
-    b = slow.events.sort_values(columns).reset_index(drop=True)
-    assert a.equals(b)
+    assert_same_outputs(fast, slow)
 
 
 def test_keyed_draws_are_uniform_and_depend_only_on_their_key():
@@ -62,11 +57,7 @@ def test_waking_the_clock_every_tick_gives_identical_outputs(tmp_path, monkeypat
     batched = runner(doc)
     wake_every_tick(monkeypatch)
     per_tick = runner(doc)
-    assert batched.summary == per_tick.summary
-    assert batched.timeseries.equals(per_tick.timeseries)
-    columns = list(batched.events.columns)
-    assert batched.events.sort_values(columns).reset_index(drop=True).equals(
-        per_tick.events.sort_values(columns).reset_index(drop=True))
+    assert_same_outputs(batched, per_tick)
     if timeline == "hold":
         assert batched.summary["journeys"]["j"]["pauses"][0]["held_at_resume"] > 0
         assert batched.summary["journeys"]["j"]["discarded"]["org_cap"] > 0

@@ -13,7 +13,7 @@ import os
 
 import numpy as np
 import pytest
-from conftest import Runner, wake_every_tick
+from conftest import Runner, assert_same_outputs, wake_every_tick
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
@@ -253,8 +253,4 @@ def test_generated_runs_are_the_same_when_the_clock_wakes_every_tick(tmp_path_fa
     with pytest.MonkeyPatch.context() as patch:
         wake_every_tick(patch)
         per_tick = runner(doc)
-    assert batched.summary == per_tick.summary
-    assert batched.timeseries.equals(per_tick.timeseries)
-    columns = list(batched.events.columns)
-    assert batched.events.sort_values(columns).reset_index(drop=True).equals(
-        per_tick.events.sort_values(columns).reset_index(drop=True))
+    assert_same_outputs(batched, per_tick)
