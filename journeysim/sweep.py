@@ -68,10 +68,7 @@ class SweepPlan:
         names = list(self.grid)
         points = list(itertools.product(*(self.grid[n] for n in names))) if names else [()]
         scenario = str(Path(self.scenario).resolve())
-        try:
-            text_digest = hashlib.sha256(Path(scenario).read_bytes()).hexdigest()
-        except OSError:
-            text_digest = ""
+        text_digest = _inputs_digest(Path(scenario))
         width = max(4, len(str(len(points) - 1)))
         rwidth = max(3, len(str(self.replications - 1)))
         tasks = []
@@ -82,6 +79,37 @@ class SweepPlan:
                 key = hashlib.sha256(json.dumps([text_digest, sets, r]).encode()).hexdigest()[:16]
                 tasks.append(RunTask(f"g{g:0{width}d}-r{r:0{rwidth}d}", scenario, sets, r, point, key))
         return tasks
+
+
+def _referenced_files(data: Any) -> list[str]:
+    """Every ``file:`` value in a scenario (the population file, arrival files), in document order."""
+    if isinstance(data, dict):
+        found = [data["file"]] if isinstance(data.get("file"), str) else []
+        return found + [f for value in data.values() for f in _referenced_files(value)]
+    if isinstance(data, list):
+        return [f for item in data for f in _referenced_files(item)]
+    return []
+
+
+def _inputs_digest(scenario: Path) -> str:
+    """Fingerprint of the scenario file and of the data files it names: edit any of them and --resume reruns."""
+    digest = hashlib.sha256()
+    try:
+        text = scenario.read_bytes()
+    except OSError:
+        return ""
+    digest.update(text)
+    try:
+        data = yaml.safe_load(text)
+    except yaml.YAMLError:
+        data = None
+    for name in _referenced_files(data):
+        digest.update(name.encode())
+        try:
+            digest.update(hashlib.sha256((scenario.parent / name).read_bytes()).digest())
+        except OSError:
+            digest.update(b"missing")
+    return digest.hexdigest()
 
 
 def split_values(text: str) -> list[str]:

@@ -168,6 +168,21 @@ def test_resume_reruns_runs_whose_scenario_changed(tiny, tmp_path):
     assert set(first.seed) == {1} and set(second.seed) == {2}
 
 
+def test_resume_reruns_runs_whose_population_file_changed(simulate, tmp_path):
+    people = tmp_path / "people.csv"
+    people.write_text("flag\n" + "true\n" * 300 + "false\n" * 300)
+    doc = scenario(linear_journey(wait="60s", count=500), duration="1500s", timeline=[pause("300s"), resume("600s")])
+    doc["population"] = {"file": str(people)}
+    doc["journeys"][0]["nodes"]["entry"]["audience"] = "flag"
+    path = simulate.write(doc)
+    first = sweep(path, tmp_path / "s")
+    people.write_text("flag\n" + "true\n" * 100 + "false\n" * 500)  # fewer profiles in the audience
+    second = sweep(path, tmp_path / "s", "--resume")
+    fresh = sweep(path, tmp_path / "fresh")
+    pd.testing.assert_frame_equal(second, fresh)
+    assert (second.entered < first.entered).all()  # 100 in the audience instead of 300
+
+
 def test_a_missing_dask_is_a_clear_error(tiny, tmp_path, monkeypatch):
     monkeypatch.setitem(sys.modules, "distributed", None)  # import distributed -> ImportError
     result = CliRunner().invoke(main, ["sweep", str(tiny), "--scheduler", "tcp://127.0.0.1:1", "--out", str(tmp_path / "d")])
