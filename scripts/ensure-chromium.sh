@@ -24,12 +24,15 @@ if [ "$(id -u)" != "0" ]; then
   fi
 fi
 
+LIMIT="timeout 600"  # a slow mirror must not hold the test run hostage
+command -v timeout >/dev/null 2>&1 || LIMIT=""
+
 install() {
-  DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -q --no-install-recommends chromium >/dev/null 2>&1
+  DEBIAN_FRONTEND=noninteractive $LIMIT $SUDO apt-get install -y -q --no-install-recommends chromium >/dev/null 2>&1
 }
 
 say "installing Debian's chromium for the report test (apt-get)"
-if install || { $SUDO apt-get update -q >/dev/null 2>&1 && install; }; then
+if install || { $LIMIT $SUDO apt-get update -q >/dev/null 2>&1 && install; }; then
   say "installed $(command -v chromium || echo chromium)"
 else
   say "could not install chromium with apt-get (no network, a held lock or no such package); the browser test will be skipped"
