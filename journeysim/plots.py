@@ -17,15 +17,14 @@ from matplotlib.axes import Axes
 from matplotlib.lines import Line2D
 from matplotlib.patches import Patch
 
+from .engine.recorder import EXIT_REASONS, REASONS
+
 if TYPE_CHECKING:
     from .api import Result
 
 STATE_COLORS = {"queued": "#8c6bb1", "waiting": "#4c9be8", "held": "#e8684a"}
 STATUS_COLORS = {"draft": "#bbbbbb", "live": "#5bb974", "paused": "#e8684a", "resuming": "#f5b342",
                  "stopped": "#555555", "finished": "#9ecae1"}
-EXIT_REASONS = ("end", "timeout", "exit_criteria", "jump", "stopped")
-DISCARD_REASONS = ("paused_entry", "discard_mode", "global_filter", "org_cap", "event_while_held", "read_queue")
-REASON_ORDER = EXIT_REASONS + DISCARD_REASONS
 EXIT_COLOR, DISCARD_COLOR = "#5bb974", "#e8684a"
 COUNT_FORMAT = matplotlib.ticker.StrMethodFormatter("{x:,.0f}")
 
@@ -247,7 +246,7 @@ def reason_counts(result: Result) -> list[tuple[str, str, int]]:
     rows = []
     for label, journey in result.summary["journeys"].items():
         counts = {**journey["exited"], **journey["discarded"]}
-        rows += [(label, reason, counts[reason]) for reason in REASON_ORDER if counts.get(reason)]
+        rows += [(label, reason, counts[reason]) for reason in REASONS if counts.get(reason)]
     return rows
 
 
