@@ -20,9 +20,10 @@ from matplotlib.figure import Figure
 
 from .api import Result
 from .api import run as run_scenario
+from .engine.recorder import EXIT_REASONS, REASONS
 from .loader import load
 from .overrides import parse_overrides
-from .plots import COUNT_FORMAT, REASON_ORDER, delay_quantiles, short_time_unit, time_unit
+from .plots import COUNT_FORMAT, delay_quantiles, short_time_unit, time_unit
 
 
 @dataclass(frozen=True)
@@ -59,8 +60,8 @@ def comparison_table(results: dict[str, Result]) -> pd.DataFrame:
         put("arrived", name, sum(j["arrived"] for j in journeys))
         put("entered", name, sum(j["entered"] for j in journeys))
         put("actions executed", name, sum(sum(j["actions"].values()) for j in journeys))
-        for reason in REASON_ORDER:
-            key = "exited" if reason in REASON_ORDER[:5] else "discarded"
+        for reason in REASONS:
+            key = "exited" if reason in EXIT_REASONS else "discarded"
             put(f"{key}.{reason}", name, sum(j[key][reason] for j in journeys))
         put("in journey at end", name, sum(j["in_journey_at_end"] + j["queued_at_end"] for j in journeys))
         put("held peak (org)", name, s["org"]["held_peak"])
