@@ -174,3 +174,20 @@ def test_a_heavy_tailed_draw_is_clipped_to_the_longest_duration_not_wrapped_nega
     assert ticks.min() >= 0
     assert ticks.max() == int(MAX_SECONDS)
     assert ticks[0] == 3600  # u = 0: the normal is 0, the median itself
+
+
+@pytest.mark.parametrize(("write_at", "branch"), [("5s", "yes"), ("31s", "no"), ("100s", "no")])
+def test_a_write_by_one_journey_is_seen_by_another_from_the_next_tick_never_before(simulate, write_at, branch):
+    """One profile: journey 'writer' sets flag at write_at, journey 'reader' tests it at 31 s. Rows run
+    ahead of the clock between control events, yet the reader sees the write only if it came earlier
+    (a write at the same tick by another journey is not seen: the clock takes one tick at a time)."""
+    writer = {"key": "writer", "start": "in", "nodes": {
+        "in": {"type": "event", "arrivals": {"every": "1s", "count": 1, "start": write_at}, "next": "mark"},
+        "mark": {"type": "update_profile", "set": {"flag": True}, "next": "done"}, "done": {"type": "end"}}}
+    reader = {"key": "reader", "start": "in", "nodes": {
+        "in": {"type": "event", "arrivals": {"every": "1s", "count": 1, "start": "31s"}, "next": "c"},
+        "c": {"type": "condition", "branches": [{"when": "flag", "next": "yes"}, {"otherwise": "no"}]},
+        "yes": {"type": "action", "next": "done"}, "no": {"type": "action", "next": "done"}, "done": {"type": "end"}}}
+    result = simulate(scenario(reader, writer, duration="1000s", size=1, attributes={"flag": {"constant": False}}))
+    actions = result.summary["journeys"]["reader"]["actions"]
+    assert actions == {"yes": int(branch == "yes"), "no": int(branch == "no")}

@@ -20,7 +20,7 @@ from tqdm import tqdm
 from .. import population as pop_module
 from ..expr import Expression
 from ..loader import LoadedScenario
-from ..model.graph import EVENT_TYPES, CompiledJourney, CompiledNode, compile_graph
+from ..model.graph import EVENT_TYPES, CompiledJourney, CompiledNode, can_reach, compile_graph
 from ..model.timeline import PlannedAction
 from ..schema import EventLike, FileArrivals, PoissonArrivals, ReactionNode, ReadAudienceNode, RegularArrivals, WaitNode
 from ..units import format_seconds
@@ -75,6 +75,7 @@ class Simulation:
         self.journey_of_key = {}
         for c in self.journeys_c:
             self.journey_of_key[c.spec.key] = c.index  # the last version of a key receives jumps
+        self.writer_nodes = self._writer_nodes()
         self.cap_over = False
         self.org_release_free = 0
         self.env = simpy.Environment()
@@ -88,6 +89,24 @@ class Simulation:
         if self.loaded.population_frame is not None:
             return pop_module.from_frame(self.loaded.population_frame, spec.file or "")
         return pop_module.generate(spec.size or 0, spec.attributes, rng)
+
+    def _writer_nodes(self) -> np.ndarray | None:
+        """Per node: can a row there still pass an update_profile node that writes an attribute some
+        row reads while moving (a condition, exit criteria, a global filter)? None when no node can:
+        then rows never affect each other between control events."""
+        read: set[str] = set()
+        for node in self.nodes:
+            read.update(name for expr in node.branch_exprs if expr is not None for name in expr.names)
+        for c in self.journeys_c:
+            read.update(name for expr in c.exit_criteria for name in expr.names)
+        for step in self.loaded.timeline:
+            if step.kind == "global_filter" and step.action.exclude is not None:
+                read.update(self.loaded.expressions[("timeline", step.index)].names)
+        goals = [n.kind == "update_profile" and not read.isdisjoint(n.spec.set) for n in self.nodes]
+        if not any(goals):
+            return None
+        jump_start = {n.gid: self.journeys_c[self.journey_of_key[n.spec.to]].start for n in self.nodes if n.kind == "jump"}
+        return np.array(can_reach(self.nodes, goals, jump_start), dtype=bool)
 
     def lookup(self, profiles: np.ndarray) -> Callable[[str], np.ndarray]:
         columns = self.population.columns
@@ -174,11 +193,34 @@ class Simulation:
             self.progress.refresh()
 
     def advance(self, until: int) -> None:
+        """Move every row due before ``until``, in the order a clock waking at every tick would.
+
+        Rows are independent between control events, except through attributes that update_profile
+        nodes write and other rows read. When a scenario has such writes, rows run ahead only up to
+        the first tick at which a write can happen, that tick is then taken alone, and so on.
+        """
+        if self.writer_nodes is None:
+            self._advance_to(until)
+            return
+        while True:
+            first_write = self._first_possible_write()
+            if first_write >= until:
+                self._advance_to(until)
+                return
+            self._advance_to(first_write)  # no row can write before it
+            self._advance_to(first_write + 1)
+
+    def _first_possible_write(self) -> int:
+        st, n = self.store, self.store.size
+        could = self.writer_nodes[st.node[:n]] & (st.state[:n] < S.DONE)
+        return int(st.t_next[:n][could].min()) if could.any() else NEVER
+
+    def _advance_to(self, until: int) -> None:
         """Move every row due before ``until``, one node per step, until none is due.
 
         Due rows go in batches of at most ``BATCH_ROWS``, each batch to the end of the horizon:
-        rows are independent between control events, and bounded batches bound the memory of
-        the temporaries. Rows created meanwhile (jumps) are picked up by the next scan.
+        bounded batches bound the memory of the temporaries. Rows created meanwhile (jumps) are
+        picked up by the next scan.
         """
         while True:
             due = self.store.due_before(until)

@@ -208,3 +208,22 @@ def compile_graph(journeys: list[Journey], labels: list[str],
         ))
     return compiled, nodes
 
+
+def can_reach(nodes: list[CompiledNode], goals: list[bool], jump_start: dict[int, int]) -> list[bool]:
+    """Per node: can a profile there still get to a goal node (itself included), following next,
+    branches, timeouts and jumps (``jump_start``: jump node gid -> start gid of its target journey)?"""
+    predecessors: list[list[int]] = [[] for _ in nodes]
+    for node in nodes:
+        targets = [node.next, node.on_timeout, *node.branch_targets, jump_start.get(node.gid, -1)]
+        for target in targets:
+            if target >= 0:
+                predecessors[target].append(node.gid)
+    reach = list(goals)
+    stack = [gid for gid, goal in enumerate(goals) if goal]
+    while stack:
+        for before in predecessors[stack.pop()]:
+            if not reach[before]:
+                reach[before] = True
+                stack.append(before)
+    return reach
+
