@@ -75,7 +75,7 @@ class Simulation:
         self.journey_of_key = {}
         for c in self.journeys_c:
             self.journey_of_key[c.spec.key] = c.index  # the last version of a key receives jumps
-        self.writer_nodes = self._writer_nodes()
+        self.interacting = self._writers_and_readers()
         self.cap_over = False
         self.org_release_free = 0
         self.env = simpy.Environment()
@@ -90,23 +90,29 @@ class Simulation:
             return pop_module.from_frame(self.loaded.population_frame, spec.file or "")
         return pop_module.generate(spec.size or 0, spec.attributes, rng)
 
-    def _writer_nodes(self) -> np.ndarray | None:
-        """Per node: can a row there still pass an update_profile node that writes an attribute some
-        row reads while moving (a condition, exit criteria, a global filter)? None when no node can:
-        then rows never affect each other between control events."""
-        read: set[str] = set()
-        for node in self.nodes:
-            read.update(name for expr in node.branch_exprs if expr is not None for name in expr.names)
-        for c in self.journeys_c:
-            read.update(name for expr in c.exit_criteria for name in expr.names)
-        for step in self.loaded.timeline:
-            if step.kind == "global_filter" and step.action.exclude is not None:
-                read.update(self.loaded.expressions[("timeline", step.index)].names)
-        goals = [n.kind == "update_profile" and not read.isdisjoint(n.spec.set) for n in self.nodes]
-        if not any(goals):
+    def _writers_and_readers(self) -> tuple[np.ndarray, np.ndarray] | None:
+        """Per node: can a row there still write an attribute that rows read while moving, and can it
+        still read one (a condition, exit criteria, a global filter)? None when no write is ever
+        read: rows are then independent between control events."""
+        filters = [self.loaded.expressions[("timeline", step.index)] for step in self.loaded.timeline
+                   if step.kind == "global_filter" and step.action.exclude is not None]
+        exit_reads = {c.index: {name for e in c.exit_criteria for name in e.names} for c in self.journeys_c}
+        filter_reads = {name for e in filters for name in e.names}
+
+        def names_read_at(n: CompiledNode) -> set[str]:  # every move checks exit criteria; actions check filters
+            branch = {name for e in n.branch_exprs if e is not None for name in e.names}
+            return branch | exit_reads[n.journey] | (filter_reads if n.is_action else set())
+
+        read_at = [names_read_at(n) for n in self.nodes]
+        written = {name for n in self.nodes if n.kind == "update_profile" for name in n.spec.set}
+        read = set().union(*read_at)
+        writes = [n.kind == "update_profile" and not read.isdisjoint(n.spec.set) for n in self.nodes]
+        reads = [not written.isdisjoint(names) for names in read_at]
+        if not any(writes) or not any(reads):
             return None
         jump_start = {n.gid: self.journeys_c[self.journey_of_key[n.spec.to]].start for n in self.nodes if n.kind == "jump"}
-        return np.array(can_reach(self.nodes, goals, jump_start), dtype=bool)
+        return (np.array(can_reach(self.nodes, writes, jump_start), dtype=bool),
+                np.array(can_reach(self.nodes, reads, jump_start), dtype=bool))
 
     def lookup(self, profiles: np.ndarray) -> Callable[[str], np.ndarray]:
         columns = self.population.columns
@@ -199,21 +205,39 @@ class Simulation:
         nodes write and other rows read. When a scenario has such writes, rows run ahead only up to
         the first tick at which a write can happen, that tick is then taken alone, and so on.
         """
-        if self.writer_nodes is None:
+        if self.interacting is None:
             self._advance_to(until)
-            return
-        while True:
-            first_write = self._first_possible_write()
-            if first_write >= until:
-                self._advance_to(until)
-                return
-            self._advance_to(first_write)  # no row can write before it
-            self._advance_to(first_write + 1)
+        else:
+            self._advance_in_write_order(until, *self.interacting)
 
-    def _first_possible_write(self) -> int:
-        st, n = self.store, self.store.size
-        could = self.writer_nodes[st.node[:n]] & (st.state[:n] < S.DONE)
-        return int(st.t_next[:n][could].min()) if could.any() else NEVER
+    def _advance_in_write_order(self, until: int, writer_nodes: np.ndarray, reader_nodes: np.ndarray) -> None:
+        """Rows of different profiles never interact, and the rows of one profile interact only once
+        one of them can write and another read. So each profile's rows run ahead up to the tick
+        before which they cannot both write and read (its conflict tick); rows at their conflict tick
+        are then taken alone, in the order a clock waking every tick takes them; and so on."""
+        st = self.store
+        pending, seen = np.zeros(0, dtype=np.int64), 0
+        while True:
+            pending = np.concatenate([pending, np.arange(seen, st.size)])  # and rows jumps made
+            seen = st.size
+            pending = pending[st.t_next[pending] < until]
+            if pending.size == 0:
+                return
+            t = st.t_next[pending]
+            profiles, where = np.unique(st.profile[pending], return_inverse=True)
+            node = st.node[pending]
+            first_write = np.full(len(profiles), until, dtype=np.int64)
+            first_read = np.full(len(profiles), until, dtype=np.int64)
+            np.minimum.at(first_write, where[writer_nodes[node]], t[writer_nodes[node]])
+            np.minimum.at(first_read, where[reader_nodes[node]], t[reader_nodes[node]])
+            rows_of = np.bincount(where, minlength=len(profiles))
+            conflict = np.where(rows_of > 1, np.maximum(first_write, first_read), until)[where]
+            early = t < conflict
+            if early.any():
+                self._run(pending[early], conflict[early])
+            else:  # every row is at its profile's conflict tick or beyond: take those ticks alone
+                at = np.flatnonzero(t == conflict)
+                self._run(pending[at], conflict[at] + 1)
 
     def _advance_to(self, until: int) -> None:
         """Move every row due before ``until``, one node per step, until none is due.
@@ -226,11 +250,20 @@ class Simulation:
             due = self.store.due_before(until)
             if due.size == 0:
                 return
-            for first in range(0, due.size, BATCH_ROWS):
-                rows = due[first:first + BATCH_ROWS]
-                while rows.size:
-                    self.step(rows)
-                    rows = rows[self.store.t_next[rows] < until]
+            self._run(due, until)
+
+    def _run(self, due: np.ndarray, until: int | np.ndarray) -> None:
+        """Move ``due`` rows (ascending), batch by batch, each as far as it can go before ``until``
+        (one tick for all, or one per row)."""
+        for first in range(0, due.size, BATCH_ROWS):
+            rows = due[first:first + BATCH_ROWS]
+            horizon = until if np.isscalar(until) else until[first:first + BATCH_ROWS]
+            while rows.size:
+                self.step(rows)
+                keep = self.store.t_next[rows] < horizon
+                rows = rows[keep]
+                if not np.isscalar(horizon):
+                    horizon = horizon[keep]
 
     # ================================================================= one step
     def step(self, due: np.ndarray) -> None:
