@@ -57,3 +57,9 @@ def test_the_copied_examples_are_the_spec_examples_unchanged():
         pytest.skip(f"{SHARED_EXAMPLES} is not beside this checkout")
     for shared in SHARED_EXAMPLES.glob("*.yaml"):
         assert (SPEC_EXAMPLES / shared.name).read_bytes() == shared.read_bytes(), shared.name
+
+
+@pytest.mark.parametrize("path", sorted((ROOT / "benchmarks").glob("*.yaml")), ids=lambda p: p.name)
+def test_benchmark_scenarios_validate(path):
+    out = CliRunner().invoke(main, ["validate", str(path)])
+    assert out.exit_code == 0, out.output
