@@ -78,6 +78,14 @@ def assert_same_outputs(a: journeysim.Result, b: journeysim.Result) -> None:
     assert a.events.sort_values(columns).reset_index(drop=True).equals(b.events.sort_values(columns).reset_index(drop=True))
 
 
+def batched_and_per_tick(runner: Runner, doc: dict) -> tuple[journeysim.Result, journeysim.Result]:
+    """The same scenario run by the engine as it is, and with the clock woken at every tick."""
+    batched = runner(doc)
+    with pytest.MonkeyPatch.context() as patch:
+        wake_every_tick(patch)
+        return batched, runner(doc)
+
+
 class Runner:
     def __init__(self, tmp_path: Path):
         self.tmp_path = tmp_path

@@ -3,7 +3,7 @@
 import numpy as np
 import pytest
 import yaml
-from conftest import ROOT, Runner, assert_same_outputs, linear_journey, pause, resume, scenario, wake_every_tick
+from conftest import ROOT, Runner, assert_same_outputs, batched_and_per_tick, linear_journey, pause, resume, scenario
 
 import journeysim
 from journeysim.engine import simulation
@@ -45,7 +45,7 @@ def test_keyed_draws_are_uniform_and_depend_only_on_their_key():
 
 
 @pytest.mark.parametrize("timeline", ["hold", "discard", "none"])
-def test_waking_the_clock_every_tick_gives_identical_outputs(tmp_path, monkeypatch, timeline):
+def test_waking_the_clock_every_tick_gives_identical_outputs(tmp_path, timeline):
     """The batched path (rows move straight to the next control event) equals the per-tick path."""
     reaction = {"opened": {"type": "reaction", "to": "send", "chance": 0.5, "delay": {"uniform": [0, 400]},
                            "timeout": "300s", "next": "done", "on_timeout": "done"}}
@@ -53,17 +53,14 @@ def test_waking_the_clock_every_tick_gives_identical_outputs(tmp_path, monkeypat
     doc = scenario(linear_journey(every="3s", count=600, wait="50s", after_action=reaction),
                    timeline=steps, duration="2500s", org={"held_cap": 15, "cap_check_every": "120s", "resume_rate": "2/s"})
     doc["journeys"][0]["nodes"]["wait"]["duration"] = {"exponential": {"mean": "200s"}}
-    runner = Runner(tmp_path)
-    batched = runner(doc)
-    wake_every_tick(monkeypatch)
-    per_tick = runner(doc)
+    batched, per_tick = batched_and_per_tick(Runner(tmp_path), doc)
     assert_same_outputs(batched, per_tick)
     if timeline == "hold":
         assert batched.summary["journeys"]["j"]["pauses"][0]["held_at_resume"] > 0
         assert batched.summary["journeys"]["j"]["discarded"]["org_cap"] > 0
 
 
-def test_a_write_read_by_another_journey_gives_the_per_tick_result(tmp_path, monkeypatch):
+def test_a_write_read_by_another_journey_gives_the_per_tick_result(tmp_path):
     """Journey 'mark' sets flag; journey 'route' tests it on the same profiles at random moments: the
     engine's per-profile conflict ticks give what a clock waking every tick gives."""
     mark = {"key": "mark", "start": "in", "nodes": {
@@ -76,10 +73,7 @@ def test_a_write_read_by_another_journey_gives_the_per_tick_result(tmp_path, mon
         "c": {"type": "condition", "branches": [{"when": "flag", "next": "yes"}, {"otherwise": "no"}]},
         "yes": {"type": "action", "next": "done"}, "no": {"type": "action", "next": "done"}, "done": {"type": "end"}}}
     doc = scenario(mark, route, duration="2000s", size=1500, attributes={"flag": {"constant": False}})
-    runner = Runner(tmp_path)
-    batched = runner(doc)
-    wake_every_tick(monkeypatch)
-    per_tick = runner(doc)
+    batched, per_tick = batched_and_per_tick(Runner(tmp_path), doc)
     assert_same_outputs(batched, per_tick)
     actions = batched.summary["journeys"]["route"]["actions"]
     assert actions["yes"] > 100 and actions["no"] > 100  # both outcomes happen: the test can tell orders apart

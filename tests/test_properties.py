@@ -12,8 +12,7 @@ from __future__ import annotations
 import os
 
 import numpy as np
-import pytest
-from conftest import Runner, assert_same_outputs, wake_every_tick
+from conftest import Runner, assert_same_outputs, batched_and_per_tick
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
@@ -248,9 +247,5 @@ def test_held_heavy_runs_respect_the_pause_guarantees(tmp_path_factory, doc):
 @given(doc=scenarios())
 def test_generated_runs_are_the_same_when_the_clock_wakes_every_tick(tmp_path_factory, doc):
     """The batched engine equals the slow path that wakes the clock at every tick (issue: ten million in seconds)."""
-    runner = Runner(tmp_path_factory.mktemp("gen"))
-    batched = runner(doc)
-    with pytest.MonkeyPatch.context() as patch:
-        wake_every_tick(patch)
-        per_tick = runner(doc)
+    batched, per_tick = batched_and_per_tick(Runner(tmp_path_factory.mktemp("gen")), doc)
     assert_same_outputs(batched, per_tick)

@@ -202,8 +202,7 @@ class Simulation:
         """Move every row due before ``until``, in the order a clock waking at every tick would.
 
         Rows are independent between control events, except through attributes that update_profile
-        nodes write and other rows read. When a scenario has such writes, rows run ahead only up to
-        the first tick at which a write can happen, that tick is then taken alone, and so on.
+        nodes write and other rows of the same profile read: then ``_advance_in_write_order``.
         """
         if self.interacting is None:
             self._advance_to(until)
