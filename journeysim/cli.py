@@ -14,7 +14,7 @@ import click
 
 from . import __version__
 from .errors import ConservationError, ScenarioError
-from .units import format_seconds
+from .units import format_duration, format_instant, format_local, start_of
 
 EXIT_REFUSED = 2
 EXIT_CONSERVATION = 3
@@ -208,9 +208,18 @@ def sweep(file: str, grids: tuple[str, ...], replications: int | None, out: str,
 
 
 def format_summary(summary: dict) -> str:
-    """A readable plain-text table of the summary."""
+    """A readable plain-text summary: the verdict at a glance, then the table per journey and each pause."""
+    from .outputs.verdict import glance
+
     lines = [f"{summary['scenario']}  (seed {summary['seed']}, platform {summary['platform']}, "
-             f"journeysim {summary['journeysim_version']})", ""]
+             f"journeysim {summary['journeysim_version']})"]
+    start = start_of(summary)
+    if start is not None:
+        zone = f" ({summary['start_zone']})" if summary.get("start_zone") else ""
+        lines.append(f"starts {format_local(start)}{zone}; times are +days hh:mm since then, local date-time beside")
+    answers = glance(summary)
+    width = max(len(q) for q, _ in answers) + 2
+    lines += ["", "verdict"] + [f"  {q:<{width}}{a}" for q, a in answers] + [""]
     header = f"{'journey':<24}{'arrived':>11}{'entered':>11}{'exited':>11}{'discarded':>11}{'in at end':>11}{'held peak':>11}  status"
     lines.append(header)
     lines.append("-" * len(header))
@@ -226,18 +235,19 @@ def format_summary(summary: dict) -> str:
             lines.append("  actions: " + ", ".join(f"{k} {v:,}" for k, v in j["actions"].items()))
         for p in j["pauses"]:
             if p["resumed_at_s"] is None:
-                lines.append(f"  pause at {format_seconds(p['paused_at_s'])}: {p['ended_by'] or 'still paused at the end'}")
+                lines.append(f"  pause at {format_instant(p['paused_at_s'], start)}: {p['ended_by'] or 'still paused at the end'}")
                 continue
-            line = (f"  pause at {format_seconds(p['paused_at_s'])}, resumed ({p['resumed_by']}) at "
-                    f"{format_seconds(p['resumed_at_s'])}: {p['held_at_resume']:,} held, drained in {p['drain_s']:g} s, "
-                    f"send delay p50 {format_seconds(p['send_delay_s']['p50'])}, max {format_seconds(p['send_delay_s']['max'])}")
+            line = (f"  pause at {format_instant(p['paused_at_s'], start)}, resumed ({p['resumed_by']}) at "
+                    f"{format_instant(p['resumed_at_s'], start)}: {p['held_at_resume']:,} held, "
+                    f"drained in {format_duration(p['drain_s'] or 0)}, send delay p50 {format_duration(p['send_delay_s']['p50'])}, "
+                    f"max {format_duration(p['send_delay_s']['max'])}")
             if p.get("entered_from_queue"):
                 line += f"; {p['entered_from_queue']:,} queued entries let in"
             if p.get("waits_extended"):
                 line += f"; {p['waits_extended']:,} waits extended"
             lines.append(line)
         for refused in j["refused_actions"]:
-            lines.append(f"  refused at {format_seconds(refused['at_s'])}: {refused['action']}: {refused['reason']}")
+            lines.append(f"  refused at {format_instant(refused['at_s'], start)}: {refused['action']}: {refused['reason']}")
     org = summary["org"]
     lines.append(f"\norg: held peak {org['held_peak']:,} of cap {org['held_cap']:,}; "
                  f"{org['cap_checks']:,} cap checks, {org['cap_exceeded_checks']:,} at or over the cap")

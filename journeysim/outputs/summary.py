@@ -168,6 +168,8 @@ def build_summary(sim: Simulation, check: dict) -> dict:
         "seed": sc.seed,
         "replication": sim.replication,
         "platform": sc.platform,
+        "start": sc.start.isoformat() if sc.start else None,  # C1: the outputs show local date-times beside elapsed time
+        "start_zone": getattr(sc.start.tzinfo, "key", None) if sc.start else None,
         "policy": sim.policy.model_dump(),
         "journeysim_version": __version__,
         "duration_s": _seconds(sim.end_tick, res),
