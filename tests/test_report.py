@@ -16,6 +16,7 @@ from conftest import ROOT, linear_journey, scenario
 
 from journeysim.cli import main
 from journeysim.outputs.report import between, verdicts
+from journeysim.outputs.verdict import glance
 
 CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser")
 CHECK_IMAGES = """<script>
@@ -137,3 +138,33 @@ def test_a_run_without_a_pause_still_gets_a_full_report(simulate, tmp_path):
     assert result.exit_code == 0
     page = (out / "report.html").read_text()
     assert "No pause in this scenario" in page and len(image_sources(page)) == 6
+
+
+def test_the_verdict_answers_the_five_questions_at_a_glance():
+    """Issue 10 item 13 (L2, R6, V7): held, drain, org cap (and the peak against the cap), send delay, entrants turned away."""
+    pause = {"paused_at_s": 50400, "mode": "hold", "resumed_at_s": 57600, "resumed_by": "manual", "held_at_resume": 12431,
+             "drain_s": 3, "live_at_s": 57603, "sent_after_hold": 12000, "send_delay_s": {"p50": 3600.0, "max": 7200.0}}
+    summary = {"org": {"held_peak": 10_600_000, "held_cap": 10_000_000, "cap_checks": 48, "cap_exceeded_checks": 2},
+               "journeys": {"cart": {"pauses": [pause], "org_cap_discards_between_s": [50400, 52200],
+                                     "discarded": {"org_cap": 3100, "paused_entry": 812}}}}
+    assert glance(summary) == [
+        ("held", "12,431 held at the resume; peak 10,600,000 held at once"),
+        ("drain", "3s, live again +0d 16:00:03"),
+        ("org cap", "3,100 dropped (discarded.org_cap) between +0d 14:00 and +0d 14:30; "
+                    "peak 10,600,000 held against a cap of 10,000,000 (106%); 2 of 48 checks at or over the cap"),
+        ("send delay", "up to 2h late, half within 1h"),
+        ("turned away", "812 entrants turned away while paused (discarded.paused_entry)"),
+    ]
+
+
+def test_the_cap_answer_is_on_the_first_screen_of_the_report_and_of_the_printed_summary(tmp_path):
+    """Issue 10 item 13 (L2): before the per-pause sentences, the tables and the figures; the first lines printed."""
+    out = tmp_path / "out"
+    result = CliRunner().invoke(main, ["run", str(ROOT / "scenarios" / "org-cap-small.yaml"), "--out", str(out)])
+    assert result.exit_code == 0, result.output
+    cap = "26,623 dropped (discarded.org_cap)"
+    assert cap in "\n".join(result.stdout.splitlines()[:8])
+    assert "peak 53,377 held against a cap of 50,000 (107%)" in result.stdout
+    page = (out / "report.html").read_text()
+    body = page[page.index("<body>"):]
+    assert body.index(cap) < min(body.index("<ul>"), body.index("<h2>Summary"), body.index("<img"))
