@@ -140,8 +140,8 @@ def compare(scenarios: tuple[str, ...], variants: tuple[str, ...], out: str, qui
         sys.exit(EXIT_REFUSED)
     page = write_comparison(results, Path(out), chosen)
     if not quiet:
-        from .compare import comparison_table
-        click.echo(comparison_table(results).to_string())
+        from .compare import comparison_text
+        click.echo(comparison_text(results))
         click.echo(f"\nwrote {page}")
 
 
@@ -202,7 +202,9 @@ def sweep(file: str, grids: tuple[str, ...], replications: int | None, out: str,
         sys.exit(130)
     if not quiet:
         failed = int((table["status"] != "ok").sum()) if len(table) else 0
-        click.echo(f"{len(table)} runs ({failed} failed): wrote {Path(out) / 'sweep.parquet'} and {Path(out) / 'sweep.html'}")
+        reused = table.attrs.get("reused", 0)
+        kept = f", {reused} reused from {Path(out) / 'runs'}" if resume else ""
+        click.echo(f"{len(table)} runs ({failed} failed{kept}): wrote {Path(out) / 'sweep.parquet'} and {Path(out) / 'sweep.html'}")
         if failed:
             click.echo("failed runs are listed in sweep.html; rerun with --resume to retry them", err=True)
 
