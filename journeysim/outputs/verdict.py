@@ -45,10 +45,14 @@ def _drain(summary: dict, pauses: list[tuple[str, dict]]) -> str:
 def _org_cap(summary: dict) -> str:
     org = summary["org"]
     dropped = sum(j["discarded"].get("org_cap", 0) for j in summary["journeys"].values())
-    share = org["held_peak"] / org["held_cap"] if org["held_cap"] else 0.0
-    against = f"peak {org['held_peak']:,} held against a cap of {org['held_cap']:,} ({share:.0%})"
-    if share and share < 0.01:
-        against = f"peak {org['held_peak']:,} held against a cap of {org['held_cap']:,} (under 1%)"
+    peak, cap = org["held_peak"], org["held_cap"]
+    if peak > cap:
+        how = f"{peak - cap:,} over"
+    elif peak == cap:
+        how = "at the cap"
+    else:
+        how = "under 1% of it" if peak < cap / 100 else f"{peak / cap:.0%} of it"
+    against = f"peak {peak:,} held against a cap of {cap:,} ({how})"
     over = org["cap_exceeded_checks"]
     checks = f"; {over:,} of {org['cap_checks']:,} checks at or over the cap" if over else ""
     if not dropped:
