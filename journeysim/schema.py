@@ -74,7 +74,11 @@ def _instant(value: object) -> float | datetime:
     """A time since the start (a duration) or a date-time, which the timeline plan converts with ``start`` (C1)."""
     if units.is_datetime_text(value):
         return units.parse_datetime(value, naive_ok=True)
-    return _bounded(units.parse_duration(value))
+    try:
+        seconds = units.parse_duration(value)
+    except ValueError as exc:
+        raise ValueError(f"{exc}; or a date-time like 2026-11-28T09:00 when the scenario has a start") from None
+    return _bounded(seconds)
 
 
 Start = Annotated[datetime, BeforeValidator(units.parse_datetime), WithJsonSchema(_START_SCHEMA)]

@@ -131,8 +131,9 @@ def parse_datetime(value: Any, zone: tzinfo | None = None, *, naive_ok: bool = F
         if named is not None:
             when = when.astimezone(named) if when.tzinfo else when.replace(tzinfo=named)
     else:
+        shown = repr(value) if len(repr(value)) <= 60 else repr(value)[:57] + "..."
         raise ValueError(f"expected a date-time like 2026-11-27T00:00:00-05:00 or 2026-11-27T00:00 America/New_York, "
-                         f"got {value!r}")
+                         f"got {shown}")
     if when.tzinfo is None or when.utcoffset() is None:
         if naive_ok and zone is None:
             return when.replace(tzinfo=None)

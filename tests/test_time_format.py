@@ -99,6 +99,8 @@ def test_C1_a_timeline_date_time_becomes_seconds_since_the_start_at_load(tmp_pat
     ("2026-11-27T00:00 Mars/Olympus", "1d", 2, "start", "unknown time zone 'Mars/Olympus'"),
     ("2026-11-27T00:00", "1d", 2, "start", "has no offset or zone"),
     ("2026-11-27T00:00:00-05:00", "2026-13-40T00:00", 14, "timeline[0].at", "cannot read date-time"),
+    ("2026-11-27T00:00:00-05:00", "soon", 14, "timeline[0].at", "or a date-time like 2026-11-28T09:00"),
+    ("2026-11-27", "1d", 2, "start", "2026-11-27 has no offset or zone"),
 ])
 def test_C1_a_date_time_before_the_start_or_a_bad_start_is_refused_with_file_line_and_key(tmp_path, start, pause_at,
                                                                                          line, key, says):
