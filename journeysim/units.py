@@ -184,7 +184,7 @@ def start_of(summary: dict) -> datetime | None:
         when = parse_datetime(text)
         zone = summary.get("start_zone")
         return when.astimezone(_zone(zone)) if zone else when
-    except ValueError:
+    except (TypeError, ValueError):  # a summary edited by hand: show elapsed time only
         return None
 
 
