@@ -155,6 +155,9 @@ def test_the_verdict_answers_the_five_questions_at_a_glance():
         ("send delay", "up to 2h late, half within 1h"),
         ("turned away", "812 entrants turned away while paused (discarded.paused_entry)"),
     ]
+    pause["held_at_resume_outcome"] = {"sent": 12000, "exited": {}, "discarded": {"global_filter": 431}, "still_held": 0,
+                                       "in_journey_unsent": 0}
+    assert glance(summary)[0] == ("held", "12,431 held at the resume, 12,000 of them sent; peak 10,600,000 held at once")
 
 
 def test_the_cap_answer_is_on_the_first_screen_of_the_report_and_of_the_printed_summary(tmp_path):

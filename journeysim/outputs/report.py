@@ -19,6 +19,7 @@ from matplotlib.figure import Figure
 from ..api import Result
 from ..plots import FIGURES, figure_size
 from ..units import format_duration, format_instant, format_local, start_of
+from .text import held_outcome_text
 from .verdict import glance
 
 PNG_METADATA = {"Software": None}  # no version string in the PNGs: a rebuild gives the same bytes
@@ -67,6 +68,8 @@ def _pause_sentence(summary: dict, label: str, pause: dict, discarded_by_mode: i
         if delay["max"]:
             parts.append(f"held sends went out up to {format_duration(delay['max'])} late "
                          f"(half within {format_duration(delay['p50'])})")
+        if "held_at_resume_outcome" in pause:
+            parts.append("of the held, " + held_outcome_text(pause["held_at_resume_outcome"]))
     if pause.get("entered_from_queue"):
         parts.append(f"{pause['entered_from_queue']:,} queued entries let in")
     if pause.get("waits_extended"):
@@ -134,7 +137,7 @@ def _reason_table(summary: dict) -> str:
 
 def _pause_table(summary: dict) -> str:
     rows = [_cells(["journey", "mode", "paused", "resumed", "by", "held at resume", "drain", "live again",
-                    "sent after the hold", "send delay p50", "p95", "max"], header=True)]
+                    "sent after the hold", "send delay p50", "p95", "max", "what became of the held"], header=True)]
     start = start_of(summary)
     for label, j in summary["journeys"].items():
         for p in j["pauses"]:
@@ -147,7 +150,8 @@ def _pause_table(summary: dict) -> str:
                 format_duration(p["drain_s"]) if p["drain_s"] is not None else "",
                 format_instant(p["live_at_s"], start) if p["live_at_s"] is not None else "",
                 f"{p.get('sent_after_hold', 0):,}",
-                format_duration(delay["p50"]), format_duration(delay["p95"]), format_duration(delay["max"])]))
+                format_duration(delay["p50"]), format_duration(delay["p95"]), format_duration(delay["max"]),
+                held_outcome_text(p["held_at_resume_outcome"]) if "held_at_resume_outcome" in p and p["held_at_resume"] else ""]))
     return _wide("<table>" + "".join(rows) + "</table>") if len(rows) > 1 else "<p>No pause.</p>"
 
 

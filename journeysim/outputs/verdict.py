@@ -27,7 +27,9 @@ def _held(summary: dict, pauses: list[tuple[str, dict]]) -> str:
     if not resumed:
         return f"no pause was resumed; peak {peak:,} held at once"
     several = f" over {len(resumed)} resumes" if len(resumed) > 1 else ""
-    return f"{held:,} held at the resume{several}; peak {peak:,} held at once"
+    outcomes = [p.get("held_at_resume_outcome") for _, p in resumed]
+    sent = f", {sum(o['sent'] for o in outcomes):,} of them sent" if held and all(outcomes) else ""
+    return f"{held:,} held at the resume{several}{sent}; peak {peak:,} held at once"
 
 
 def _drain(summary: dict, pauses: list[tuple[str, dict]]) -> str:
