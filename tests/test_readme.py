@@ -177,6 +177,14 @@ def test_the_readme_shows_a_refused_scenario_that_exists():
     assert ("echo $?", "2\n") in steps
 
 
+def test_the_readme_says_how_to_put_journeysim_on_the_path_before_its_first_command():
+    """`make` installs into .venv/, which is not on PATH: the first bare `journeysim` line comes after activating it."""
+    lines = shell_lines(ROOT / "README.md")
+    first = next(i for i, line in enumerate(lines) if line.startswith("journeysim "))
+    assert ". .venv/bin/activate" in lines[:first]
+    assert "`.venv/bin/journeysim`" in README
+
+
 def test_the_readme_has_runnable_commands():
     runnable = [c for page, c in commands() if cli_args(c) is not None and not any(p in c for p in PLACEHOLDERS)]
     for verb in ("run", "validate", "compare", "sweep", "schema"):
