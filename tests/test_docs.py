@@ -81,10 +81,10 @@ def coming_additions() -> list[tuple[str, dict]]:
     """(label, scenario change) for every top-level, policy and org key of the 'Coming in this release' block."""
     section = FORMAT.split("## Coming in this release", 1)[1]
     block = yaml.safe_load(re.search(r"```yaml\n(.*?)```", section, re.S).group(1))
-    changes = [(f"platform: {block['platform']}", {"platform": block["platform"]}),
-               ("start", {"start": block["start"]})]
-    changes += [(f"policy.{k}: {v}", {"policy": {k: v}}) for k, v in block["policy"].items()]
-    changes += [(f"org.{k}", {"org": {k: v}}) for k, v in block["org"].items()]
+    changes = [(f"platform: {block['platform']}", {"platform": block["platform"]})] if "platform" in block else []
+    changes += [(key, {key: block[key]}) for key in block if key not in ("platform", "policy", "org", "timeline")]
+    changes += [(f"policy.{k}: {v}", {"policy": {k: v}}) for k, v in (block.get("policy") or {}).items()]
+    changes += [(f"org.{k}", {"org": {k: v}}) for k, v in (block.get("org") or {}).items()]
     return changes
 
 
