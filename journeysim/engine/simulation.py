@@ -170,6 +170,12 @@ class Simulation(RowFlow, ControlProcesses, OrgAccounting):
 
     # ================================================================= run
     def run(self) -> None:
+        self.start()
+        self.run_until(self.end_tick)
+        self.finish_run()
+
+    def start(self) -> None:
+        """Schedule the arrivals and the control processes; the clock stands at 0."""
         self._schedule_arrivals()
         self.env.process(self._timeline(self.loaded.timeline))
         self.env.process(self._cap_checks())
@@ -178,8 +184,28 @@ class Simulation(RowFlow, ControlProcesses, OrgAccounting):
         for c in self.journeys_c:
             if isinstance(self.nodes[c.start].spec, ReadAudienceNode):
                 self.env.process(self._reads(c))
-        self.env.run(until=self.end_tick + 1)
-        self.advance(self.end_tick + 1)
+
+    def run_until(self, tick: int) -> None:
+        """Run every control event due at or before ``tick``; the clock then stands at ``tick``.
+
+        Rows due at ``tick`` itself have not moved yet: an action applied now acts before them,
+        as a timeline action at ``tick`` does.
+        """
+        tick = min(int(tick), self.end_tick)
+        if tick > self.env.now:
+            self.env.run(until=tick)
+        while self.env.peek() <= tick:
+            self.env.step()
+
+    def finish_run(self, last_tick: int | None = None) -> None:
+        """Move the rows due up to ``last_tick`` (the end of the scenario by default). A run cut short
+        there (``journeysim serve`` on a signal) keeps no arrival after it: those never happened."""
+        self.advance((self.end_tick if last_tick is None else last_tick) + 1)
+        if last_tick is not None:
+            st = self.store
+            later = np.flatnonzero(st.state[:st.size] == S.PENDING)
+            st.state[later] = S.VOID
+            st.t_next[later] = NEVER
         self.progress.close()
 
     def sync(self) -> None:
