@@ -4,12 +4,11 @@
 
 from __future__ import annotations
 
-from typing import Literal
-
 from fastapi import APIRouter, Request
 from fastapi.responses import Response
 from pydantic import BaseModel, ConfigDict, Field, StrictStr, field_validator
 
+from ..schema import AtStop
 from ..units import parse_duration
 from . import actions
 from . import answers as A
@@ -37,7 +36,7 @@ class Advance(Strict):
 
 
 class JourneyPause(Strict):
-    mode: Literal["hold", "discard", "skip", "park"] | None = Field(None, description="At an action node (P1); default the policy's.")
+    mode: AtStop | None = Field(None, description="At an action node (P1); default the policy's.")
     version: int | None = Field(None, ge=1)
 
 
