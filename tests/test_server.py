@@ -275,6 +275,59 @@ def test_X3_serve_session_equals_run_with_the_same_timeline(tmp_path):
     pd.testing.assert_frame_equal(pd.read_parquet(live.out / "timeseries.parquet"), ran.timeseries)
 
 
+def test_X3_operator_calls_equal_run_even_when_a_filter_reads_what_a_journey_writes(tmp_path):
+    """AJO-style hold at 500 s, a global filter at 600 s on ``flag`` (which journey ``w`` writes for
+    every profile as it passes), resume at 900 s: the same outputs as the timeline run."""
+    writer = {"key": "w", "start": "entry", "nodes": {
+        "entry": {"type": "event", "arrivals": {"every": "20s", "count": 100}, "next": "unflag"},
+        "unflag": {"type": "update_profile", "set": {"flag": False}, "next": "done"}, "done": {"type": "end"}}}
+    doc = scenario(linear_journey(), writer, size=100)
+    live = Live(doc, tmp_path, name="served")
+    live.advance(to="500s")
+    assert live.client.post("/sim/journeys/j/pause", json={"mode": "hold"}).status_code == 200
+    live.advance(to="600s")
+    assert live.client.post("/sim/journeys/j/global-filter", json={"exclude": "flag == true"}).status_code == 200
+    live.advance(to="900s")
+    assert live.client.post("/sim/journeys/j/resume", json={}).status_code == 200
+    live.advance(to="2000s")
+    live.wait()
+    served = summary_of(live.out)
+    timeline = [{"at": "500s", "pause": {"journeys": ["j"], "mode": "hold"}},
+                {"at": "600s", "global_filter": {"journey": "j", "exclude": "flag == true"}},
+                {"at": "900s", "resume": {"journeys": ["j"]}}]
+    path = tmp_path / "as-timeline.yaml"
+    import yaml
+    path.write_text(yaml.safe_dump(scenario(linear_journey(), writer, size=100, timeline=timeline), sort_keys=False))
+    ran = journeysim.run(journeysim.load(path))
+    served.pop("api_calls"), served.pop("serve")
+    assert served == json.loads(json.dumps(ran.summary))
+    assert served["journeys"]["j"]["discarded"]["global_filter"] > 0
+    pd.testing.assert_frame_equal(pd.read_parquet(live.out / "timeseries.parquet"), ran.timeseries)
+
+
+def test_X1_by_id_forms_and_version_query_names_in_either_case(tmp_path):
+    """Real automation pauses by journey id with AllVersions / VersionNumber (X1)."""
+    live = Live(scenario(linear_journey(), linear_journey(version=2), platform="sfmc"), tmp_path)
+    try:
+        auth = live.bearer()
+        versions = live.client.get(SFMC_BASE, headers=auth, params={"mostRecentVersionOnly": "false"}).json()["items"]
+        assert [(d["key"], d["version"], d["status"]) for d in versions] == [("j", 1, "Published"), ("j", 2, "Published")]
+        one = versions[0]["id"]
+        assert live.client.post(f"{SFMC_BASE}/pause/{one}", headers=auth).json() == VERSION_REQUIRED
+        assert live.client.post(f"{SFMC_BASE}/pause/{one}?VersionNumber=2", headers=auth).json() == {"status": "Accepted"}
+        assert live.client.post(f"{SFMC_BASE}/resume/{one}?AllVersions=true", headers=auth).json() == NOT_PAUSED  # v1 is live
+        assert live.client.post(f"{SFMC_BASE}/pause/{one}?allVersions=true", headers=auth).json() == NOT_RUNNING  # v2 is paused
+        assert [j["status"] for j in live.client.get("/sim/status").json()["journeys"]] == ["live", "paused"]
+        assert live.client.post(f"{SFMC_BASE}/stop/{one}?allVersions=1", headers=auth).json() == {"status": "Accepted"}
+        assert [j["status"] for j in live.client.get("/sim/status").json()["journeys"]] == ["stopped", "stopped"]
+        latest = live.client.get(f"{SFMC_BASE}/key:j", headers=auth).json()
+        assert (latest["version"], latest["status"]) == (2, "Stopped")
+        assert live.client.get(f"{SFMC_BASE}/key:j?versionNumber=1", headers=auth).json()["version"] == 1
+        assert live.client.get(f"{SFMC_BASE}/not-an-id", headers=auth).json() == NOT_FOUND
+    finally:
+        live.stop()
+
+
 def test_X4_openapi_describes_every_endpoint(live):
     paths = live.client.get("/openapi.json").json()["paths"]
     assert {"/v2/token", f"{SFMC_BASE}/pause/{{ident}}", f"{SFMC_BASE}/resume/{{ident}}", f"{SFMC_BASE}/stop/{{ident}}",

@@ -67,6 +67,7 @@ class Simulation(RowFlow, ControlProcesses, OrgAccounting):
         self.journey_of_key = {}
         for c in self.journeys_c:
             self.journey_of_key[c.spec.key] = c.index  # the last version of a key receives jumps
+        self.outside_filters: list[Expression] = []
         self.interacting = self._writers_and_readers()
         self.cap_over = False
         self.org_release_free = 0
@@ -87,7 +88,7 @@ class Simulation(RowFlow, ControlProcesses, OrgAccounting):
         still read one (a condition, exit criteria, a global filter)? None when no write is ever
         read: rows are then independent between control events."""
         filters = [self.loaded.expressions[("timeline", step.index)] for step in self.loaded.timeline
-                   if step.kind == "global_filter" and step.action.exclude is not None]
+                   if step.kind == "global_filter" and step.action.exclude is not None] + self.outside_filters
         exit_reads = {c.index: {name for e in c.exit_criteria for name in e.names} for c in self.journeys_c}
         filter_reads = {name for e in filters for name in e.names}
 
@@ -105,6 +106,12 @@ class Simulation(RowFlow, ControlProcesses, OrgAccounting):
         jump_start = {n.gid: self.journeys_c[self.journey_of_key[n.spec.to]].start for n in self.nodes if n.kind == "jump"}
         return (np.array(can_reach(self.nodes, writes, jump_start), dtype=bool),
                 np.array(can_reach(self.nodes, reads, jump_start), dtype=bool))
+
+    def add_outside_filter(self, expression: Expression) -> None:
+        """A global filter set from outside the timeline (``journeysim serve``): from now on, rows that
+        could write what it reads move in write order, as they would had the timeline named it."""
+        self.outside_filters.append(expression)
+        self.interacting = self._writers_and_readers()
 
     def lookup(self, profiles: np.ndarray) -> Callable[[str], np.ndarray]:
         columns = self.population.columns

@@ -73,6 +73,7 @@ def commit(runner: SimRunner, step: PlannedAction, expression=None) -> None:
     assert step.index == runner.next_action_index()
     if expression is not None:
         runner.loaded.expressions[("timeline", step.index)] = expression
+        runner.sim.add_outside_filter(expression)
     runner.apply(step)
 
 
