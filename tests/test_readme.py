@@ -27,7 +27,8 @@ def shell_commands() -> list[str]:
             continue
         for line in body.replace("\\\n", " ").splitlines():
             command = line.split("  #")[0].strip()
-            if command.startswith("journeysim ") and not any(p in command for p in PLACEHOLDERS):
+            serves = command.startswith("journeysim serve ")  # a server: tests/test_server.py runs the example against it
+            if command.startswith("journeysim ") and not serves and not any(p in command for p in PLACEHOLDERS):
                 commands.append(command)
     return commands
 

@@ -387,3 +387,26 @@ def test_X3_sigterm_mid_run_writes_complete_outputs(tmp_path):
     assert [c["path"] for c in summary["api_calls"]] == ["/v2/token", "/sim/advance", f"{SFMC_BASE}/pause/key:j?versionNumber=1"]
     series = pd.read_parquet(out / "timeseries.parquet")
     assert series["t_s"].max() == 500
+
+
+def test_X1_the_example_script_runs_against_the_sandbox(tmp_path):
+    """examples/sfmc_pause_automation.py, unchanged, against the sandbox at 500 s: pause with extended
+    waits and retained entries, 300 s later resume; the 10 in the wait had their waits extended, the
+    30 arrivals of the pause entered at the resume."""
+    import os
+    import subprocess
+    import sys
+
+    from conftest import ROOT
+
+    live = Live(sfmc_doc(), tmp_path)
+    live.advance(to="500s")
+    env = {**os.environ, "JOURNEYSIM_SFMC_CLIENT_ID": CREDS.client_id, "JOURNEYSIM_SFMC_CLIENT_SECRET": CREDS.client_secret}
+    done = subprocess.run([sys.executable, str(ROOT / "examples" / "sfmc_pause_automation.py"), "--auth-url", live.base,
+                           "--key", "j", "--version", "1", "--paused-days", "1", "--sandbox-wait", "300s"],
+                          capture_output=True, text=True, env=env, timeout=120)
+    assert done.returncode == 0, done.stderr
+    assert done.stdout == "paused: Paused\nbefore the resume: 10 contacts in the journey\nresumed: Published\n"
+    pause = live.client.get("/sim/summary").json()["journeys"]["j"]["pauses"][0]
+    assert (pause["paused_at_s"], pause["resumed_at_s"], pause["waits_extended"], pause["entered_from_queue"]) == (500, 800, 10, 30)
+    live.stop()
