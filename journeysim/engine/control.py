@@ -164,6 +164,7 @@ class ControlProcesses:
             st.t_next[frozen] = np.minimum(st.t_move[frozen], st.t_entry[frozen] + self.timeout_of[j])
         held = st.rows_of(j, (S.HELD,))
         record.held_at_resume = len(held)
+        record.held_rows = held
         live_at = now
         if held.size:
             held = held[np.argsort(st.t_state[held], kind="stable")]
