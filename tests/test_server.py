@@ -269,7 +269,13 @@ def test_X3_serve_session_equals_run_with_the_same_timeline(tmp_path):
     import yaml
     path.write_text(yaml.safe_dump(sfmc_doc(timeline=timeline), sort_keys=False))
     ran = journeysim.run(journeysim.load(path))
-    assert served.pop("api_calls") and served.pop("serve") == {"ended_by": "end", "ended_at_s": 2000, "speed": 0}
+    calls = served.pop("api_calls")
+    assert [(c["at_s"], c["method"], c["path"], c["status"]) for c in calls] == [
+        (0, "POST", "/v2/token", 200), (500, "POST", "/sim/advance", 200),
+        (500, "POST", f"{SFMC_BASE}/pause/key:j?versionNumber=1", 202), (800, "POST", "/sim/advance", 200),
+        (800, "POST", f"{SFMC_BASE}/resume/key:j?versionNumber=1", 202), (2000, "POST", "/sim/advance", 200)]
+    assert calls[-1]["answer"] == {"now_s": 2000, "ended": True}
+    assert served.pop("serve") == {"ended_by": "end", "ended_at_s": 2000, "speed": 0}
     assert served == json.loads(json.dumps(ran.summary))
     assert served["journeys"]["j"]["pauses"][0]["entered_from_queue"] == 30
     pd.testing.assert_frame_equal(pd.read_parquet(live.out / "timeseries.parquet"), ran.timeseries)

@@ -58,6 +58,7 @@ def answer(request: Request, status: int, body: dict | list | None, *, problem: 
     if path not in NOT_LOGGED:
         runner.record(request.method, path + (f"?{request.url.query}" if request.url.query else ""), status,
                       body if logged_body is None else logged_body)
+    runner.finish_if_at_end()
     all_headers = dict(headers or {})
     if problem:
         all_headers[PROBLEM_HEADER] = problem.encode("ascii", "replace").decode()[:500]

@@ -68,8 +68,10 @@ class SimRunner:
         self.clock = VirtualClock(speed, wall)
         self.lock = threading.RLock()
         self.calls: list[ApiCall] = []
+        self.calls_lock = threading.Lock()  # the log never waits for the simulation
         self.next_index = len(loaded.timeline)
         self.ended_by: str | None = None
+        self.at_end = False  # the clock reached the scenario's end; the outputs follow the call that got there
         self.written: list[Path] = []
         self.on_end = on_end
         self.sim.start()
@@ -107,6 +109,11 @@ class SimRunner:
         if self.clock.speed == 0 or tick >= self.sim.end_tick:
             self.clock.set(tick * self.res)
         if tick >= self.sim.end_tick:
+            self.at_end = True
+
+    def finish_if_at_end(self) -> None:
+        """Write the outputs once the end is reached (after the call that reached it is logged)."""
+        if self.at_end and not self.finished:
             self.end("end")
 
     def advance(self, to_s: float) -> None:
@@ -126,8 +133,12 @@ class SimRunner:
         self.sim.apply(step)
 
     def record(self, method: str, path: str, status: int, answer: object) -> None:
-        with self.lock:
+        with self.calls_lock:
             self.calls.append(ApiCall(self.now_s, method, path, status, answer))
+
+    def calls_so_far(self) -> list[dict]:
+        with self.calls_lock:
+            return [c.as_dict() for c in self.calls]
 
     # ------------------------------------------------------------------ reading
     def journey_counts(self, j: int) -> dict[str, int]:
@@ -157,7 +168,7 @@ class SimRunner:
                 journeys.append({"key": spec.key, "version": spec.version, "label": self.sim.journeys_c[j].label,
                                  "status": runtime.status, **self.journey_counts(j)})
             return {"scenario": self.sim.scenario.name, "now_s": self.now_s, "now": format_seconds(self.now_s),
-                    "duration_s": self.sim.scenario.duration, "speed": self.clock.speed, "ended": self.finished,
+                    "duration_s": self.sim.scenario.duration, "speed": self.clock.speed, "ended": self.at_end,
                     "journeys": journeys}
 
     def summary_so_far(self) -> dict:
@@ -168,7 +179,7 @@ class SimRunner:
             if self.finished:
                 return self.final_summary
             summary = build_summary(self.sim, conservation(self.sim, arrivals_done=False))
-            summary["api_calls"] = [c.as_dict() for c in self.calls]
+            summary["api_calls"] = self.calls_so_far()
             return summary
 
     # ------------------------------------------------------------------ the end
@@ -189,7 +200,7 @@ class SimRunner:
                 result.timeseries = result.timeseries[keep].reset_index(drop=True)
                 if result.events is not None:
                     result.events = result.events[result.events["t_s"] <= cut * self.res].reset_index(drop=True)
-            result.summary["api_calls"] = [c.as_dict() for c in self.calls]
+            result.summary["api_calls"] = self.calls_so_far()
             result.summary["serve"] = {"ended_by": why, "ended_at_s": self.now_s if cut is not None else result.summary["duration_s"],
                                        "speed": self.clock.speed}
             self.final_summary = result.summary
@@ -208,5 +219,6 @@ class SimRunner:
         while not stop.wait(every_s):
             with self.lock:
                 self.catch_up()
+                self.finish_if_at_end()
                 if self.finished:
                     return

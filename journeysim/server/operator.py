@@ -76,7 +76,7 @@ def advance(request: Request, body: Advance) -> Response:
         if target < runner.now_tick * runner.res:
             raise actions.Refused(409, sim_error(f"the clock is at {runner.now_s}s already; it does not go back"))
         runner.advance(target)
-        return A.answer(request, 200, {"now_s": runner.now_s, "ended": runner.finished})
+        return A.answer(request, 200, {"now_s": runner.now_s, "ended": runner.at_end})
 
 
 def _operate(request: Request, kind: str, key: str, target, expression=None) -> Response:
