@@ -102,7 +102,7 @@ class SimRunner:
         self.run_to(target)
 
     def run_to(self, tick: int) -> None:
-        """Run every control event up to ``tick``; at the scenario's end, write the outputs."""
+        """Run every control event up to ``tick`` (not past the scenario's end, which it notes)."""
         tick = max(self.now_tick, min(tick, self.sim.end_tick))
         self.sim.run_until(tick)
         self.sim.sync()
