@@ -86,3 +86,22 @@ def test_run_does_not_import_the_web_stack(tmp_path):
             f"r = CliRunner().invoke(main, ['run', {str(path)!r}, '--out', {str(tmp_path / 'out')!r}, '-q', '--no-report']); "
             "assert r.exit_code == 0, r.output; print(sorted(m for m in ('fastapi', 'uvicorn', 'starlette') if m in sys.modules))")
     assert subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout.strip() == "[]"
+
+
+def test_X1_a_port_in_use_is_a_clear_error_and_writes_nothing(tmp_path):
+    import socket
+
+    import pytest
+
+    from journeysim.server.serve import CannotListen, Sandbox
+
+    path = tmp_path / "s.yaml"
+    path.write_text(yaml.safe_dump(scenario(linear_journey()), sort_keys=False))
+    with socket.socket() as taken:
+        taken.bind(("127.0.0.1", 0))
+        taken.listen()
+        port = taken.getsockname()[1]
+        sandbox = Sandbox(journeysim.load(path), tmp_path / "out", port=port, speed=0, credentials=Credentials("a", "b", "c"))
+        with pytest.raises(CannotListen, match=f"cannot listen on 127.0.0.1:{port}"):
+            sandbox.serve()
+    assert not (tmp_path / "out").exists()

@@ -41,6 +41,10 @@ def _server_class():
     return Server
 
 
+class CannotListen(Exception):
+    pass
+
+
 class Sandbox:
     """A runner, its app and a uvicorn server, ready to ``serve()`` (the CLI) or to start in a
     thread (tests)."""
@@ -70,11 +74,17 @@ class Sandbox:
             ticker.start()
         try:
             self.server.run()
+        except SystemExit:  # uvicorn exits when it cannot listen: nothing ran, nothing is written
+            if self.server.started:
+                raise
+            raise CannotListen(f"cannot listen on {self.server.config.host}:{self.server.config.port} "
+                               "(in use, or not an address of this machine)") from None
         finally:
             self._ticker_stop.set()
             if ticker is not None:
                 ticker.join()
-            self.runner.end("signal")
+            if self.server.started:
+                self.runner.end("signal")
 
 
 def run_cli(loaded: LoadedScenario, out: str, host: str, port: int, speed: float, client_id: str | None,
@@ -90,7 +100,10 @@ def run_cli(loaded: LoadedScenario, out: str, host: str, port: int, speed: float
                              ("blueshift_api_key", ENV_BLUESHIFT_KEY, credentials.blueshift_api_key)):
         if name in credentials.generated:
             click.echo(f"  {var}={value}   (random: none given)")
-    sandbox.serve()
+    try:
+        sandbox.serve()
+    except CannotListen as exc:
+        raise click.ClickException(str(exc)) from None
     runner = sandbox.runner
     click.echo(f"stopped at {runner.now_s}s ({runner.ended_by}); {len(runner.calls)} API calls; "
                f"wrote {', '.join(p.name for p in runner.written if p.is_file())} to {out}")
