@@ -105,3 +105,20 @@ def test_X1_a_port_in_use_is_a_clear_error_and_writes_nothing(tmp_path):
         with pytest.raises(CannotListen, match=f"cannot listen on 127.0.0.1:{port}"):
             sandbox.serve()
     assert not (tmp_path / "out").exists()
+
+
+def test_X1_a_moving_clock_runs_to_the_end_by_itself(tmp_path):
+    """--speed N with nobody calling: the ticker keeps the simulation up with wall time and, at the
+    scenario's end, writes the outputs and stops."""
+    import threading
+
+    wall = FakeWall()
+    runner = runner_for(tmp_path, wall, 3600)
+    ended = threading.Event()
+    runner.on_end = ended.set
+    wall.now += 1  # one wall second: an hour simulated, past the 2000 s scenario
+    ticker = threading.Thread(target=runner.tick_forever, args=(threading.Event(), 0.001))
+    ticker.start()
+    ticker.join(timeout=60)
+    assert ended.is_set() and runner.ended_by == "end" and runner.now_s == 2000
+    assert (tmp_path / "out" / "summary.json").is_file()
