@@ -84,6 +84,32 @@ def run(scenario: str, out: str, events: bool, seed: int | None, quiet: bool, no
 
 @main.command()
 @click.argument("scenario", type=click.Path(dir_okay=False))
+@click.option("--out", "out", type=click.Path(file_okay=False), required=True, help="Folder for the outputs.")
+@click.option("--host", default="127.0.0.1", show_default=True, help="Address to listen on.")
+@click.option("--port", type=click.IntRange(0, 65535), default=8787, show_default=True)
+@click.option("--speed", type=click.FloatRange(min=0), default=3600.0, show_default=True,
+              help="Simulated seconds per wall second; 0: the clock moves only by POST /sim/advance.")
+@click.option("--sfmc-client-id", envvar="JOURNEYSIM_SFMC_CLIENT_ID", default=None, help="Default $JOURNEYSIM_SFMC_CLIENT_ID, else random.")
+@click.option("--sfmc-client-secret", envvar="JOURNEYSIM_SFMC_CLIENT_SECRET", default=None,
+              help="Default $JOURNEYSIM_SFMC_CLIENT_SECRET, else random.")
+@click.option("--blueshift-api-key", envvar="JOURNEYSIM_BLUESHIFT_API_KEY", default=None,
+              help="Default $JOURNEYSIM_BLUESHIFT_API_KEY, else random.")
+@click.option("--events", is_flag=True, help="Also write the step-event log (events.parquet).")
+@click.option("--no-report", is_flag=True, help="Skip report.html and its figures.")
+@set_option
+def serve(scenario: str, out: str, host: str, port: int, speed: float, sfmc_client_id: str | None, sfmc_client_secret: str | None,
+          blueshift_api_key: str | None, events: bool, no_report: bool, sets: tuple[str, ...]) -> None:
+    """Run SCENARIO on a virtual clock behind the vendors' pause APIs (docs/server.md); outputs to --out."""
+    try:
+        from .server.serve import run_cli
+    except ImportError as exc:
+        raise click.ClickException(f"journeysim serve needs the serve extra: pip install 'journeysim[serve]' ({exc})") from None
+    run_cli(_load_or_exit(scenario, sets), out, host, port, speed, sfmc_client_id, sfmc_client_secret, blueshift_api_key,
+            events, no_report)
+
+
+@main.command()
+@click.argument("scenario", type=click.Path(dir_okay=False))
 @set_option
 def validate(scenario: str, sets: tuple[str, ...]) -> None:
     """Check SCENARIO without running it; exit 2 with one line per problem."""

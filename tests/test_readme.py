@@ -120,7 +120,11 @@ def check_outputs(folder: Path, args: list[str]) -> None:
 
 @pytest.mark.parametrize("page, command", commands(), ids=lambda v: v.name if isinstance(v, Path) else " ".join(v.split()[:3]))
 def test_each_shell_command_runs_as_written(tmp_path, monkeypatch, page, command):
-    args = cli_args(command)
+    args = cli_args(command.rstrip(" &"))
+    if args and args[0] == "serve" and not any(p in command for p in PLACEHOLDERS):
+        # runs until stopped: tests/test_server.py drives the same server
+        assert (ROOT / args[1]).is_file() and "--speed" in args
+        return
     if args is not None:
         if any(p in command for p in PLACEHOLDERS):
             return  # a synopsis (FILE, DIR, ...), not a command to type
@@ -147,6 +151,16 @@ def test_each_shell_command_runs_as_written(tmp_path, monkeypatch, page, command
         extra = words[2][len("journeysim["):-1]
         extras = tomllib.loads((ROOT / "pyproject.toml").read_text())["project"]["optional-dependencies"]
         assert extra in extras, f"pyproject.toml has no extra {extra!r}"
+    elif words[:3] == ["pip", "install", "-e"] and re.fullmatch(r"\.\[(\w+)\]", words[3]):
+        extras = tomllib.loads((ROOT / "pyproject.toml").read_text())["project"]["optional-dependencies"]
+        assert words[3][2:-1] in extras, f"pyproject.toml has no extra {words[3]!r}"
+    elif words[0] == "export" and all(w.startswith("JOURNEYSIM_") and "=" in w for w in words[1:]):
+        assert all(w.split("=")[0] in (ROOT / "journeysim" / "server" / "auth.py").read_text() for w in words[1:])
+    elif words[0] == "curl":  # against the sandbox: the path must be one the server answers
+        path = re.search(r"http://127\.0\.0\.1:8787(/[\w/.-]+)", command).group(1)
+        assert any(path in f.read_text() for f in (ROOT / "journeysim" / "server").glob("*.py")), path
+    elif words[:2] == ["python", "examples/sfmc_pause_automation.py"]:  # tests/test_server.py runs it against serve
+        assert (ROOT / words[1]).is_file() and words[1] in (ROOT / "tests" / "test_server.py").read_text()
     elif command.startswith(CLUSTER):
         pass  # needs a cluster of machines; tests/test_sweep.py runs the same executor on a LocalCluster
     else:

@@ -27,8 +27,12 @@ class ControlProcesses:
             at = to_ticks(step.at, self.res)
             if at > self.env.now:
                 yield self.env.timeout(at - self.env.now)
-            self.sync()
-            getattr(self, f"_do_{step.kind}")(step)
+            self.apply(step)
+
+    def apply(self, step: PlannedAction) -> None:
+        """Execute one planned action at the current instant, as the timeline does."""
+        self.sync()
+        getattr(self, f"_do_{step.kind}")(step)
 
     def _progress_ticks(self) -> Iterator[simpy.Event]:
         """On a terminal only: move the bar every 1% of simulated time."""

@@ -68,6 +68,7 @@ class Simulation(RowFlow, ControlProcesses, OrgAccounting):
         self.journey_of_key = {}
         for c in self.journeys_c:
             self.journey_of_key[c.spec.key] = c.index  # the last version of a key receives jumps
+        self.outside_filters: list[Expression] = []
         self.interacting = self._writers_and_readers()
         self.cap_over = False
         self.org_release_free = 0
@@ -88,7 +89,7 @@ class Simulation(RowFlow, ControlProcesses, OrgAccounting):
         still read one (a condition, exit criteria, a global filter)? None when no write is ever
         read: rows are then independent between control events."""
         filters = [self.loaded.expressions[("timeline", step.index)] for step in self.loaded.timeline
-                   if step.kind == "global_filter" and step.action.exclude is not None]
+                   if step.kind == "global_filter" and step.action.exclude is not None] + self.outside_filters
         exit_reads = {c.index: {name for e in c.exit_criteria for name in e.names} for c in self.journeys_c}
         filter_reads = {name for e in filters for name in e.names}
 
@@ -106,6 +107,12 @@ class Simulation(RowFlow, ControlProcesses, OrgAccounting):
         jump_start = {n.gid: self.journeys_c[self.journey_of_key[n.spec.to]].start for n in self.nodes if n.kind == "jump"}
         return (np.array(can_reach(self.nodes, writes, jump_start), dtype=bool),
                 np.array(can_reach(self.nodes, reads, jump_start), dtype=bool))
+
+    def add_outside_filter(self, expression: Expression) -> None:
+        """A global filter set from outside the timeline (``journeysim serve``): from now on, rows that
+        could write what it reads move in write order, as they would had the timeline named it."""
+        self.outside_filters.append(expression)
+        self.interacting = self._writers_and_readers()
 
     def lookup(self, profiles: np.ndarray) -> Callable[[str], np.ndarray]:
         columns = self.population.columns
@@ -171,6 +178,12 @@ class Simulation(RowFlow, ControlProcesses, OrgAccounting):
 
     # ================================================================= run
     def run(self) -> None:
+        self.start()
+        self.run_until(self.end_tick)
+        self.finish_run()
+
+    def start(self) -> None:
+        """Schedule the arrivals and the control processes; the clock stands at 0."""
         self._schedule_arrivals()
         self.env.process(self._timeline(self.loaded.timeline))
         self.env.process(self._cap_checks())
@@ -179,8 +192,28 @@ class Simulation(RowFlow, ControlProcesses, OrgAccounting):
         for c in self.journeys_c:
             if isinstance(self.nodes[c.start].spec, ReadAudienceNode):
                 self.env.process(self._reads(c))
-        self.env.run(until=self.end_tick + 1)
-        self.advance(self.end_tick + 1)
+
+    def run_until(self, tick: int) -> None:
+        """Run every control event due at or before ``tick``; the clock then stands at ``tick``.
+
+        Rows due at ``tick`` itself have not moved yet: an action applied now acts before them,
+        as a timeline action at ``tick`` does.
+        """
+        tick = min(int(tick), self.end_tick)
+        if tick > self.env.now:
+            self.env.run(until=tick)
+        while self.env.peek() <= tick:
+            self.env.step()
+
+    def finish_run(self, last_tick: int | None = None) -> None:
+        """Move the rows due up to ``last_tick`` (the end of the scenario by default). A run cut short
+        there (``journeysim serve`` on a signal) keeps no arrival after it: those never happened."""
+        self.advance((self.end_tick if last_tick is None else last_tick) + 1)
+        if last_tick is not None:
+            st = self.store
+            later = np.flatnonzero(st.state[:st.size] == S.PENDING)
+            st.state[later] = S.VOID
+            st.t_next[later] = NEVER
         self.progress.close()
 
     def sync(self) -> None:
