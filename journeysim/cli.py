@@ -146,6 +146,17 @@ def compare(scenarios: tuple[str, ...], variants: tuple[str, ...], out: str, qui
 
 
 @main.command()
+@click.argument("name", required=False)
+def presets(name: str | None) -> None:
+    """Print the vendor presets by switch (* on assumed values), or preset NAME with its sources."""
+    from .presets_cli import PRESETS, preset_text, presets_table
+
+    if name is not None and name not in PRESETS:
+        raise click.BadParameter(f"no preset {name!r}; presets: {', '.join(PRESETS)}", param_hint="NAME")
+    click.echo(presets_table() if name is None else preset_text(name))
+
+
+@main.command()
 @click.argument("file", type=click.Path(dir_okay=False, exists=True))
 @click.option("--grid", "grids", multiple=True, metavar="PATH=V1,V2,...",
               help="A swept key path and its values, e.g. org.resume_rate=1000/s,5000/s (repeat for a cartesian grid).")
