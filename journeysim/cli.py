@@ -111,13 +111,19 @@ def report(folder: str) -> None:
 @click.argument("scenarios", nargs=-1, required=True, type=click.Path(dir_okay=False))
 @click.option("--variant", "variants", multiple=True, metavar="NAME:PATH=VALUE[;PATH=VALUE]",
               help="A variant of the one SCENARIO, e.g. 'discard:timeline[0].pause.mode=discard'.")
+@click.option("--presets", "presets", default=None, metavar="all|NAME,NAME",
+              help="Run the one SCENARIO under each vendor preset (same seed), e.g. all or ajo,sfmc,braze.")
 @click.option("--out", "out", type=click.Path(file_okay=False), required=True, help="Folder for the comparison.")
 @click.option("--quiet", "-q", is_flag=True, help="Print nothing but errors.")
 @set_option
-def compare(scenarios: tuple[str, ...], variants: tuple[str, ...], out: str, quiet: bool, sets: tuple[str, ...]) -> None:
-    """Run several SCENARIOS (or one with --variant overrides) and write a side-by-side table and figures."""
+def compare(scenarios: tuple[str, ...], variants: tuple[str, ...], presets: str | None, out: str, quiet: bool,
+            sets: tuple[str, ...]) -> None:
+    """Run several SCENARIOS (or one with --variant overrides, or under --presets) and write a side-by-side table and figures."""
     from .compare import Variant, parse_variant, run_variants, write_comparison
 
+    if presets is not None:
+        _compare_presets(scenarios, variants, presets, Path(out), quiet, sets)
+        return
     if variants:
         if len(scenarios) != 1:
             raise click.UsageError("--variant takes exactly one scenario file")
@@ -142,6 +148,36 @@ def compare(scenarios: tuple[str, ...], variants: tuple[str, ...], out: str, qui
     if not quiet:
         from .compare import comparison_table
         click.echo(comparison_table(results).to_string())
+        click.echo(f"\nwrote {page}")
+
+
+def _compare_presets(scenarios: tuple[str, ...], variants: tuple[str, ...], presets: str, out: Path, quiet: bool,
+                     sets: tuple[str, ...]) -> None:
+    from .compare import comparison_table, write_comparison
+    from .compare_presets import parse_presets, preset_runs, run_presets, verdict
+
+    if len(scenarios) != 1 or variants:
+        raise click.UsageError("--presets takes exactly one scenario file and no --variant")
+    try:
+        names = parse_presets(presets)
+    except ValueError as exc:
+        raise click.BadParameter(str(exc), param_hint="--presets") from None
+    try:
+        runs = preset_runs(Path(scenarios[0]), names)
+        results = run_presets(runs, sets)
+    except ScenarioError as exc:
+        for problem in exc.problems:
+            click.echo(str(problem), err=True)
+        click.echo(f"refused ({len(exc.problems)} problem(s)); nothing was run", err=True)
+        sys.exit(EXIT_REFUSED)
+    verdicts = {name: verdict(result) for name, result in results.items()}
+    notes = {name: r.notes for name, r in runs.items() if r.notes}
+    page = write_comparison(results, out, [r.variant for r in runs.values()], verdicts, notes)
+    if not quiet:
+        click.echo(comparison_table(results).to_string())
+        click.echo("\n" + "\n".join(f"{name}: {text}" for name, text in verdicts.items()))
+        for name, lines in notes.items():
+            click.echo("\n".join(f"  note, {name}: {line}" for line in lines))
         click.echo(f"\nwrote {page}")
 
 
