@@ -205,9 +205,11 @@ class ControlProcesses:
                 continue
             parked = self.store.rows_of(j, (S.HELD,))
             parked = parked[self.store.parked[parked]]
+            after = int(self.env.now)
             if runtime.pause is not None:
                 runtime.pause.parked_released += len(parked)
-            self._schedule_release(j, parked, int(self.env.now))
+                after = max(after, runtime.pause.live_at or after)  # behind a resume drain still going (R6)
+            self._schedule_release(j, parked, after)
 
     def _go_live(self, j: int, record: PauseRecord, at: int) -> Iterator[simpy.Event]:
         if at > self.env.now:
