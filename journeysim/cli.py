@@ -271,6 +271,8 @@ def format_summary(summary: dict) -> str:
         lines.append(f"\n{label}: {shown or 'nobody left'}")
         if j["actions"]:
             lines.append("  actions: " + ", ".join(f"{k} {v:,}" for k, v in j["actions"].items()))
+        if any(j.get("skipped", {}).values()):
+            lines.append("  skipped (not sent): " + ", ".join(f"{k} {v:,}" for k, v in j["skipped"].items() if v))
         for p in j["pauses"]:
             if p["resumed_at_s"] is None:
                 lines.append(f"  pause at {format_seconds(p['paused_at_s'])}: {p['ended_by'] or 'still paused at the end'}")
@@ -282,6 +284,10 @@ def format_summary(summary: dict) -> str:
                 line += f"; {p['entered_from_queue']:,} queued entries let in"
             if p.get("waits_extended"):
                 line += f"; {p['waits_extended']:,} waits extended"
+            if p.get("skipped_late"):
+                line += f"; {p['skipped_late']:,} late sends skipped"
+            if p.get("parked_at_end"):
+                line += f"; {p['parked_at_end']:,} still parked at the end"
             lines.append(line)
         for refused in j["refused_actions"]:
             lines.append(f"  refused at {format_seconds(refused['at_s'])}: {refused['action']}: {refused['reason']}")
