@@ -13,7 +13,8 @@ from pathlib import Path
 import click
 
 from . import __version__
-from .errors import ConservationError, ScenarioError
+from .errors import ConservationError, RunTooLarge, ScenarioError
+from .outputs.text import held_outcome_text
 from .units import format_seconds
 
 EXIT_REFUSED = 2
@@ -61,6 +62,9 @@ def run(scenario: str, out: str, events: bool, seed: int | None, quiet: bool, no
     failed = None
     try:
         result = run_scenario(loaded, seed=seed, events=events, progress=None if not quiet else False)
+    except RunTooLarge as exc:
+        click.echo(f"{scenario}: {exc}; nothing was written", err=True)
+        sys.exit(EXIT_REFUSED)
     except ConservationError as exc:
         failed, result = exc, exc.result  # type: ignore[attr-defined]
     extra = None
@@ -289,6 +293,8 @@ def format_summary(summary: dict) -> str:
             if p.get("parked_at_end"):
                 line += f"; {p['parked_at_end']:,} still parked at the end"
             lines.append(line)
+            if p["held_at_resume"] and "held_at_resume_outcome" in p:
+                lines.append(f"    of the {p['held_at_resume']:,} held: {held_outcome_text(p['held_at_resume_outcome'])}")
         for refused in j["refused_actions"]:
             lines.append(f"  refused at {format_seconds(refused['at_s'])}: {refused['action']}: {refused['reason']}")
     org = summary["org"]

@@ -165,6 +165,7 @@ class ControlProcesses:
         held = st.rows_of(j, (S.HELD,))
         held = held[~st.parked[held]]  # parked profiles wait for a release_parked (V5)
         record.held_at_resume = len(held)
+        record.held_rows = held
         live_at = self._schedule_release(j, held, now)
         record.live_at = live_at
         if settings.entry_while_paused != "enter":

@@ -10,9 +10,11 @@ from collections.abc import Iterator
 
 import numpy as np
 
+from ..errors import RunTooLarge
 from ..model.graph import EVENT_TYPES, CompiledNode
 from ..model.policy import PASS_THROUGH_MODES
 from ..schema import EventLike, ReactionNode, WaitNode
+from ..units import format_seconds as format_elapsed
 from . import store as S
 from .moves import duration_ticks, to_ticks
 from .recorder import REASON_CODE, REASONS
@@ -156,7 +158,6 @@ class RowFlow:
             self.recorder.events("released", t_j, st.profile[rows_j], j, st.node[rows_j])
         st.state[rows] = S.ACTIVE
         st.t_state[rows] = t
-        st.released[rows] = True
         st.parked[rows] = False
         if self.policy.event_while_held == "discard_event":
             lost = st.fire_drawn[rows] & (st.t_fire[rows] < t)
@@ -170,6 +171,7 @@ class RowFlow:
         st.state[rows] = S.HELD
         st.parked[rows] = parked
         st.t_state[rows] = t
+        st.t_held[rows] = t  # when the profile would have moved on: a held send's delay counts from here
         st.t_move[rows] = NEVER
         deadline = st.t_entry[rows] + self.timeout_of[node.journey]
         if node.is_action and node.next_is_event:
@@ -250,18 +252,19 @@ class RowFlow:
     def _skip(self, node: CompiledNode, rows: np.ndarray, t: np.ndarray) -> None:
         """The action is not executed (counted in ``skipped``); the profile moves on at once (V3, V6)."""
         self._count_skipped(node, len(rows))
-        self.store.released[rows] = False
+        self.store.t_held[rows] = NEVER
         if node.next >= 0:
             self.move(rows, node.next, t)
         else:
             self.finish(rows, t, "end")
 
     def _late_sends(self, rows: np.ndarray, t: np.ndarray) -> np.ndarray:
-        """Released rows whose send came due more than ``late_grace`` before now (V6)."""
+        """Released rows whose send came due (when their hold began) more than ``late_grace`` before now (V6)."""
         if self.policy.late_at_release != "skip":
             return np.zeros(len(rows), dtype=bool)
         grace = to_ticks(self.policy.late_grace, self.res)
-        return self.store.released[rows] & (t - self.store.t_node[rows] > grace)
+        held_at = self.store.t_held[rows]
+        return (held_at != NEVER) & (t - held_at > grace)
 
     def _action(self, node: CompiledNode, runtime: JourneyRuntime, rows: np.ndarray, t: np.ndarray) -> None:
         st = self.store
@@ -285,10 +288,12 @@ class RowFlow:
                 return
         record = self.recorder.journeys[node.journey]
         record.actions[node.node_id] = record.actions.get(node.node_id, 0) + len(rows)
-        released = st.released[rows]
-        if released.any() and runtime.pause is not None:
-            runtime.pause.send_delays.append((t[released] - st.t_node[rows[released]]).astype(np.int64))
-            st.released[rows[released]] = False
+        held_send = st.t_held[rows] != NEVER
+        if held_send.any() and runtime.pause is not None:
+            sent = rows[held_send]
+            runtime.pause.send_delays.append(t[held_send] - st.t_held[sent])
+            runtime.pause.sent_rows.append(sent)
+            st.t_held[sent] = NEVER
         self.recorder.events("action", t, st.profile[rows], node.journey, node.gid)
         if node.next >= 0:
             self.move(rows, node.next, t)
@@ -306,6 +311,11 @@ class RowFlow:
         self.move(rows, targets, t)
 
     def _jump(self, node: CompiledNode, rows: np.ndarray, t: np.ndarray) -> None:
+        if self.store.size + len(rows) > self.row_budget:
+            raise RunTooLarge(
+                f"journey {self.journeys_c[node.journey].label!r} jumps through {node.node_id!r} to {node.spec.to!r} so often "
+                f"that {self.store.size:,} journey entries were made by {format_elapsed(int(t.max()) * self.res)}: more than "
+                f"memory holds ({self.row_budget:,}); give the loop a longer wait, an exit, or a shorter duration")
         profiles = self.store.profile[rows].copy()
         self.finish(rows, t, "jump")
         target = self.journey_of_key[node.spec.to]

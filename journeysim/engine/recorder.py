@@ -38,6 +38,8 @@ class PauseRecord:
     skipped_late: int = 0
     parked_released: int = 0
     send_delays: list = field(default_factory=list)
+    held_rows: np.ndarray | None = None  # store rows held at the resume
+    sent_rows: list = field(default_factory=list)  # store rows whose held send then executed
 
 
 @dataclass

@@ -57,6 +57,7 @@ class Simulation(RowFlow, ControlProcesses, OrgAccounting):
         self.node_rng = [np.random.default_rng(s) for s in seeds[3].spawn(len(self.nodes))]
         self.arrival_rng = np.random.default_rng(seeds[2])
         self.store = ProfileStore(max(1024, self.population.size))
+        self.row_budget = int(pop_module.MEMORY_SHARE * pop_module.available_memory() / (2 * pop_module.ENGINE_BYTES_PER_ROW))
         sample_ticks_ = max(1, to_ticks(sc.report_every, self.res))
         self.recorder = Recorder(len(self.journeys_c), sample_ticks_, self.end_tick // sample_ticks_ + 1, record_events)
         self.runtime = [JourneyRuntime(c, to_ticks(c.spec.global_timeout, self.res)) for c in self.journeys_c]

@@ -18,6 +18,7 @@ from matplotlib.figure import Figure
 from ..api import Result
 from ..plots import FIGURES, clock, figure_size
 from ..units import format_seconds
+from .text import held_outcome_text
 
 PNG_METADATA = {"Software": None}  # no version string in the PNGs: a rebuild gives the same bytes
 FIGURE_DPI = 100
@@ -67,6 +68,8 @@ def _pause_sentence(summary: dict, label: str, pause: dict, discarded_by_mode: i
         if delay["max"]:
             parts.append(f"held sends went out up to {format_seconds(delay['max'])} late "
                          f"(half within {format_seconds(delay['p50'])})")
+        if "held_at_resume_outcome" in pause:
+            parts.append("of the held, " + held_outcome_text(pause["held_at_resume_outcome"]))
     if pause.get("entered_from_queue"):
         parts.append(f"{pause['entered_from_queue']:,} queued entries let in")
     if pause.get("waits_extended"):
@@ -134,7 +137,7 @@ def _reason_table(summary: dict) -> str:
 
 def _pause_table(summary: dict) -> str:
     rows = [_cells(["journey", "mode", "paused", "resumed", "by", "held at resume", "drain", "live again",
-                    "sent after the hold", "send delay p50", "p95", "max"], header=True)]
+                    "sent after the hold", "send delay p50", "p95", "max", "what became of the held"], header=True)]
     for label, j in summary["journeys"].items():
         for p in j["pauses"]:
             resumed = p["resumed_at_s"] is not None
@@ -146,7 +149,8 @@ def _pause_table(summary: dict) -> str:
                 format_seconds(p["drain_s"]) if p["drain_s"] is not None else "",
                 clock(p["live_at_s"]) if p["live_at_s"] is not None else "",
                 f"{p.get('sent_after_hold', 0):,}",
-                format_seconds(delay["p50"]), format_seconds(delay["p95"]), format_seconds(delay["max"])]))
+                format_seconds(delay["p50"]), format_seconds(delay["p95"]), format_seconds(delay["max"]),
+                held_outcome_text(p["held_at_resume_outcome"]) if "held_at_resume_outcome" in p and p["held_at_resume"] else ""]))
     return "<table>" + "".join(rows) + "</table>" if len(rows) > 1 else "<p>No pause.</p>"
 
 
