@@ -54,7 +54,8 @@ def presets_markdown() -> str:
     names = list(PRESETS)
     head = "| switch | " + " | ".join(f"`{n}`" for n in names) + " |"
     rule = "|---" * (len(names) + 1) + "|"
-    body = [f"| `{s}` | " + " | ".join(cell(PRESETS[n], s) for n in names) + " |" for s in SWITCHES]
+    body = [f"| `{s}` | " + " | ".join(cell(PRESETS[n], s).replace(ASSUMED_MARK, "\\" + ASSUMED_MARK) for n in names) + " |"
+            for s in SWITCHES]
     descriptions = [f"- `{s}`: {PausePolicy.model_fields[s].description}" for s in SWITCHES]
     vendors = []
     for preset in PRESETS.values():

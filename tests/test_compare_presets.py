@@ -60,3 +60,16 @@ def test_V9_unknown_presets_are_a_usage_error(simulate, tmp_path):
     path = simulate.write(scenario())
     bad = CliRunner().invoke(main, ["compare", str(path), "--presets", "ajo,brazed", "--out", str(tmp_path / "x")])
     assert bad.exit_code == 2 and "brazed" in bad.output and not (tmp_path / "x").exists()
+
+
+def test_V9_an_sfmc_body_is_translated_not_refused_on_other_platforms(simulate):
+    """PausedDays 1 + GuardrailAction Stop is the operator's plan anywhere: braze (no pause limit of its own)
+    stops the journey one day after the pause; ExtendWaitEndDates stays an SFMC option."""
+    timeline = [{"at": "300s", "pause": {"journey": "j", "versionNumber": 1,
+                                         "body": {"PausedDays": 1, "GuardrailAction": "Stop", "ExtendWaitEndDates": True}}}]
+    s = simulate(scenario(timeline=timeline, platform="braze", duration="2d", report_every="1h")).summary["journeys"]["j"]
+    assert s["status_at_end"] == "stopped" and s["pauses"][0]["ended_by"] == "stop"
+    assert s["pauses"][0]["waits_extended"] == 0 and s["discarded"]["discard_mode"] == 10
+    only_guardrail = [{"at": "300s", "pause": {"journeys": ["j"], "body": {"GuardrailAction": "Resume"}}}]
+    s = simulate(scenario(timeline=only_guardrail, platform="braze", duration="15d", report_every="1h")).summary
+    assert s["journeys"]["j"]["pauses"][0]["resumed_at_s"] == 300 + 14 * 86400

@@ -21,6 +21,7 @@ SFMC_BODY_FIELDS = {
     "RetainContactInjectionWhileJourneyPaused": bool,
 }
 GUARDRAIL_TO_END = {"Resume": "auto_resume", "Stop": "stop", "None": "stay_paused"}
+SFMC_DEFAULT_PAUSED_DAYS = 14
 SFMC_VERSION_REQUIRED = "errorcode 10005: AllVersions=true or VersionNumber required."
 SFMC_RESUME_NOT_PAUSED = "errorcode 10000: An interaction must be in paused status to be resumed."
 
@@ -124,6 +125,8 @@ def pause_settings(action: PauseAction, where: tuple, scenario: Scenario, policy
     _body_problems(body, where, problems)
     sfmc = scenario.platform == "sfmc"
     paused_days = _paused_days(body)
+    if not sfmc and paused_days is None and "GuardrailAction" in body:
+        paused_days = SFMC_DEFAULT_PAUSED_DAYS  # the operator's plan, as SFMC reads it (S3)
     length = policy.pause_length(scenario.org.max_pause)
     if paused_days is not None:
         if not 1 <= paused_days <= 14:
@@ -162,7 +165,7 @@ def translation_notes(scenario: Scenario, policy: PausePolicy) -> list[str]:
             if "PausedDays" in body or "GuardrailAction" in body:
                 what = {"Resume": "resumed", "Stop": "stopped", "None": "left paused"}.get(body.get("GuardrailAction", "Resume"), "resumed")
                 notes.append(f"timeline[{i}]: SFMC's PausedDays/GuardrailAction read as the operator's plan: "
-                             f"the journey is {what} after {body.get('PausedDays', 14)} day(s)")
+                             f"the journey is {what} after {body.get('PausedDays', SFMC_DEFAULT_PAUSED_DAYS)} day(s)")
             if body.get("ExtendWaitEndDates"):
                 notes.append(f"timeline[{i}]: ExtendWaitEndDates is an SFMC option; {platform}'s waits: {policy.wait_clock}")
             if body.get("RetainContactInjectionWhileJourneyPaused"):
