@@ -115,6 +115,11 @@ MODEL_DECISIONS = """
   **`enter`** (Klaviyo, assumed): entries go on while paused and stop where profiles stop.
 - **`max_pause: none`** (V8): the pause lasts until a resume or a stop; `pause_end` never applies.
 - **`stop_at_update_and_jump`** (AJO 2026): update-profile and jump nodes stop profiles like actions.
+  AJO 2026 lets the operator choose a pause of 1 to 14 days: set `org.max_pause` (or `policy.max_pause`)
+  to the length chosen.
+- **Pinpoint.** "Activities in progress complete" and "wait time is paused": profiles stop where they
+  are once their current activity is done (`stop_point: anywhere`, assumed), waits keep their
+  remaining time (`wait_clock: frozen`).
 - **Customer.io.** Its documented choice on stop (force everyone out, or let them finish) is a
   `stop` or no pause at all; the preset models its queued-draft messages (`at_stop: park`, assumed).
 - **Blueshift campaign statuses (B1).** A pause of a `completed` or `archived` campaign is refused
