@@ -48,19 +48,45 @@ def events(sim: Simulation) -> pd.DataFrame:
     columns = ["t_s", "profile_id", "journey", "version", "node", "event", "reason"]
     if not chunks:
         return pd.DataFrame({c: pd.Series(dtype="float64" if c == "t_s" else "object") for c in columns})
-    t, profiles, journeys, nodes, codes, reasons = (np.concatenate(parts) for parts in zip(*chunks))
-    order = np.argsort(t, kind="stable")
-    t, profiles, journeys, nodes, codes, reasons = (a[order] for a in (t, profiles, journeys, nodes, codes, reasons))
+    t = np.concatenate([c[0] for c in chunks])
+    order = time_order(t)
+    t = t[order]
+    profiles, journeys, nodes, codes, reasons = (np.concatenate(parts)[order] for parts in list(zip(*chunks))[1:])
     labels = np.array([c.label for c in sim.journeys_c])
     versions = np.array([c.spec.version for c in sim.journeys_c])
     node_names = np.array([n.node_id for n in sim.nodes])
     reason_names = np.array(list(REASONS) + [""])
+    reasons = np.where(reasons < 0, len(REASONS), reasons)
     return pd.DataFrame({
         "t_s": t * sim.res,
         "profile_id": sim.population.ids[profiles],
-        "journey": pd.Categorical(labels[journeys]),
+        "journey": _categorical(journeys, labels),
         "version": versions[journeys],
-        "node": pd.Categorical(node_names[nodes]),
+        "node": _categorical(nodes, node_names),
         "event": pd.Categorical.from_codes(codes, categories=list(EVENTS)),
-        "reason": pd.Categorical(reason_names[np.where(reasons < 0, len(REASONS), reasons)]),
+        "reason": _categorical(reasons, reason_names),
     })
+
+
+def time_order(t: np.ndarray) -> np.ndarray:
+    """``np.argsort(t, kind="stable")`` for non-negative ticks, in linear time: a least-significant-digit
+    radix sort over 16-bit digits (numpy sorts 16-bit keys stably by counting)."""
+    if len(t) == 0 or t.min() < 0:
+        return np.argsort(t, kind="stable")
+    order = np.argsort((t & 0xFFFF).astype(np.uint16), kind="stable")
+    shift, top = 16, int(t.max())
+    while top >> shift:
+        digit = (t[order] >> shift) & 0xFFFF
+        order = order[np.argsort(digit.astype(np.uint16), kind="stable")]
+        shift += 16
+    return order
+
+
+def _categorical(codes: np.ndarray, names: np.ndarray) -> pd.Categorical:
+    """``pd.Categorical(names[codes])`` without building a string per row: the names present, sorted, as
+    categories (what pandas infers), and the codes mapped onto them."""
+    present = np.flatnonzero(np.bincount(codes, minlength=len(names)))
+    categories = pd.Index(names[present]).sort_values()
+    remap = np.full(len(names), -1, dtype=np.int8 if len(names) < 127 else np.int32)
+    remap[present] = categories.get_indexer(names[present])
+    return pd.Categorical.from_codes(remap[codes], dtype=pd.CategoricalDtype(categories))
