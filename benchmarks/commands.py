@@ -7,7 +7,7 @@ This times exactly that, beside the targets of the speed issue:
     small        journeysim run on a 1,000-profile bench-10m, --no-report (<= 0.5 s) and with the report (<= 1.0 s)
     naive        journeysim run at 1M --no-report vs benchmarks/naive_simpy.py at 1M, whole processes (>= 50x)
     events       journeysim run at 1M with --events vs without (<= 1.5x)
-    sweep        journeysim sweep of 20 runs with --workers 2 vs in-process (>= 1.7x)
+    sweep        journeysim sweep of 20 quickstart runs with --workers 2 vs in-process (>= 1.7x)
 
     python benchmarks/commands.py                      # everything
     python benchmarks/commands.py --only small events --repeat 5
@@ -100,10 +100,9 @@ def events(tmp: Path, repeat: int) -> None:
 
 
 def sweep(tmp: Path, repeat: int) -> None:
-    argv = [str(BIN), "sweep", str(QUICK), "--grid", "org.resume_rate=1000/s,5000/s", "-r", "10",
-            "--set", "population.size=50000", "-q"]
+    argv = [str(BIN), "sweep", str(QUICK), "--grid", "org.resume_rate=1000/s,5000/s", "-r", "10", "-q"]
     inproc, inproc_cpu = timed([*argv, "--out", str(tmp / "sweep1")], repeat)
-    line("journeysim sweep, 20 runs (quickstart at 50k), in-process", inproc, inproc_cpu)
+    line("journeysim sweep, 20 runs of quickstart (200k), in-process", inproc, inproc_cpu)
     pool, pool_cpu = timed([*argv, "--out", str(tmp / "sweep2"), "--workers", "2"], repeat)
     line("journeysim sweep, 20 runs, --workers 2", pool, pool_cpu,
          f"in-process / workers: {inproc / pool:.2f}x (target >= 1.7x)")
