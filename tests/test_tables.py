@@ -1,4 +1,4 @@
-"""The long-format tables: the step-event log's time order (a linear radix sort that must equal numpy's
+"""The long-format tables: the step-event log's time order (a packed-key sort that must equal numpy's
 stable argsort), text columns as codes, and Parquet written by pyarrow alone."""
 
 from __future__ import annotations
