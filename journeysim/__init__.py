@@ -9,6 +9,13 @@ True
 
 __version__ = "0.1.0"
 
-from .api import Result, load, run  # noqa: E402
-
 __all__ = ["Result", "__version__", "load", "run"]
+
+
+def __getattr__(name: str):
+    """``load``, ``run`` and ``Result`` are imported on first use, so the command line starts fast."""
+    if name in ("Result", "load", "run"):
+        from . import api
+
+        return getattr(api, name)
+    raise AttributeError(f"module 'journeysim' has no attribute {name!r}")

@@ -9,9 +9,8 @@ from __future__ import annotations
 import difflib
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-import pandas as pd
 from pydantic import BaseModel, ValidationError
 
 from . import population as pop
@@ -22,6 +21,9 @@ from .model.policy import PausePolicy, resolve_policy
 from .model.timeline import PlannedAction, plan_timeline
 from .schema import ConditionNode, EventLike, ReadAudienceNode, Scenario, UpdateProfileNode, WhenBranch
 from .yamlio import SourceMap, load_yaml
+
+if TYPE_CHECKING:
+    import pandas as pd
 
 ALL = "all"
 MAX_SAMPLES = 1_000_000  # time-series samples (duration / report_every): the engine keeps one count per sample

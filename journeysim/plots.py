@@ -10,7 +10,6 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-import matplotlib.pyplot as plt
 import matplotlib.ticker
 import numpy as np
 from matplotlib.axes import Axes
@@ -46,6 +45,8 @@ def figure_size(name: str, result: Result) -> tuple[float, float]:
 def _axes(ax: Axes | None, name: str, result: Result) -> Axes:
     """The given axes, or those of a new pyplot figure (which a notebook shows by itself)."""
     if ax is None:
+        import matplotlib.pyplot as plt  # only here: a report draws on bare Figures, without pyplot's backends
+
         _, ax = plt.subplots(figsize=figure_size(name, result), layout="constrained")
     return ax
 

@@ -9,11 +9,14 @@ from __future__ import annotations
 import os
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import numpy as np
-import pandas as pd
 
 from .units import AttributeGenerator
+
+if TYPE_CHECKING:
+    import pandas as pd
 
 # Bytes per profile the engine keeps beside the attributes (positions, times, states), and per
 # journey a profile can be in.
@@ -106,6 +109,8 @@ def generate(size: int, attributes: dict[str, AttributeGenerator], rng: np.rando
 
 
 def read_table(path: Path) -> pd.DataFrame:
+    import pandas as pd
+
     suffix = path.suffix.lower()
     try:
         if suffix == ".parquet":
@@ -118,6 +123,8 @@ def read_table(path: Path) -> pd.DataFrame:
 
 
 def from_frame(frame: pd.DataFrame, source: str) -> Population:
+    import pandas as pd
+
     if frame.empty:
         raise PopulationError(f"population file {source!r} has no rows")
     columns: dict[str, np.ndarray] = {}

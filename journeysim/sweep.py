@@ -23,16 +23,17 @@ import traceback
 from concurrent.futures import Executor, as_completed
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-import pandas as pd
 import yaml
-from tqdm import tqdm
 
 from .errors import Problem, ScenarioError
 from .executors import DaskMissing, InProcessExecutor, describe, make_executor
 from .overrides import parse_overrides
 from .readable import NUMBER_FORMAT, format_figure, is_categorical, is_time, title
+
+if TYPE_CHECKING:
+    import pandas as pd
 
 __all__ = ["DaskMissing", "RunTask", "describe", "SweepPlan", "collect", "interval", "is_sweep_file", "key_figures", "make_executor",
            "parse_grid", "read_sweep_file", "run_sweep", "run_task", "validate_plan", "write_results"]
@@ -327,6 +328,8 @@ def run_sweep(plan: SweepPlan, out: Path, *, workers: int | None = None, schedul
     already finished in ``out/runs`` (same scenario text, overrides and replication) are kept.
     Returns the table written to sweep.parquet. An interrupt keeps every finished run.
     """
+    from tqdm import tqdm
+
     out = Path(out)
     runs = out / "runs"
     runs.mkdir(parents=True, exist_ok=True)
@@ -375,6 +378,8 @@ def run_sweep(plan: SweepPlan, out: Path, *, workers: int | None = None, schedul
 
 def collect(out: Path, tasks: list[RunTask]) -> pd.DataFrame:
     """The rows of ``out/runs`` for these tasks, in task order, as one table."""
+    import pandas as pd
+
     rows = []
     for task in tasks:
         file = Path(out) / "runs" / f"{task.run_id}.json"
@@ -410,6 +415,8 @@ def t_quantile(df: int) -> float:
 
 def interval(values: pd.Series) -> tuple[float, float]:
     """Mean and half-width of the 95% confidence interval of the mean (Student's t; 0 for one value)."""
+    import pandas as pd
+
     values = pd.Series(values).dropna().astype(float)
     if len(values) == 0:
         return math.nan, math.nan
@@ -421,6 +428,8 @@ def interval(values: pd.Series) -> tuple[float, float]:
 
 def point_table(table: pd.DataFrame, parameters: list[str], figures: tuple[str, ...] = PLOTTED) -> pd.DataFrame:
     """Per grid point: runs, and for each figure its mean and 95% half-width over the replications."""
+    import pandas as pd
+
     ok = table[table["status"] == "ok"] if len(table) else table
     columns = [f"grid.{p}" for p in parameters]
     if not len(ok):

@@ -85,10 +85,11 @@ class ControlProcesses:
             eligible[self.store.profile[inside]] = False
         runtime.read_done |= eligible
         profiles = self.node_rng[node.gid].permutation(np.flatnonzero(eligible))
-        slots = now + rate_slots(len(profiles), spec.read_rate, self.res)
+        slots = rate_slots(len(profiles), spec.read_rate, self.res)
+        slots += now
         rows = self.store.append(profiles, c.index, c.start, S.READQ, slots)
         self.store.t_state[rows] = now
-        self.recorder.journeys[c.index].arrived += len(rows)
+        self.recorder.journeys[c.index].arrived += len(profiles)
 
     # ================================================================= operator actions
     def _refuse(self, j: int, step: PlannedAction, why: str) -> None:

@@ -29,10 +29,12 @@ def rate_slots(count: int, rate_per_s: float, resolution: float) -> np.ndarray:
     a backlog of N takes ceil(N / rate) seconds (R6).
     """
     per_tick = rate_per_s * resolution
-    index = np.arange(1, count + 1, dtype=np.int64)
     if math.isclose(per_tick, round(per_tick)) and round(per_tick) >= 1:
         per = int(round(per_tick))
-        return (index + per - 1) // per
+        index = np.arange(per, count + per, dtype=np.int64)  # (i + 1) + per - 1, floor-divided in place
+        index //= per
+        return index
+    index = np.arange(1, count + 1, dtype=np.int64)
     return np.ceil(index / per_tick - 1e-9).astype(np.int64)
 
 

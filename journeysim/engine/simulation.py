@@ -14,11 +14,11 @@ control processes (timeline, pause, resume, stop), ``org`` the org-wide accounti
 
 from __future__ import annotations
 
+import sys
 from collections.abc import Callable
 
 import numpy as np
 import simpy
-from tqdm import tqdm
 
 from .. import population as pop_module
 from ..expr import Expression
@@ -73,9 +73,7 @@ class Simulation(RowFlow, ControlProcesses, OrgAccounting):
         self.cap_over = False
         self.org_release_free = 0
         self.env = simpy.Environment()
-        self.progress = tqdm(total=self.end_tick, disable=not progress if progress is not None else None,
-                             desc=sc.name, leave=False, dynamic_ncols=True,
-                             bar_format="{desc} |{bar}| {percentage:3.0f}% [{elapsed}]")
+        self.progress = _progress_bar(progress, self.end_tick, sc.name)
 
     # ================================================================= setup
     def _population(self, rng: np.random.Generator) -> pop_module.Population:
@@ -289,3 +287,20 @@ class Simulation(RowFlow, ControlProcesses, OrgAccounting):
                 rows = rows[keep]
                 if not np.isscalar(horizon):
                     horizon = horizon[keep]
+
+
+class _NoProgress:
+    disable = True
+
+    def close(self) -> None:
+        pass
+
+
+def _progress_bar(progress: bool | None, total: int, name: str):
+    """A tqdm bar, or nothing (and no tqdm import) when it would be disabled: off, or None off a terminal."""
+    if progress is False or (progress is None and not sys.stderr.isatty()):
+        return _NoProgress()
+    from tqdm import tqdm
+
+    return tqdm(total=total, disable=not progress if progress is not None else None, desc=name, leave=False,
+                dynamic_ncols=True, bar_format="{desc} |{bar}| {percentage:3.0f}% [{elapsed}]")

@@ -12,18 +12,13 @@ import json
 from datetime import datetime
 from pathlib import Path
 
-import matplotlib
 import pandas as pd
-from matplotlib.figure import Figure
 
 from ..api import Result
-from ..plots import FIGURES, figure_size
 from ..units import format_duration, format_instant, format_local, start_of
+from .figures import render as render_figures
 from .text import held_outcome_text
 from .verdict import glance
-
-PNG_METADATA = {"Software": None}  # no version string in the PNGs: a rebuild gives the same bytes
-FIGURE_DPI = 100
 
 __all__ = ["rebuild_report", "verdicts", "write_report_files"]
 
@@ -175,10 +170,6 @@ img{max-width:100%;border:1px solid #eee}figcaption{color:#555;font-size:.9rem}l
 .ok{color:#2a7a3b}.bad{color:#b00;font-weight:bold}"""
 
 
-def _caption(plot) -> str:
-    return (plot.__doc__ or "").strip().splitlines()[0]
-
-
 def write_report_files(result: Result, folder: Path) -> Path:
     """Write report.html and one PNG per figure (fig_NAME.png) into ``folder``; returns the page's path.
 
@@ -188,14 +179,7 @@ def write_report_files(result: Result, folder: Path) -> Path:
     folder = Path(folder)
     folder.mkdir(parents=True, exist_ok=True)
     summary = result.summary
-    figures = []
-    with matplotlib.rc_context({"figure.dpi": FIGURE_DPI, "savefig.dpi": FIGURE_DPI}):
-        for name, plot in FIGURES.items():
-            figure = Figure(figsize=figure_size(name, result), layout="constrained")
-            ax = plot(result, ax=figure.add_subplot())
-            path = folder / f"fig_{name}.png"
-            figure.savefig(path, metadata=PNG_METADATA)
-            figures.append((path.name, ax.get_title() or ax.get_title(loc="left"), _caption(plot)))
+    figures = render_figures(result, folder)
     ok = summary["conservation"]["ok"]
     conservation = ("every profile that arrived is in exactly one place" if ok
                     else "VIOLATED: " + "; ".join(summary["conservation"].get("problems", [])))

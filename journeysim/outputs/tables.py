@@ -1,66 +1,180 @@
-"""Long-format tables: the sampled time series and the step-event log."""
+"""Long-format tables: the sampled time series and the step-event log.
+
+Each table is first built as numpy columns (text columns as codes into sorted category names);
+``*_frame`` turns them into a pandas DataFrame and ``write_parquet`` writes them with pyarrow
+alone, so a command-line run that nobody reads in pandas does not import pandas.
+"""
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 import numpy as np
-import pandas as pd
 
 from ..engine.recorder import EVENTS, REASONS, SERIES_STATES
-from ..engine.simulation import Simulation
+
+if TYPE_CHECKING:
+    import pandas as pd
+
+    from ..engine.simulation import Simulation
 
 IN_JOURNEY_NODE = "(journey)"
+TIMESERIES_COLUMNS = ("t_s", "journey", "node", "state", "count", "status")
+EVENT_COLUMNS = ("t_s", "profile_id", "journey", "version", "node", "event", "reason")
+
+
+class Coded:
+    """A text column as codes into ``categories`` (sorted, only the names present): a pandas Categorical."""
+
+    def __init__(self, codes: np.ndarray, categories: list[str]):
+        self.codes, self.categories = codes, categories
+
+    @classmethod
+    def of(cls, codes: np.ndarray, names, *, present: np.ndarray | None = None) -> Coded:
+        """``names[codes]`` as a coded column, without a string per row."""
+        names = list(names)
+        if present is None:
+            present = np.flatnonzero(np.bincount(codes, minlength=len(names)))
+        categories = sorted({names[i] for i in present})  # names may repeat (a node id in two journeys)
+        remap = np.full(len(names), -1, dtype=np.int8 if len(names) < 127 else np.int32)
+        position = {name: k for k, name in enumerate(categories)}
+        remap[present] = [position[names[i]] for i in present]
+        return cls(remap[codes], categories)
+
+    @classmethod
+    def fixed(cls, codes: np.ndarray, categories: list[str]) -> Coded:
+        return cls(codes.astype(np.int8 if len(categories) < 127 else np.int32), list(categories))
+
+    def pandas(self):
+        import pandas as pd
+
+        return pd.Categorical.from_codes(self.codes, dtype=pd.CategoricalDtype(pd.Index(self.categories)))
+
+    def arrow(self):
+        import pyarrow as pa
+
+        encoded = [name.encode() for name in self.categories]
+        offsets = np.concatenate(([0], np.cumsum([len(e) for e in encoded]))).astype(np.int32)
+        names = pa.Array.from_buffers(pa.string(), len(encoded), [None, pa.py_buffer(offsets), pa.py_buffer(b"".join(encoded))])
+        return pa.DictionaryArray.from_arrays(_arrow(self.codes), names)
+
+
+def _arrow(values: np.ndarray):
+    """A numpy number column as a pyarrow array, zero-copy. (``pa.array`` would import pandas to check the type.)"""
+    import pyarrow as pa
+
+    values = np.ascontiguousarray(values)
+    if values.dtype == np.bool_:
+        return pa.Array.from_buffers(pa.bool_(), len(values), [None, pa.py_buffer(np.packbits(values, bitorder="little"))])
+    return pa.Array.from_buffers(pa.from_numpy_dtype(values.dtype), len(values), [None, pa.py_buffer(values)])
 
 
 def _status_at(log: list[tuple[int, str]], times: np.ndarray) -> np.ndarray:
     ticks = np.array([t for t, _ in log])
-    names = np.array([s for _, s in log])
-    return names[np.searchsorted(ticks, times, side="right") - 1]
+    return np.searchsorted(ticks, times, side="right") - 1
 
 
-def timeseries(sim: Simulation) -> pd.DataFrame:
+def timeseries_columns(sim: Simulation) -> dict[str, np.ndarray | Coded]:
+    """Counts per (sample time, journey, node, state), ordered by time, journey, node and state."""
     rec = sim.recorder
     times = np.arange(rec.samples, dtype=np.int64) * rec.sample_ticks
     series = rec.series()
-    frames = []
     labels = [c.label for c in sim.journeys_c]
+    parts = []  # (journey, node name, state name, counts)
     for (key, state), counts in sorted(series.items()):
         if key < 0:
-            j, node, state_name = -1 - key, IN_JOURNEY_NODE, "in_journey"
+            parts.append((-1 - key, IN_JOURNEY_NODE, "in_journey", counts))
         else:
-            j, node, state_name = sim.nodes[key].journey, sim.nodes[key].node_id, SERIES_STATES[state]
-        frames.append(pd.DataFrame({"t_s": times * sim.res, "journey": labels[j], "node": node,
-                                    "state": state_name, "count": counts.astype(np.int64),
-                                    "status": _status_at(rec.journeys[j].status_log, times)}))
-    for j, label in enumerate(labels):
+            node = sim.nodes[key]
+            parts.append((node.journey, node.node_id, SERIES_STATES[state], counts))
+    for j in range(len(labels)):
         if not any((-1 - j, 0) == k for k in series):
-            frames.append(pd.DataFrame({"t_s": times * sim.res, "journey": label, "node": IN_JOURNEY_NODE,
-                                        "state": "in_journey", "count": np.zeros(len(times), dtype=np.int64),
-                                        "status": _status_at(rec.journeys[j].status_log, times)}))
-    frame = pd.concat(frames, ignore_index=True)
-    frame = frame.sort_values(["t_s", "journey", "node", "state"], kind="stable").reset_index(drop=True)
-    for column in ("journey", "node", "state", "status"):
-        frame[column] = frame[column].astype("category")
-    return frame
+            parts.append((j, IN_JOURNEY_NODE, "in_journey", np.zeros(len(times), dtype=np.int64)))
+    n = len(times)
+    nodes = sorted({p[1] for p in parts})
+    states = sorted({p[2] for p in parts})
+    statuses: list[str] = []
+    status_code: dict[str, int] = {}
+    journey = np.repeat(np.array([p[0] for p in parts], dtype=np.int64), n)
+    node = np.repeat(np.array([nodes.index(p[1]) for p in parts], dtype=np.int64), n)
+    state = np.repeat(np.array([states.index(p[2]) for p in parts], dtype=np.int64), n)
+    status = np.empty(len(parts) * n, dtype=np.int64)
+    for k, (j, *_rest) in enumerate(parts):
+        log = rec.journeys[j].status_log
+        codes = [status_code.setdefault(name, len(status_code)) for _, name in log]
+        status[k * n:(k + 1) * n] = np.array(codes, dtype=np.int64)[_status_at(log, times)]
+    statuses = list(status_code)
+    journey_rank = np.argsort(np.argsort(np.array(labels), kind="stable"), kind="stable")
+    t = np.tile(times, len(parts))
+    order = np.lexsort((state, node, journey_rank[journey], t))  # stable: ties keep the series order
+    count = np.concatenate([np.asarray(p[3], dtype=np.int64) for p in parts]) if parts else np.zeros(0, np.int64)
+    return {"t_s": t[order] * sim.res, "journey": Coded.of(journey[order], labels),
+            "node": Coded.of(node[order], nodes), "state": Coded.of(state[order], states),
+            "count": count[order], "status": Coded.of(status[order], statuses)}
+
+
+def event_columns(sim: Simulation) -> dict[str, np.ndarray | Coded] | None:
+    """The step-event log in time order (ties in the order the engine recorded them); None if empty."""
+    chunks = sim.recorder.event_chunks
+    if not chunks:
+        return None
+    t = np.concatenate([c[0] for c in chunks])
+    order = time_order(t)
+    t = t[order]
+    profiles, journeys, nodes, codes, reasons = (np.concatenate(parts)[order] for parts in list(zip(*chunks))[1:])
+    versions = np.array([c.spec.version for c in sim.journeys_c])
+    reasons = np.where(reasons < 0, len(REASONS), reasons)
+    return {
+        "t_s": t * sim.res,
+        "profile_id": sim.population.ids[profiles],
+        "journey": Coded.of(journeys, [c.label for c in sim.journeys_c]),
+        "version": versions[journeys],
+        "node": Coded.of(nodes, [n.node_id for n in sim.nodes]),
+        "event": Coded.fixed(codes, list(EVENTS)),
+        "reason": Coded.of(reasons, list(REASONS) + [""]),
+    }
+
+
+def frame(columns: dict[str, np.ndarray | Coded]) -> pd.DataFrame:
+    import pandas as pd
+
+    return pd.DataFrame({name: c.pandas() if isinstance(c, Coded) else c for name, c in columns.items()})
+
+
+def empty_events_frame() -> pd.DataFrame:
+    import pandas as pd
+
+    return pd.DataFrame({c: pd.Series(dtype="float64" if c == "t_s" else "object") for c in EVENT_COLUMNS})
+
+
+def write_parquet(columns: dict[str, np.ndarray | Coded], path) -> None:
+    """Write a table's columns to Parquet with pyarrow (no pandas): text columns dictionary-encoded."""
+    import pyarrow as pa
+    import pyarrow.parquet as pq
+
+    table = pa.Table.from_arrays([c.arrow() if isinstance(c, Coded) else _arrow(c) for c in columns.values()],
+                                 names=list(columns))
+    pq.write_table(table, path)
+
+
+def timeseries(sim: Simulation) -> pd.DataFrame:
+    return frame(timeseries_columns(sim))
 
 
 def events(sim: Simulation) -> pd.DataFrame:
-    chunks = sim.recorder.event_chunks
-    columns = ["t_s", "profile_id", "journey", "version", "node", "event", "reason"]
-    if not chunks:
-        return pd.DataFrame({c: pd.Series(dtype="float64" if c == "t_s" else "object") for c in columns})
-    t, profiles, journeys, nodes, codes, reasons = (np.concatenate(parts) for parts in zip(*chunks))
-    order = np.argsort(t, kind="stable")
-    t, profiles, journeys, nodes, codes, reasons = (a[order] for a in (t, profiles, journeys, nodes, codes, reasons))
-    labels = np.array([c.label for c in sim.journeys_c])
-    versions = np.array([c.spec.version for c in sim.journeys_c])
-    node_names = np.array([n.node_id for n in sim.nodes])
-    reason_names = np.array(list(REASONS) + [""])
-    return pd.DataFrame({
-        "t_s": t * sim.res,
-        "profile_id": sim.population.ids[profiles],
-        "journey": pd.Categorical(labels[journeys]),
-        "version": versions[journeys],
-        "node": pd.Categorical(node_names[nodes]),
-        "event": pd.Categorical.from_codes(codes, categories=list(EVENTS)),
-        "reason": pd.Categorical(reason_names[np.where(reasons < 0, len(REASONS), reasons)]),
-    })
+    columns = event_columns(sim)
+    return empty_events_frame() if columns is None else frame(columns)
+
+
+def time_order(t: np.ndarray) -> np.ndarray:
+    """``np.argsort(t, kind="stable")`` for non-negative ticks, faster: each tick and its position packed
+    into one int64 key (unique keys, so any sort gives the stable order), sorted in place; the log is
+    made of runs already in time order, which numpy's stable sort merges quickly."""
+    n = len(t)
+    if n == 0 or t.min() < 0 or int(t.max()) >= ((1 << 63) - n) // n:
+        return np.argsort(t, kind="stable")
+    key = t.astype(np.int64) * n
+    key += np.arange(n, dtype=np.int64)
+    key.sort(kind="stable")
+    key %= n
+    return key

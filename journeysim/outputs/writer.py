@@ -24,9 +24,9 @@ def write_outputs(result: Result, out: Path, *, extra=None) -> list[Path]:
         with open(staging / "summary.json", "w") as handle:
             json.dump(result.summary, handle, indent=2, sort_keys=False)
             handle.write("\n")
-        result.timeseries.to_parquet(staging / "timeseries.parquet", index=False)
-        if result.events is not None:
-            result.events.to_parquet(staging / "events.parquet", index=False)
+        result.write_table("timeseries", staging / "timeseries.parquet")
+        if result.has("events"):
+            result.write_table("events", staging / "events.parquet")
         if extra is not None:
             extra(staging)
         if out.exists():
