@@ -485,3 +485,56 @@ def test_D3_an_imported_scenario_is_the_same_scenario_with_the_same_seed(tmp_pat
     assert paths[0].read_text() == paths[1].read_text()
     first, second = (journeysim.run(journeysim.load(p)).summary for p in paths)
     assert first["journeys"] == second["journeys"]
+
+
+# ---------------------------------------------------------------- journeys: [{import: sfmc, file: ...}] in a scenario
+
+SCENARIO_HEAD = """name: imported
+duration: 3d
+platform: sfmc
+population:
+  size: 200
+  attributes:
+{attributes}
+journeys:
+  - {{import: sfmc, file: {file}}}
+"""
+
+
+def write_scenario(folder: Path, file: str, attributes: str = "    x: {constant: 1}") -> Path:
+    path = folder / "scenario.yaml"
+    path.write_text(SCENARIO_HEAD.format(attributes=attributes, file=file))
+    return path
+
+
+def test_D3_a_scenario_imports_the_exported_journey_directly(tmp_path):
+    (tmp_path / "exports").mkdir()
+    body = definition(activity("EMAIL-1", "EMAILV2", "WAIT-1"), activity("WAIT-1", "WAIT", None, config={"waitDuration": 1, "waitUnit": "DAYS"}),
+                      trigger="EmailAudience")
+    (tmp_path / "exports" / "journey.json").write_text(json.dumps(body))
+    loaded = journeysim.load(write_scenario(tmp_path, "exports/journey.json"))  # relative to the scenario file
+    journey = loaded.scenario.journeys[0]
+    assert journey.key == "test-journey" and journey.version == 2 and set(journey.nodes) == {"TRIGGER", "EMAIL-1", "WAIT-1", "end"}
+    summary = journeysim.run(loaded).summary
+    assert summary["journeys"]["test-journey"]["actions"] == {"EMAIL-1": 200}  # the audience is read once: all 200
+
+
+@pytest.mark.parametrize("item, key, message", [
+    ("{import: sfmc, file: nowhere.json}", "journeys[0].file", "nowhere.json: $: cannot read"),
+    ("{import: braze, file: j.json}", "journeys[0].import", "unknown importer 'braze'"),
+    ("{import: sfmc}", "journeys[0].file", "missing 'file'"),
+    ("{import: sfmc, file: j.json, start: x}", "journeys[0].start", "only 'import' and 'file'"),
+    ("{import: sfmc, file: cycle.json}", "journeys[0].file", "cycle.json: $.activities[1].outcomes[0].next: the activities form a cycle"),
+    ("{import: sfmc, file: split.json}", "journeys[0].file", "add to population.attributes: {Country: {choice: {FR: 0.5, other: 0.5}}}"),
+])
+def test_D3_problems_with_an_imported_journey_name_the_scenario_file_and_key(tmp_path, item, key, message):
+    (tmp_path / "j.json").write_text(json.dumps(definition(activity("EMAIL-1", "EMAILV2", None))))
+    (tmp_path / "cycle.json").write_text(json.dumps(definition(activity("A-1", "EMAILV2", "B-1"), activity("B-1", "SMSSYNC", "A-1"))))
+    criteria = {"p": filter_definition(condition_set("AND", condition("Event.E.Country", "Equal", "FR")))}
+    split = activity("D-1", "MULTICRITERIADECISION", config={"criteria": criteria}, outcomes=[{"key": "p"}, {"key": "remainder_path"}])
+    (tmp_path / "split.json").write_text(json.dumps(definition(split)))
+    path = tmp_path / "scenario.yaml"
+    path.write_text(SCENARIO_HEAD.format(attributes="    x: {constant: 1}", file="X").replace("{import: sfmc, file: X}", item))
+    result = CliRunner().invoke(main, ["validate", str(path)])
+    assert result.exit_code == 2
+    assert f"{path}:9:" in result.output and f"{key}: " in result.output and message in result.output, result.output
