@@ -538,3 +538,16 @@ def test_D3_problems_with_an_imported_journey_name_the_scenario_file_and_key(tmp
     result = CliRunner().invoke(main, ["validate", str(path)])
     assert result.exit_code == 2
     assert f"{path}:9:" in result.output and f"{key}: " in result.output and message in result.output, result.output
+
+
+def test_D3_the_large_benchmark_journey_imports_and_validates(tmp_path):
+    source = Path(__file__).parent.parent / "benchmarks" / "sfmc-large-journey.json"
+    body = json.loads(source.read_text())
+    decisions = [a for a in body["activities"] if a["type"] == "MULTICRITERIADECISION"]
+    assert len(body["activities"]) >= 100 and len(decisions) == 21 and max(len(d["outcomes"]) for d in decisions) == 8
+    out = tmp_path / "large.yaml"
+    result = CliRunner().invoke(main, ["import", "sfmc", str(source), "-o", str(out), "--population", "1000", "-q"])
+    assert result.exit_code == 0, result.output
+    nodes = journeysim.load(out).scenario.journeys[0].nodes
+    assert {a["key"] for a in body["activities"]} <= set(nodes)
+    assert sum(n.type == "condition" for n in nodes.values()) == 21
