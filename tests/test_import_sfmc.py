@@ -551,3 +551,48 @@ def test_D3_the_large_benchmark_journey_imports_and_validates(tmp_path):
     nodes = journeysim.load(out).scenario.journeys[0].nodes
     assert {a["key"] for a in body["activities"]} <= set(nodes)
     assert sum(n.type == "condition" for n in nodes.values()) == 21
+
+
+# ---------------------------------------------------------------- robustness: never a traceback
+
+def _paths(value, prefix=()):
+    yield prefix
+    if isinstance(value, dict):
+        for key, item in value.items():
+            yield from _paths(item, prefix + (key,))
+    elif isinstance(value, list):
+        for index, item in enumerate(value):
+            yield from _paths(item, prefix + (index,))
+
+
+BASE = json.loads(ALL_TYPES.read_text())
+BASE_PATHS = [p for p in _paths(BASE) if p]
+JUNK = [None, 0, -3, 1.5, 10**12, "x", "", True, [], {}, [1], {"a": 1}, "DAYS", "9999-12-31T00:00:00", "<FilterDefinition/>",
+        "<x>", "WAIT-1", "EMAILV2-1", "remainder_path"]
+
+
+@settings(max_examples=150, deadline=None)
+@given(edits=st.lists(st.tuples(st.sampled_from(BASE_PATHS), st.sampled_from(JUNK) | st.just("DELETE")), min_size=1, max_size=4))
+def test_D4_a_damaged_export_is_refused_or_imported_never_a_crash(tmp_path_factory, edits):
+    body = copy.deepcopy(BASE)
+    for path, value in edits:
+        holder = body
+        try:
+            for part in path[:-1]:
+                holder = holder[part]
+            if value == "DELETE" and isinstance(holder, dict):
+                holder.pop(path[-1], None)
+            elif value != "DELETE":
+                holder[path[-1]] = copy.deepcopy(value)
+        except (KeyError, IndexError, TypeError):
+            continue  # an earlier edit removed the place
+    folder = tmp_path_factory.mktemp("damaged")
+    (folder / "journey.json").write_text(json.dumps(body))
+    out = folder / "scenario.yaml"
+    result = CliRunner().invoke(main, ["import", "sfmc", str(folder / "journey.json"), "-o", str(out), "-q"])
+    assert result.exit_code in (0, 2), result.output
+    assert not isinstance(result.exception, Exception) or isinstance(result.exception, SystemExit), result.exception
+    if result.exit_code == 0:
+        assert CliRunner().invoke(main, ["validate", str(out)]).exit_code == 0
+    else:
+        assert "$" in result.output and not out.exists()

@@ -21,7 +21,8 @@ from . import filter_xml as fx
 
 MAX_JSON_BYTES = 50 * 2**20
 DEFAULT_POPULATION = 100_000
-ENTRY_WINDOW_H = 168  # event entries are spread over the first week
+ENTRY_WINDOW_H = 168
+MAX_WAIT_S = 36500 * 86400.0  # event entries are spread over the first week
 
 WAIT_UNITS = {"MINUTE": "m", "MINUTES": "m", "HOUR": "h", "HOURS": "h", "DAY": "d", "DAYS": "d",
               "WEEK": "w", "WEEKS": "w", "MONTH": "month", "MONTHS": "month"}
@@ -123,9 +124,12 @@ def _describe(item: dict) -> str:
     return f"{item.get('type')}" + (f" {name!r}" if name else "")
 
 
+def _dict(value: Any) -> dict:
+    return value if isinstance(value, dict) else {}
+
+
 def _config(item: dict) -> dict:
-    config = item.get("configurationArguments")
-    return config if isinstance(config, dict) else {}
+    return _dict(item.get("configurationArguments"))
 
 
 def _duration_text(seconds: float) -> str:
@@ -329,12 +333,12 @@ class _Importer:
             for g, item in enumerate(items):
                 if not isinstance(item, dict):
                     raise SfmcImportError(f"$.{section}[{g}]", "must be a JSON object")
-                xml = _config(item).get("criteria") or (item.get("arguments") or {}).get("criteria")
+                xml = _config(item).get("criteria") or _dict(item.get("arguments")).get("criteria")
                 label = f"{section}[{g}]" + (f" {_name(item)!r}" if _name(item) else "")
                 if not xml:
                     self.warnings.append(f"{label}: no criteria; not an exit criterion")
                     continue
-                is_exit = section == "exits" or bool((item.get("metaData") or {}).get("isExitCriteria", True))
+                is_exit = section == "exits" or bool(_dict(item.get("metaData")).get("isExitCriteria", True))
                 tree = self._criteria(label, xml, label) if is_exit else None
                 exit_trees.append((section, g, item, label, tree, is_exit))
         self.exit_conditions = [c for *_, tree, is_exit in exit_trees if tree is not None and is_exit for c in fx.conditions(tree)]
@@ -344,7 +348,7 @@ class _Importer:
         trigger = next((t for t in triggers if isinstance(t, dict)), None)
         entry_tree = None
         if trigger is not None:
-            xml = _config(trigger).get("criteria") or (trigger.get("metaData") or {}).get("criteria")
+            xml = _config(trigger).get("criteria") or _dict(trigger.get("metaData")).get("criteria")
             if isinstance(xml, str) and xml.strip().startswith("<"):
                 entry_tree = self._criteria("triggers[0] criteria", xml, "entry")
         try:
@@ -441,9 +445,9 @@ class _Importer:
         elif kind in STO:
             params = (config.get("params") or {}) if isinstance(config.get("params"), dict) else {}
             hours = _number(params.get("slidingWindowHours", config.get("slidingWindowHours")))
-            if hours is None or hours <= 0:
+            if hours is None or hours <= 0 or hours > 24 * 365:
                 hours = 24
-                self._note(node, "no slidingWindowHours: a 24h window is assumed")
+                self._note(node, "no readable slidingWindowHours (0 to 8760): a 24h window is assumed")
             node.spec = {"type": "wait", "duration": {"uniform": ["0s", f"{hours:g}h"]}, "next": self._single_next(activity, node)}
             self._note(node, f"send-time optimisation: the send moment is drawn uniformly within the {hours:g}h window")
         elif kind in DECISIONS:
@@ -492,6 +496,9 @@ class _Importer:
                 return {"type": "wait", "duration": "1d", "next": following}
             start = self.start_time or moment.replace(tzinfo=None, hour=0, minute=0, second=0, microsecond=0)
             seconds = max(0.0, (moment.replace(tzinfo=None) - start).total_seconds())
+            if seconds > MAX_WAIT_S:
+                raise SfmcImportError(f"$.activities[{self.index[activity['key']]}].configurationArguments.specificDate",
+                                      f"{specific!r} is more than 100 years after the journey was saved: not a journey step")
             self._note(node, f"waits until {specific} ({config.get('timeZone') or config.get('timeZoneId') or 'no time zone'}); "
                              f"the scenario is taken to start on {start:%Y-%m-%d}, so until {_duration_text(seconds)}")
             return {"type": "wait", "until": _duration_text(seconds), "next": following}
@@ -501,6 +508,9 @@ class _Importer:
             self._note(node, f"no readable waitDuration/waitUnit ({config.get('waitDuration')!r} {config.get('waitUnit')!r}): 1d assumed")
             amount, unit = 1, "d"
         seconds = amount * UNIT_SECONDS[unit]
+        if seconds > MAX_WAIT_S:
+            raise SfmcImportError(f"$.activities[{self.index[activity['key']]}].configurationArguments.waitDuration",
+                                  f"a wait of {amount:g} {config.get('waitUnit')} is longer than 100 years: not a journey step")
         if unit == "month":
             self._note(node, "a month is taken as 30 days")
         text = _duration_text(seconds)
