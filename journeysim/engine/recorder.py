@@ -36,6 +36,8 @@ class PauseRecord:
     entered_from_queue: int = 0
     waits_extended: int = 0
     send_delays: list = field(default_factory=list)
+    held_rows: np.ndarray | None = None  # store rows held at the resume
+    sent_rows: list = field(default_factory=list)  # store rows whose held send then executed
 
 
 @dataclass
