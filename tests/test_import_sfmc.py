@@ -22,6 +22,7 @@ import journeysim
 from journeysim.cli import main
 from journeysim.expr import compile_expression
 from journeysim.importers import filter_xml as fx
+from journeysim.importers.render import scenario_data, scenario_yaml
 from journeysim.importers.sfmc import SfmcImportError, import_journey
 
 FIXTURES = Path(__file__).parent / "fixtures" / "sfmc"
@@ -448,7 +449,7 @@ def test_D4_strict_refuses_unknown_types_and_keeps_an_existing_file(tmp_path):
     out = tmp_path / "scenario.yaml"
     out.write_text("# the user's own file\n")
     result = CliRunner().invoke(main, ["import", "sfmc", str(source), "-o", str(out), "--strict"])
-    assert result.exit_code == 2 and "FANCYNEWTHING" in result.output
+    assert result.exit_code == 2 and "$.activities[0].type: activity type 'FANCYNEWTHING' is not known" in result.output
     assert out.read_text() == "# the user's own file\n"
     lenient = CliRunner().invoke(main, ["import", "sfmc", str(source), "-o", str(out)])
     assert lenient.exit_code == 0 and "warning: activity A-1: unknown type 'FANCYNEWTHING'" in lenient.output
@@ -475,6 +476,14 @@ def test_D3_D4_D5_import_validate_run_end_to_end(tmp_path):
     journey = summary["journeys"]["welcome-all-types"]
     assert summary["conservation"]["ok"] and journey["arrived"] == 3000
     assert journey["actions"]["EMAILV2-1"] > 0 and journey["exited"]["exit_criteria"] > 0
+
+
+@pytest.mark.parametrize("source", [ALL_TYPES, Path(__file__).parent.parent / "benchmarks" / "sfmc-large-journey.json"],
+                         ids=lambda p: p.name)
+def test_D3_the_commented_yaml_reads_back_as_the_imported_data(source):
+    imported = import_journey(json.loads(source.read_text()), 1234)
+    data = scenario_data(imported, 1234, 30)
+    assert yaml.safe_load(scenario_yaml(imported, data, source.name)) == data
 
 
 def test_D3_an_imported_scenario_is_the_same_scenario_with_the_same_seed(tmp_path):

@@ -43,8 +43,6 @@ def sfmc(journey_file: str, out: str, population: int | None, strict: bool, quie
     except SfmcImportError as exc:
         refuse(str(exc))
         return
-    if strict and imported.unknown_types:
-        refuse(f"--strict: activity type(s) {', '.join(sorted(set(imported.unknown_types)))} not known to the importer")
     days = min(120, max(7, math.ceil((imported.longest_s + 8 * 86400) / 86400)))
     data = scenario_data(imported, size, days)
     text = scenario_yaml(imported, data, Path(journey_file).name)

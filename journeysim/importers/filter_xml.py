@@ -144,19 +144,19 @@ def attribute_name(key: str, taken: Mapping[str, str]) -> str:
     """A usable attribute name for a condition key: the last part of ``Event.DEAudience-1.Country``,
     made an identifier; the last two parts when another key already has the short name."""
     if key.startswith("id:"):
-        return _identifier("attr_" + key[3:].split("-")[0])
+        return identifier("attr_" + key[3:].split("-")[0])
     parts = [p.strip().strip('"[]') for p in key.split(".") if p.strip().strip('"[]')] or ["attribute"]
     for count in range(1, len(parts) + 1):
-        name = _identifier("_".join(parts[-count:]))
+        name = identifier("_".join(parts[-count:]))
         if taken.get(name, key) == key:
             return name
-    base, n = _identifier("_".join(parts)), 2
+    base, n = identifier("_".join(parts)), 2
     while taken.get(f"{base}_{n}", key) != key:
         n += 1
     return f"{base}_{n}"
 
 
-def _identifier(text: str) -> str:
+def identifier(text: str) -> str:
     name = re.sub(r"\W+", "_", text, flags=re.ASCII).strip("_") or "attribute"
     if name[0].isdigit():
         name = "a_" + name

@@ -302,7 +302,7 @@ class _Importer:
                 return text
             except (fx.FilterError, ExpressionError) as exc:
                 self.warnings.append(f"{where}: {exc}; modelled as a generated yes/no column")
-        column = fx._identifier(fallback)
+        column = fx.identifier(fallback)
         while column in self.translator.taken or column in self.extra_columns:
             column += "_"
         self.extra_columns[column] = {"bernoulli": chance}
@@ -460,7 +460,7 @@ class _Importer:
             node.spec = {"type": "action" if kind in CHANNELS else "custom_action",
                          "channel": CHANNELS.get(kind) or CUSTOM[kind], "next": self._single_next(activity, node)}
         elif kind in UPDATES:
-            column = fx._identifier(f"updated_by_{key}")
+            column = fx.identifier(f"updated_by_{key}")
             while column in self.translator.taken or column in self.extra_columns:
                 column += "_"
             self.extra_columns[column] = {"constant": False}
@@ -472,6 +472,9 @@ class _Importer:
         return node
 
     def _pass_through(self, activity: dict, node: NodeOut) -> dict:
+        if self.strict:
+            raise SfmcImportError(f"$.activities[{self.index[activity['key']]}].type",
+                                  f"activity type {activity.get('type')!r} is not known to the importer (--strict)")
         self.unknown.append(str(activity.get("type")))
         self.warnings.append(f"activity {activity['key']}: unknown type {activity.get('type')!r}: imported as a pass-through node")
         outs = self._outcomes(activity)
