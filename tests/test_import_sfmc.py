@@ -605,3 +605,13 @@ def test_D4_a_damaged_export_is_refused_or_imported_never_a_crash(tmp_path_facto
         assert CliRunner().invoke(main, ["validate", str(out)]).exit_code == 0
     else:
         assert "$" in result.output and not out.exists()
+
+
+def test_D3_a_scenario_start_sets_when_a_wait_until_a_date_ends(tmp_path):
+    wait = activity("WAIT-1", "WAIT", None, config={"specificDate": "2026-11-27T09:00:00", "timeZone": "UTC"})
+    (tmp_path / "j.json").write_text(json.dumps(definition(wait)))
+    path = write_scenario(tmp_path, "j.json")
+    path.write_text(path.read_text().replace("platform: sfmc", "platform: sfmc\nstart: 2026-11-25T06:00:00+01:00"))
+    # the scenario starts 2026-11-25 05:00 UTC: 2 days and 4 hours before the date
+    assert journeysim.load(path).scenario.journeys[0].nodes["WAIT-1"].until == 2 * 86400 + 4 * 3600
+    assert import_journey(definition(wait)).journey["nodes"]["WAIT-1"]["until"] == "177h"  # from modifiedDate's day

@@ -6,9 +6,11 @@ population, timeline and org apply; a problem names the scenario file, line and 
 
 from __future__ import annotations
 
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
+from .. import units
 from ..errors import ScenarioError
 from ..yamlio import SourceMap
 from .render import flow
@@ -42,7 +44,7 @@ def expand_imports(data: dict, scenario: Path, source: SourceMap) -> None:
             problems.append(source.problem(where + ("file",), "missing 'file': the exported journey JSON, relative to this scenario"))
             continue
         try:
-            imported = import_journey(read_definition(scenario.parent / file), size)
+            imported = import_journey(read_definition(scenario.parent / file), size, start=_start(data.get("start")))
         except SfmcImportError as exc:
             problems.append(source.problem(where + ("file",), f"{file}: {exc}"))
             continue
@@ -56,6 +58,15 @@ def expand_imports(data: dict, scenario: Path, source: SourceMap) -> None:
         journeys[i] = imported.journey
     if problems:
         raise ScenarioError(problems)
+
+
+def _start(value: Any) -> datetime | None:
+    """The scenario's start as naive UTC, or None (a bad start is reported by the schema check)."""
+    try:
+        moment = units.parse_datetime(value)
+    except (ValueError, TypeError):
+        return None
+    return moment.astimezone(UTC).replace(tzinfo=None)
 
 
 def import_item_schema() -> dict[str, Any]:

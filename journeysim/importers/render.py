@@ -37,17 +37,21 @@ def _comment(text: str, indent: int) -> list[str]:
 
 def scenario_data(imported: ImportedJourney, population: int, duration_days: int) -> dict:
     """The scenario as plain data (what the YAML text reads back as)."""
-    return {
+    data = {
         "name": slug(imported.name),
         "description": f"Imported from Salesforce Marketing Cloud journey {imported.name!r} (key {imported.key}).",
         "seed": 1,
         "platform": "sfmc",
+        "start": imported.start,
         "duration": f"{duration_days}d",
         "report_every": "10m",
         "population": {"size": population, "attributes": imported.attributes},
         "journeys": [imported.journey],
         "timeline": [],
     }
+    if imported.start is None:
+        del data["start"]
+    return data
 
 
 def scenario_yaml(imported: ImportedJourney, data: dict, source_name: str) -> str:
@@ -59,6 +63,8 @@ def scenario_yaml(imported: ImportedJourney, data: dict, source_name: str) -> st
              f"description: {json.dumps(data['description'])}",
              f"seed: {data['seed']}",
              f"platform: {data['platform']}",
+             *([f"start: {scalar(data['start'])}  # the day the journey was last published (UTC); waits until a date count from it"]
+               if "start" in data else []),
              f"duration: {data['duration']}",
              f"report_every: {data['report_every']}",
              "population:",

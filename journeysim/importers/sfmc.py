@@ -83,6 +83,7 @@ class ImportedJourney:
     key: str
     activity_count: int
     longest_s: float
+    start: str | None = None  # the calendar start the waits until a date count from (C1)
 
 
 # ---------------------------------------------------------------- reading the file
@@ -226,7 +227,7 @@ def _refuse_cycles(activities: list[dict], index: dict[str, int], targets: dict[
 # ---------------------------------------------------------------- the importer
 
 class _Importer:
-    def __init__(self, definition: Any, population: int, strict: bool):
+    def __init__(self, definition: Any, population: int, strict: bool, start: datetime | None = None):
         if not isinstance(definition, dict):
             raise SfmcImportError("$", f"a journey definition is a JSON object, got {type(definition).__name__}")
         activities = definition.get("activities")
@@ -254,7 +255,7 @@ class _Importer:
         taken.add(self.end_id)
         self.taken = taken
         self.end_used = False
-        self.start_time = self._start_time()
+        self.start_time = start or self._start_time()
 
     def _free(self, wanted: str, taken: set[str]) -> str:
         name = wanted
@@ -383,7 +384,7 @@ class _Importer:
             del journey["name"]
         return ImportedJourney(journey, [entry, *self.nodes], exits, attributes, notes, self.warnings, self.assumptions,
                                self.unknown, journey.get("name") or journey["key"], journey["key"], len(self.activities),
-                               self._longest())
+                               self._longest(), f"{self.start_time:%Y-%m-%dT%H:%M:%S}+00:00" if self.start_time else None)
 
     def _roots(self) -> list[str]:
         pointed = {t for outs in self.targets.values() for _, t in outs if t is not None}
@@ -503,7 +504,7 @@ class _Importer:
                 raise SfmcImportError(f"$.activities[{self.index[activity['key']]}].configurationArguments.specificDate",
                                       f"{specific!r} is more than 100 years after the journey was saved: not a journey step")
             self._note(node, f"waits until {specific} ({config.get('timeZone') or config.get('timeZoneId') or 'no time zone'}); "
-                             f"the scenario is taken to start on {start:%Y-%m-%d}, so until {_duration_text(seconds)}")
+                             f"the scenario starts {start:%Y-%m-%d %H:%M} UTC, so until {_duration_text(seconds)}")
             return {"type": "wait", "until": _duration_text(seconds), "next": following}
         amount = _number(config.get("waitDuration", config.get("duration")))
         unit = WAIT_UNITS.get(str(config.get("waitUnit", config.get("durationUnits")) or "").upper())
@@ -704,9 +705,13 @@ def rarely_exiting(attribute: fx.Attribute, spec: dict, exit_conditions: list[fx
     return {"choice": dict(zip(values, weights))}
 
 
-def import_journey(definition: Any, population: int = DEFAULT_POPULATION, strict: bool = False) -> ImportedJourney:
-    """Map a Journey Builder definition onto a journeysim journey; SfmcImportError if it is not one."""
-    return _Importer(definition, population, strict).run()
+def import_journey(definition: Any, population: int = DEFAULT_POPULATION, strict: bool = False,
+                   start: datetime | None = None) -> ImportedJourney:
+    """Map a Journey Builder definition onto a journeysim journey; SfmcImportError if it is not one.
+
+    ``start`` (naive UTC) is the scenario's calendar start; without it, the day the journey was last
+    published (else modified, created) is taken."""
+    return _Importer(definition, population, strict, start).run()
 
 
 _SLUG = re.compile(r"[^a-z0-9]+")
