@@ -312,9 +312,9 @@ class Translator:
         test, negated = op
         name = attribute.name
         if test == "null":
-            text = f"{name} == ''" if attribute.kind == "text" else attribute.null_column
-            return f"not {_wrap(text)}" if negated and attribute.kind != "text" else (
-                f"{name} != ''" if negated else text)
+            if attribute.kind == "text":
+                return f"{name} != ''" if negated else f"{name} == ''"
+            return f"not {attribute.null_column}" if negated else attribute.null_column
         values = _split_values(condition.values)
         if test in TEXT_ONLY:
             body = f"{test}({name}, {_repr(values[0] if values else '')})"
