@@ -9,7 +9,7 @@ from click.testing import CliRunner
 from conftest import ROOT, scenario
 
 from journeysim.cli import main
-from journeysim.model.policy import PLATFORMS
+from journeysim.model.presets import PLATFORMS
 from journeysim.schema import json_schema
 
 DOCS = ROOT / "docs"
