@@ -286,6 +286,11 @@ def sweep(file: str, grids: tuple[str, ...], replications: int | None, out: str,
             click.echo("failed runs are listed in sweep.html; rerun with --resume to retry them", err=True)
 
 
+from .importers.command import import_group  # noqa: E402
+
+main.add_command(import_group)
+
+
 def format_summary(summary: dict) -> str:
     """A readable plain-text summary: the verdict at a glance, then the table per journey and each pause."""
     from .outputs.verdict import glance

@@ -2,8 +2,9 @@
 
 Grammar (Python-like syntax, parsed with ``ast`` but only a whitelist of node kinds is
 accepted): comparisons (``== != < <= > >=``, chained), ``and``/``or``/``not``, ``in [..]`` /
-``not in [..]``, ``+ - * / %``, unary minus, attribute names, and string / number / boolean
-literals. No calls, no attribute access, no subscripts, nothing is ever executed by Python.
+``not in [..]``, ``+ - * / %``, unary minus, attribute names, string / number / boolean literals,
+and three text tests ``contains(name, 'x')``, ``startswith(name, 'x')``, ``endswith(name, 'x')``.
+No other calls, no attribute access, no subscripts, nothing is ever executed by Python.
 
 ``compile_expression(text, columns)`` checks names against the known columns and returns an
 ``Expression`` whose ``evaluate(lookup)`` gives a numpy array; ``lookup(name)`` returns the
@@ -41,6 +42,9 @@ _COMPARE = {
 }
 _ARITH = {ast.Add: np.add, ast.Sub: np.subtract, ast.Mult: np.multiply, ast.Div: np.true_divide, ast.Mod: np.mod}
 _KEYWORD_LITERALS = {"true": True, "false": False, "True": True, "False": False}
+_TEXT_TESTS = {"contains": (lambda v, x: x in v, lambda a, x: np.char.find(a, x) >= 0),
+               "startswith": (lambda v, x: v.startswith(x), np.char.startswith),
+               "endswith": (lambda v, x: v.endswith(x), np.char.endswith)}
 
 Lookup = Callable[[str], np.ndarray]
 Compiled = Callable[[Lookup], Any]
@@ -112,7 +116,7 @@ class _Compiler:
             return "bool" if node.id in _KEYWORD_LITERALS and node.id not in self.kinds else self.kinds.get(node.id)
         if isinstance(node, ast.BinOp) or (isinstance(node, ast.UnaryOp) and not isinstance(node.op, ast.Not)):
             return "number"
-        if isinstance(node, (ast.Compare, ast.BoolOp, ast.UnaryOp)):  # a UnaryOp here is a 'not'
+        if isinstance(node, (ast.Compare, ast.BoolOp, ast.UnaryOp, ast.Call)):  # a UnaryOp here is a 'not'
             return "bool"
         return None
 
@@ -164,6 +168,24 @@ class _Compiler:
         if isinstance(node.op, ast.UAdd):
             return inner
         raise self.fail(node, "operator not allowed")
+
+    def visit_Call(self, node: ast.Call) -> Compiled:
+        name = node.func.id if isinstance(node.func, ast.Name) else None
+        if name not in _TEXT_TESTS:
+            raise self.fail(node, f"'{ast.unparse(node)}' is not allowed: the only calls are contains, startswith and endswith")
+        if node.keywords or len(node.args) != 2 or not isinstance(node.args[1], ast.Constant) or not isinstance(node.args[1].value, str):
+            raise self.fail(node, f"{name} takes an attribute and a text literal, like {name}(email, 'gmail')")
+        if self.kind(node.args[0]) not in ("text", None):
+            raise self.fail(node, f"{name} tests text, not a {self.kind(node.args[0])}")
+        value, needle = self.visit(node.args[0]), node.args[1].value
+        on_scalar, on_array = _TEXT_TESTS[name]
+
+        def run(lookup: Lookup) -> Any:
+            values = value(lookup)
+            if isinstance(values, np.ndarray):
+                return on_array(values.astype(str), needle)
+            return on_scalar(str(values), needle)
+        return run
 
     def visit_BinOp(self, node: ast.BinOp) -> Compiled:
         op = _ARITH.get(type(node.op))

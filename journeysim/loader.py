@@ -16,6 +16,7 @@ from pydantic import BaseModel, ValidationError
 from . import population as pop
 from .errors import Problem, ScenarioError
 from .expr import Expression, ExpressionError, compile_expression
+from .importers.in_scenario import expand_imports
 from .model.graph import jump_loop, structure_problems
 from .model.policy import PausePolicy, resolve_policy
 from .model.timeline import PlannedAction, plan_timeline
@@ -207,6 +208,7 @@ def load(path: str | Path, overrides: list | None = None) -> LoadedScenario:
 
     path = Path(path)
     data, source = load_yaml(path)
+    expand_imports(data, path, source)
     if overrides:
         written = _override_paths(data, overrides)
         apply_overrides(data, overrides)

@@ -432,4 +432,7 @@ def json_schema() -> dict:
     schema = Scenario.model_json_schema()
     schema["$schema"] = "https://json-schema.org/draft/2020-12/schema"
     schema["title"] = "journeysim scenario"
+    from .importers.in_scenario import import_item_schema
+
+    schema["properties"]["journeys"]["items"] = {"anyOf": [schema["properties"]["journeys"]["items"], import_item_schema()]}
     return schema
