@@ -416,3 +416,16 @@ def test_X1_the_example_script_runs_against_the_sandbox(tmp_path):
     pause = live.client.get("/sim/summary").json()["journeys"]["j"]["pauses"][0]
     assert (pause["paused_at_s"], pause["resumed_at_s"], pause["waits_extended"], pause["entered_from_queue"]) == (500, 800, 10, 30)
     live.stop()
+
+
+def test_X2_a_value_the_scenario_format_refuses_is_a_400_not_a_server_error(tmp_path):
+    """X2: an empty global-filter expression (the format refuses it) answers 400 with a message, never 500."""
+    live = Live(scenario(linear_journey()), tmp_path)
+    try:
+        c = live.client
+        live.advance(to="500s")
+        assert c.post("/sim/journeys/j/pause", json={"mode": "hold"}).status_code == 200
+        answer = c.post("/sim/journeys/j/global-filter", json={"exclude": ""})
+        assert answer.status_code == 400 and "exclude" in answer.json()["error"], answer.text
+    finally:
+        live.stop()

@@ -8,6 +8,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
+from pydantic import ValidationError
+
 from ..expr import ExpressionError, compile_expression
 from ..model.timeline import SFMC_VERSION_REQUIRED, PlannedAction, pause_settings, resolve_targets
 from ..schema import GlobalFilterAction, JourneyTarget, PauseAction, ResumeAction, StopAction
@@ -77,22 +79,31 @@ def commit(runner: SimRunner, step: PlannedAction, expression=None) -> None:
     runner.apply(step)
 
 
+def _build(model, **values):
+    """The timeline action a call asks for; a value the scenario format refuses is a ProblemFound, never a 500."""
+    try:
+        return model(**values)
+    except ValidationError as exc:
+        first = exc.errors()[0]
+        raise ProblemFound(f"{'.'.join(str(p) for p in first['loc']) or 'body'}: {first['msg']}", tuple(first["loc"])) from None
+
+
 def pause_action(key: str, *, version: int | None = None, all_versions: bool | None = None, mode: str | None = None,
                  body: dict | None = None) -> PauseAction:
-    return PauseAction(journey=key, versionNumber=version, allVersions=all_versions, mode=mode, body=body or None)
+    return _build(PauseAction, journey=key, versionNumber=version, allVersions=all_versions, mode=mode, body=body or None)
 
 
 def resume_action(key: str, *, version: int | None = None, all_versions: bool | None = None) -> ResumeAction:
-    return ResumeAction(journey=key, versionNumber=version, allVersions=all_versions)
+    return _build(ResumeAction, journey=key, versionNumber=version, allVersions=all_versions)
 
 
 def stop_action(key: str, *, version: int | None = None, all_versions: bool | None = None) -> StopAction:
-    return StopAction(journey=key, versionNumber=version, allVersions=all_versions)
+    return _build(StopAction, journey=key, versionNumber=version, allVersions=all_versions)
 
 
 def global_filter_action(runner: SimRunner, key: str, version: int | None, exclude: str | None):
     """The action and its compiled expression (None deletes the filter)."""
-    action = GlobalFilterAction(journey=key, version=version, exclude=exclude)
+    action = _build(GlobalFilterAction, journey=key, version=version, exclude=exclude)
     if exclude is None:
         return action, None
     kinds = runner.loaded.attribute_kinds

@@ -9,7 +9,7 @@ from starlette.exceptions import HTTPException as StarletteHTTPException
 from .. import __version__
 from . import answers as A
 from . import blueshift, definitions, operator, sfmc
-from .actions import Refused
+from .actions import ProblemFound, Refused
 from .auth import TokenStore
 from .clock import SimRunner
 
@@ -93,6 +93,13 @@ def create_app(runner: SimRunner, tokens: TokenStore) -> FastAPI:
         if A.family(request.url.path) == "sim":
             body = {"error": problem}
         return A.answer(request, status, body, problem=problem)
+
+    @app.exception_handler(ProblemFound)
+    async def problem_found(request: Request, exc: ProblemFound):  # a value the scenario format refuses: a malformed request
+        status, body = _malformed(request.url.path)
+        if A.family(request.url.path) == "sim":
+            body = {"error": exc.message}
+        return A.answer(request, status, body, problem=exc.message)
 
     @app.exception_handler(StarletteHTTPException)
     async def http_error(request: Request, exc: StarletteHTTPException):
