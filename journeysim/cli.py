@@ -34,6 +34,24 @@ def _load_or_exit(path: str, sets: tuple[str, ...] = ()):
         sys.exit(EXIT_REFUSED)
 
 
+def _check_out_or_exit(out: str, inputs: list[Path], force: bool) -> None:
+    """Refuse (exit 2, before anything runs) an --out that is not journeysim's to replace or cannot be written."""
+    from .outputs.folder import OutputRefused, check_target
+
+    try:
+        check_target(out, inputs, force=force)
+    except OutputRefused as exc:
+        click.echo(f"error: {exc}; nothing was run", err=True)
+        sys.exit(EXIT_REFUSED)
+
+
+def _scenario_inputs(loaded) -> list[Path]:
+    population = loaded.scenario.population.file
+    return [loaded.path] + ([loaded.path.parent / population] if population else [])
+
+
+force_option = click.option("--force", is_flag=True,
+                            help="Replace --out even if it holds files journeysim did not write (they are deleted).")
 set_option = click.option("--set", "sets", multiple=True, metavar="PATH=VALUE",
                           help="Override one scenario value, e.g. org.resume_rate=2000/s or timeline[0].at=2d.")
 
@@ -51,13 +69,16 @@ def main() -> None:
 @click.option("--seed", type=click.IntRange(min=0), default=None, help="Override the scenario's seed.")
 @click.option("--quiet", "-q", is_flag=True, help="Print nothing but errors.")
 @click.option("--no-report", is_flag=True, help="Skip report.html and its figures.")
+@force_option
 @set_option
-def run(scenario: str, out: str, events: bool, seed: int | None, quiet: bool, no_report: bool, sets: tuple[str, ...]) -> None:
+def run(scenario: str, out: str, events: bool, seed: int | None, quiet: bool, no_report: bool, force: bool,
+        sets: tuple[str, ...]) -> None:
     """Run SCENARIO and write summary.json, timeseries.parquet (and events.parquet) into --out."""
     from .api import run as run_scenario
     from .outputs.writer import write_outputs
 
     loaded = _load_or_exit(scenario, sets)
+    _check_out_or_exit(out, _scenario_inputs(loaded), force)
     failed = None
     try:
         result = run_scenario(loaded, seed=seed, events=events, progress=None if not quiet else False)
@@ -102,8 +123,13 @@ def schema() -> None:
 def report(folder: str) -> None:
     """Rebuild report.html in FOLDER from its saved summary.json and timeseries.parquet."""
     from .outputs.report import rebuild_report
+    from .outputs.saved import SavedRunError
 
-    path = rebuild_report(Path(folder))
+    try:
+        path = rebuild_report(Path(folder))
+    except SavedRunError as exc:
+        click.echo(f"error: {exc}", err=True)
+        sys.exit(EXIT_REFUSED)
     click.echo(f"wrote {path}")
 
 
@@ -113,8 +139,10 @@ def report(folder: str) -> None:
               help="A variant of the one SCENARIO, e.g. 'discard:timeline[0].pause.mode=discard'.")
 @click.option("--out", "out", type=click.Path(file_okay=False), required=True, help="Folder for the comparison.")
 @click.option("--quiet", "-q", is_flag=True, help="Print nothing but errors.")
+@force_option
 @set_option
-def compare(scenarios: tuple[str, ...], variants: tuple[str, ...], out: str, quiet: bool, sets: tuple[str, ...]) -> None:
+def compare(scenarios: tuple[str, ...], variants: tuple[str, ...], out: str, quiet: bool, force: bool,
+            sets: tuple[str, ...]) -> None:
     """Run several SCENARIOS (or one with --variant overrides) and write a side-by-side table and figures."""
     from .compare import Variant, parse_variant, run_variants, write_comparison
 
@@ -131,6 +159,7 @@ def compare(scenarios: tuple[str, ...], variants: tuple[str, ...], out: str, qui
         chosen = [Variant(Path(p).stem, Path(p)) for p in scenarios]
     if len({v.name for v in chosen}) != len(chosen):
         raise click.UsageError("variant names must differ")
+    _check_out_or_exit(out, [v.path for v in chosen], force)
     try:
         results = run_variants(chosen, sets)
     except ScenarioError as exc:
@@ -156,9 +185,10 @@ def compare(scenarios: tuple[str, ...], variants: tuple[str, ...], out: str, qui
               help="Dask scheduler (tcp://host:8786) to run on; default $DASK_SCHEDULER_ADDRESS (unless --workers), else local.")
 @click.option("--resume", is_flag=True, help="Keep the finished runs in --out/runs and run only what is missing or failed.")
 @click.option("--quiet", "-q", is_flag=True, help="Print nothing but errors (and no progress bar).")
+@force_option
 @set_option
 def sweep(file: str, grids: tuple[str, ...], replications: int | None, out: str, workers: int | None,
-          scheduler: str | None, resume: bool, quiet: bool, sets: tuple[str, ...]) -> None:
+          scheduler: str | None, resume: bool, quiet: bool, force: bool, sets: tuple[str, ...]) -> None:
     """Run FILE (a scenario, or a sweep file naming one) over a grid of overrides times replications.
 
     Replication r of every grid point draws from SeedSequence(seed, spawn_key=(r,)): common random
@@ -184,6 +214,7 @@ def sweep(file: str, grids: tuple[str, ...], replications: int | None, out: str,
             click.echo(str(problem), err=True)
         click.echo(f"{file}: sweep refused ({len(exc.problems)} problem(s)); nothing was run", err=True)
         sys.exit(EXIT_REFUSED)
+    _check_out_or_exit(out, [path, plan.scenario], force)
     total = len(plan.tasks())
     if not quiet:
         click.echo(f"{total} runs ({total // plan.replications} grid point(s) x {plan.replications} replication(s)) "

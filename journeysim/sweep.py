@@ -31,6 +31,7 @@ from tqdm import tqdm
 
 from .errors import Problem, ScenarioError
 from .executors import DaskMissing, InProcessExecutor, describe, make_executor
+from .outputs.folder import write_manifest
 from .overrides import parse_overrides
 
 __all__ = ["DaskMissing", "RunTask", "describe", "SweepPlan", "collect", "interval", "is_sweep_file", "key_figures", "make_executor",
@@ -41,6 +42,7 @@ PLOTTED = ("held_peak", "drain_s", "send_delay_max_s", "org_cap", "discarded", "
 #: columns that describe a run rather than measure it
 META = ("run_id", "replication", "seed", "status", "error", "overrides")
 SWEEP_KEYS = ("scenario", "grid", "replications", "set")
+SWEEP_ENTRIES = ("runs", "sweep.parquet", "sweep.html")
 
 
 @dataclass(frozen=True)
@@ -329,6 +331,7 @@ def run_sweep(plan: SweepPlan, out: Path, *, workers: int | None = None, schedul
     out = Path(out)
     runs = out / "runs"
     runs.mkdir(parents=True, exist_ok=True)
+    write_manifest(out, "sweep", SWEEP_ENTRIES)
     tasks = plan.tasks()
     if not resume:
         for stale in runs.glob("*.json"):
@@ -367,6 +370,7 @@ def run_sweep(plan: SweepPlan, out: Path, *, workers: int | None = None, schedul
         bar.close()
     table = collect(out, tasks)
     write_results(table, out, list(plan.grid))
+    write_manifest(out, "sweep", [*SWEEP_ENTRIES, *(p.name for p in out.glob("fig_sweep_*.png"))])
     return table
 
 
