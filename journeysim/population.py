@@ -42,8 +42,11 @@ class Population:
                 column = column.astype(f"U{len(text)}")
                 self.columns[name] = column
             column[rows] = text
-        else:
-            column[rows] = value
+            return
+        if column.dtype.kind in "iu" and not (isinstance(value, (bool, int)) and np.can_cast(np.min_scalar_type(value), column.dtype)):
+            column = column.astype(np.float64)  # 2.5 or 10**30 into whole numbers: keep the value, not a cut one
+            self.columns[name] = column
+        column[rows] = value
 
 
 def column_kind(array: np.ndarray) -> str:
@@ -134,15 +137,16 @@ def from_frame(frame: pd.DataFrame, source: str) -> Population:
                 raise PopulationError(f"population file {source!r}: profile_id must hold integers, found {series.dtype}")
             if series.duplicated().any():
                 raise PopulationError(f"population file {source!r}: profile_id has duplicates")
-            ids = series.to_numpy(dtype=np.int64)
+            ids = series.to_numpy(dtype=np.int64, copy=True)
             continue
         if pd.api.types.is_bool_dtype(series) or pd.api.types.is_numeric_dtype(series):
-            columns[name] = series.to_numpy()
+            # an owned copy: pandas and Arrow hand out read-only views, and update_profile writes columns in place
+            columns[name] = np.array(series.to_numpy(), copy=True)
         elif pd.api.types.is_object_dtype(series) or pd.api.types.is_string_dtype(series):
             values = series.to_numpy()
             if not all(isinstance(v, str) for v in values[: min(len(values), 1000)]):
                 raise PopulationError(f"population file {source!r}: column {name!r} mixes text and other types")
-            columns[name] = values.astype(str)
+            columns[name] = np.array(values, dtype=str)
         else:
             raise PopulationError(f"population file {source!r}: column {name!r} has unsupported type {series.dtype}")
     return Population(ids, columns)
