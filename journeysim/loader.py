@@ -17,6 +17,7 @@ from pydantic import BaseModel, ValidationError
 from . import population as pop
 from .errors import Problem, ScenarioError
 from .expr import Expression, ExpressionError, compile_expression
+from .inputs import MAX_ARRIVALS_BYTES, InputRefused, file_problem, read_bytes
 from .model.graph import structure_problems
 from .model.policy import PausePolicy, resolve_policy
 from .model.timeline import PlannedAction, plan_timeline
@@ -236,9 +237,9 @@ def check(scenario: Scenario, path: Path, source: SourceMap) -> LoadedScenario:
     if popspec.file is not None:
         file = base / popspec.file
         try:
-            if not file.is_file():
-                raise pop.PopulationError(f"cannot read population file {popspec.file!r}: "
-                                          + ("it is a folder" if file.is_dir() else f"no such file (looked for {file})"))
+            problem = file_problem(file)
+            if problem:
+                raise pop.PopulationError(f"cannot read population file {_shown(popspec.file)}: {problem}")
             frame = pop.read_table(file)
             population = pop.from_frame(frame, popspec.file)
             kinds = {name: pop.column_kind(col) for name, col in population.columns.items()}
@@ -331,9 +332,13 @@ def read_arrival_times(path: Path) -> Any:
     from .units import parse_duration
 
     try:
-        lines = path.read_text().splitlines()
+        lines = read_bytes(path, MAX_ARRIVALS_BYTES, "arrivals file").decode("utf-8").splitlines()
+    except InputRefused as exc:
+        raise ValueError(f"cannot read arrivals file {_shown(path.name)}: {exc}") from None
+    except UnicodeDecodeError as exc:
+        raise ValueError(f"cannot read arrivals file {_shown(path.name)}: not UTF-8 text (byte {exc.start})") from None
     except OSError as exc:
-        raise ValueError(f"cannot read arrivals file {path.name!r}: {exc.strerror}") from None
+        raise ValueError(f"cannot read arrivals file {_shown(path.name)}: {exc.strerror}") from None
     times = []
     for number, line in enumerate(lines, 1):
         text = line.split("#", 1)[0].strip().strip(",")
@@ -345,7 +350,7 @@ def read_arrival_times(path: Path) -> Any:
             try:
                 times.append(parse_duration(text))
             except ValueError:
-                raise ValueError(f"arrivals file {path.name!r} line {number}: {text!r} is not a time") from None
+                raise ValueError(f"arrivals file {_shown(path.name)} line {number}: {_shown(text)} is not a time") from None
     return np.sort(np.asarray(times, dtype=float))
 
 

@@ -31,6 +31,7 @@ from tqdm import tqdm
 
 from .errors import Problem, ScenarioError
 from .executors import DaskMissing, InProcessExecutor, describe, make_executor
+from .inputs import MAX_SCENARIO_BYTES, InputRefused, file_problem, read_bytes
 from .outputs.folder import write_manifest
 from .overrides import parse_overrides
 
@@ -97,18 +98,24 @@ def _inputs_digest(scenario: Path) -> str:
     """Fingerprint of the scenario file and of the data files it names: edit any of them and --resume reruns."""
     digest = hashlib.sha256()
     try:
-        text = scenario.read_bytes()
-    except OSError:
+        text = read_bytes(scenario, MAX_SCENARIO_BYTES, "scenario file")
+    except (OSError, InputRefused):
         return ""
     digest.update(text)
+    from .yamlio import load_yaml
+
     try:
-        data = yaml.safe_load(text)
-    except yaml.YAMLError:
+        data, _ = load_yaml(scenario)  # bounded, like every read of a scenario: no alias bomb walked here
+    except ScenarioError:
         data = None
     for name in _referenced_files(data):
         digest.update(name.encode())
+        file = scenario.parent / name
         try:
-            digest.update(hashlib.sha256((scenario.parent / name).read_bytes()).digest())
+            if file_problem(file):
+                raise OSError(file_problem(file))
+            with open(file, "rb") as handle:
+                digest.update(hashlib.file_digest(handle, "sha256").digest())
         except OSError:
             digest.update(b"missing")
     return digest.hexdigest()
@@ -164,9 +171,11 @@ def _as_text(value: Any) -> str:
 
 def is_sweep_file(path: Path) -> bool:
     """A YAML mapping with a ``sweep:`` block, or with a top-level ``scenario:`` (never in a scenario)."""
+    from .yamlio import load_yaml
+
     try:
-        data = yaml.safe_load(Path(path).read_text())
-    except (OSError, UnicodeDecodeError, yaml.YAMLError):
+        data, _ = load_yaml(Path(path))  # bounded: a pipe, a device, a huge file or an alias bomb is refused
+    except ScenarioError:
         return False
     return isinstance(data, dict) and ("sweep" in data or "scenario" in data)
 

@@ -8,6 +8,7 @@ from typing import Any
 import yaml
 
 from .errors import Problem, ScenarioError
+from .inputs import MAX_SCENARIO_BYTES, InputRefused, read_bytes
 
 Location = tuple[int, int]  # 1-based line, column
 
@@ -136,7 +137,9 @@ def load_yaml(path: Path) -> tuple[Any, SourceMap]:
     """Parsed document and its source map; a ScenarioError for unreadable or invalid YAML."""
     name = str(path)
     try:
-        raw = path.read_bytes()
+        raw = read_bytes(path, MAX_SCENARIO_BYTES, "scenario file")
+    except InputRefused as exc:
+        raise ScenarioError([Problem(name, 1, 1, "", f"cannot read scenario file: {exc}")]) from None
     except OSError as exc:
         raise ScenarioError([Problem(name, 1, 1, "", f"cannot read scenario file: {exc.strerror}")]) from None
     try:
