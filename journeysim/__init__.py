@@ -9,6 +9,13 @@ True
 
 __version__ = "0.1.0"
 
-from .api import Result, load, run  # noqa: E402
-
 __all__ = ["Result", "__version__", "load", "run"]
+
+
+def __getattr__(name: str):
+    """``journeysim.load`` and friends, imported on first use: the command starts (and Ctrl-C is caught) before numpy loads."""
+    if name in ("Result", "load", "run"):
+        from . import api
+
+        return getattr(api, name)
+    raise AttributeError(f"module 'journeysim' has no attribute {name!r}")

@@ -34,6 +34,24 @@ def _load_or_exit(path: str, sets: tuple[str, ...] = ()):
         sys.exit(EXIT_REFUSED)
 
 
+class WholeNumber(click.ParamType):
+    """An integer option whose error message quotes at most 40 characters of what was typed."""
+
+    name = "integer"
+
+    def __init__(self, low: int, high: int):
+        self.low, self.high = low, high
+
+    def convert(self, value, param, ctx):
+        if isinstance(value, int):
+            return value
+        text = str(value).strip()
+        if text.isdigit() and len(text) <= len(str(self.high)) and self.low <= int(text) <= self.high:
+            return int(text)
+        shown = text if len(text) <= 40 else text[:39] + "…"
+        self.fail(f"expected a whole number from {self.low:,} to {self.high:,}, got {shown!r}", param, ctx)
+
+
 def _check_out_or_exit(out: str, inputs: list[Path], force: bool) -> None:
     """Refuse (exit 2, before anything runs) an --out that is not journeysim's to replace or cannot be written."""
     from .outputs.folder import OutputRefused, check_target
@@ -66,7 +84,7 @@ def main() -> None:
 @click.argument("scenario", type=click.Path(dir_okay=False))
 @click.option("--out", "out", type=click.Path(file_okay=False), required=True, help="Folder for the outputs.")
 @click.option("--events", is_flag=True, help="Also write the step-event log (events.parquet).")
-@click.option("--seed", type=click.IntRange(min=0), default=None, help="Override the scenario's seed.")
+@click.option("--seed", type=WholeNumber(0, 2**64 - 1), default=None, help="Override the scenario's seed.")
 @click.option("--quiet", "-q", is_flag=True, help="Print nothing but errors.")
 @click.option("--no-report", is_flag=True, help="Skip report.html and its figures.")
 @force_option
@@ -178,9 +196,9 @@ def compare(scenarios: tuple[str, ...], variants: tuple[str, ...], out: str, qui
 @click.argument("file", type=click.Path(dir_okay=False, exists=True))
 @click.option("--grid", "grids", multiple=True, metavar="PATH=V1,V2,...",
               help="A swept key path and its values, e.g. org.resume_rate=1000/s,5000/s (repeat for a cartesian grid).")
-@click.option("--replications", "-r", type=click.IntRange(min=1), default=None, help="Runs per grid point (default 1).")
+@click.option("--replications", "-r", type=WholeNumber(1, 1_000_000), default=None, help="Runs per grid point (default 1).")
 @click.option("--out", "out", type=click.Path(file_okay=False), required=True, help="Folder for sweep.parquet, sweep.html, runs/.")
-@click.option("--workers", type=click.IntRange(min=1), default=None, help="Run in a pool of N processes.")
+@click.option("--workers", type=WholeNumber(1, 4096), default=None, help="Run in a pool of N processes.")
 @click.option("--scheduler", default=None, metavar="ADDRESS",
               help="Dask scheduler (tcp://host:8786) to run on; default $DASK_SCHEDULER_ADDRESS (unless --workers), else local.")
 @click.option("--resume", is_flag=True, help="Keep the finished runs in --out/runs and run only what is missing or failed.")

@@ -146,9 +146,10 @@ def _message(error: dict, data: Any) -> tuple[tuple, str]:
     elif kind == "union_tag_invalid":
         ctx = error.get("ctx", {})
         tag = ctx.get("tag")
-        options = ctx.get("expected_tags", "")
-        close = difflib.get_close_matches(str(tag), [t.strip().strip("'") for t in options.split(",")], n=1)
-        message = f"unknown node type {tag!r}" + (f" (did you mean {close[0]!r}?)" if close else "") + f"; expected one of {options}"
+        options = [t.strip().strip("'") for t in ctx.get("expected_tags", "").split(",")]
+        close = difflib.get_close_matches(str(tag)[:100], options, n=1)
+        message = (f"unknown node type {_shown(str(tag), 40)}" + (f" (did you mean {close[0]!r}?)" if close else "")
+                   + f"; a node type is one of {', '.join(options)}")
         path = path + ("type",)
     elif kind == "union_tag_not_found":
         message = "missing 'type' (event, read_audience, wait, condition, action, end, ...)"
@@ -209,6 +210,8 @@ def load(path: str | Path, overrides: list | None = None) -> LoadedScenario:
 
 def _override_paths(data: Any, overrides: list) -> set[tuple]:
     """The key paths (list items by index) that --set options will write (read before they are applied)."""
+    from .overrides import list_index
+
     found = set()
     for path, _, _ in overrides:
         current, resolved = data, []
@@ -216,8 +219,8 @@ def _override_paths(data: Any, overrides: list) -> set[tuple]:
             for part in path:
                 if isinstance(part, tuple):  # a list item named by its key
                     part = next(i for i, item in enumerate(current) if isinstance(item, dict) and item.get("key") == part[1])
-                elif isinstance(current, list) and isinstance(part, int):
-                    part %= len(current)  # -1: the last item
+                elif isinstance(current, list) and isinstance(list_index(part), int):
+                    part = list_index(part) % len(current)  # -1: the last item
                 resolved.append(part)
                 current = current.get(part) if isinstance(current, dict) else current[part] if isinstance(current, list) else None
         except (TypeError, StopIteration, ZeroDivisionError):

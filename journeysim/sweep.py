@@ -21,7 +21,7 @@ import os
 import tempfile
 import traceback
 from concurrent.futures import Executor, as_completed
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
@@ -247,7 +247,26 @@ def validate_plan(plan: SweepPlan) -> None:
         except ScenarioError as exc:
             problems += [p for p in exc.problems if p not in problems]
     if problems:
-        raise ScenarioError(problems)
+        swept = _grid_paths(plan)
+        raise ScenarioError([replace(p, file="--grid") if p.file == "--set" and _under(p.path, swept) else p for p in problems])
+
+
+def _grid_paths(plan: SweepPlan) -> set[str]:
+    """The swept key paths as written and as the loader names them (journeys[cart] -> journeys[0])."""
+    from .loader import _override_paths
+    from .yamlio import format_path, load_yaml
+
+    names = set(plan.grid)
+    try:
+        data, _ = load_yaml(Path(plan.scenario))
+        names |= {format_path(p) for p in _override_paths(data, parse_overrides(str(plan.scenario), [f"{k}=0" for k in plan.grid]))}
+    except ScenarioError:
+        pass
+    return names
+
+
+def _under(path: str, swept: set[str]) -> bool:
+    return any(path == name or path.startswith((name + ".", name + "[")) for name in swept)
 
 
 def key_figures(summary: dict) -> dict[str, Any]:

@@ -10,7 +10,8 @@ import sys
 from pathlib import Path
 
 import pytest
-from bad_scenarios.generate import BASE, POPULATION
+import yaml
+from conftest import linear_journey, scenario
 
 from journeysim import population
 
@@ -31,9 +32,14 @@ def refused(done: subprocess.CompletedProcess, words: str) -> None:
     assert "Traceback" not in done.stderr and words in done.stderr, done.stderr
 
 
-def scenario_naming(tmp_path: Path, population_file: str) -> Path:
+def scenario_naming(tmp_path: Path, population_file: str | None = None, arrivals_file: str | None = None) -> Path:
+    doc = scenario(linear_journey())
+    if population_file:
+        doc["population"] = {"file": population_file}
+    if arrivals_file:
+        doc["journeys"][0]["nodes"]["entry"]["arrivals"] = {"file": arrivals_file}
     path = tmp_path / "s.yaml"
-    path.write_text(BASE.format(n=1).replace(POPULATION, f"  file: {population_file}\n"))
+    path.write_text(yaml.safe_dump(doc))
     return path
 
 
@@ -81,8 +87,7 @@ def test_a_population_file_that_is_a_pipe_a_device_or_a_folder_is_named_so(tmp_p
 
 def test_an_arrivals_file_that_is_a_pipe_is_named_so(tmp_path):
     os.mkfifo(tmp_path / "times.csv")
-    path = tmp_path / "s.yaml"
-    path.write_text(BASE.format(n=1).replace("arrivals: {rate: 1/s}", "arrivals: {file: times.csv}"))
+    path = scenario_naming(tmp_path, arrivals_file="times.csv")
     refused(bounded("validate", str(path), cwd=tmp_path), "cannot read arrivals file 'times.csv': it is a named pipe")
 
 
