@@ -25,7 +25,10 @@ def _load_or_exit(path: str, sets: tuple[str, ...] = ()):
     from .overrides import parse_overrides
 
     try:
-        return load(path, parse_overrides(path, sets))
+        loaded = load(path, parse_overrides(path, sets))
+        for warning in loaded.warnings:
+            click.echo(str(warning), err=True)
+        return loaded
     except ScenarioError as exc:
         for problem in exc.problems:
             click.echo(str(problem), err=True)

@@ -14,6 +14,7 @@ from typing import Any
 import pandas as pd
 from pydantic import BaseModel, ValidationError
 
+from . import hints
 from . import population as pop
 from .errors import Problem, ScenarioError
 from .expr import Expression, ExpressionError, compile_expression
@@ -42,6 +43,7 @@ class LoadedScenario:
     timeline: list[PlannedAction]
     population_frame: pd.DataFrame | None = None
     arrival_files: dict[int, Any] = field(default_factory=dict)
+    warnings: list[Problem] = field(default_factory=list)  # printed, not refused (hints.py)
 
     @property
     def name(self) -> str:
@@ -111,6 +113,31 @@ def _shown(value: Any, limit: int = 80) -> str:
     return text if len(text) <= limit else text[: limit - 3] + "..."
 
 
+def _keys_here(path: tuple, node_type: Any) -> set[str]:
+    """The keys the format allows in the mapping at ``path`` (a node's: its type's), for a did-you-mean."""
+    from .overrides import _fields_at
+
+    if isinstance(node_type, str) and len(path) >= 2 and path[-2] == "nodes":
+        model = _NODE_MODELS.get(node_type)
+        return set(model.model_fields) if model else set()
+    return _fields_at(path)
+
+
+def _node_models() -> dict[str, type[BaseModel]]:
+    found = {}
+    for model in _model_args(Scenario.model_fields["journeys"].annotation):
+        for info in model.model_fields.values():
+            for node in _model_args(info.annotation):
+                tag = node.model_fields.get("type")
+                for value in getattr(tag.annotation, "__args__", ()) if tag else ():
+                    if isinstance(value, str):
+                        found[value] = node
+    return found
+
+
+_NODE_MODELS = _node_models()
+
+
 def _at(data: Any, path: tuple) -> Any:
     for part in path:
         data = data[part]
@@ -125,9 +152,13 @@ def _message(error: dict, data: Any) -> tuple[tuple, str]:
     if kind == "extra_forbidden":
         key = loc[-1]
         path = _data_path(data, loc)
-        if key in _KNOWN_KEYS:  # a real key, in the wrong place: suggesting it again would not help
-            parent = _at(data, path[:-1])
-            node_type = parent.get("type") if isinstance(parent, dict) else None
+        parent = _at(data, path[:-1])
+        node_type = parent.get("type") if isinstance(parent, dict) else None
+        here = _keys_here(path[:-1], node_type)
+        close_here = difflib.get_close_matches(str(key)[:100], sorted(here - {key}), n=1)
+        if close_here:  # journeys in a global_filter: the key this place takes is journey
+            message = f"unknown key {key!r} (did you mean {close_here[0]!r}?)"
+        elif key in _KNOWN_KEYS:  # a real key, in the wrong place: suggesting it again would not help
             article = "an" if isinstance(node_type, str) and node_type[:1] in "aeiou" else "a"
             message = (f"unknown key {key!r}: {article} {node_type} node takes no {key!r}" if isinstance(node_type, str)
                        else f"unknown key {key!r}: it does not belong here")
@@ -263,14 +294,21 @@ def check(scenario: Scenario, path: Path, source: SourceMap) -> LoadedScenario:
             problems.append((("population", "attributes", name), f"attribute name {name!r} must be letters, digits and _"))
 
     expressions: dict[tuple, Expression] = {}
+    known_values = hints.known_text_values(popspec, frame, kinds) if attributes_known else {}
+    warnings: list[tuple[tuple, str]] = []
 
-    def compile_at(key: tuple, where: tuple, text: str) -> None:
-        if text == ALL:
+    def compile_at(key: tuple, where: tuple, text: str, all_ok: bool = False) -> None:
+        if text.strip() == ALL:
+            if not all_ok:  # 'all' names an audience; here it would be a condition that is always true
+                problems.append((where, "'all' selects an audience and is not a condition: write one "
+                                        "('true' holds for every profile)"))
             return
         try:
             expressions[key] = compile_expression(text, kinds if attributes_known else None, kinds=kinds)
         except ExpressionError as exc:
             problems.append((where, f"bad expression {_shown(text, 60)}: {exc}"))
+            return
+        warnings.extend((where, f"warning: {message}") for message in hints.unmatched_values(text, known_values))
 
     arrival_files: dict[tuple, Any] = {}
     seen_versions: dict[tuple, int] = {}
@@ -289,7 +327,7 @@ def check(scenario: Scenario, path: Path, source: SourceMap) -> LoadedScenario:
                     if isinstance(branch, WhenBranch):
                         compile_at((j, node_id, b), nwhere + ("branches", b, "when"), branch.when)
             elif isinstance(node, (ReadAudienceNode, EventLike)) and node.audience is not None:
-                compile_at((j, node_id, "audience"), nwhere + ("audience",), node.audience)
+                compile_at((j, node_id, "audience"), nwhere + ("audience",), node.audience, all_ok=True)
             elif isinstance(node, UpdateProfileNode) and attributes_known:
                 problems += _assignment_problems(node.set, kinds, nwhere + ("set",))
             if isinstance(node, EventLike) and node.arrivals is not None and hasattr(node.arrivals, "file"):
@@ -308,7 +346,7 @@ def check(scenario: Scenario, path: Path, source: SourceMap) -> LoadedScenario:
         if step.kind == "global_filter" and step.action.exclude is not None:
             compile_at(("timeline", step.index), where + ("exclude",), step.action.exclude)
         elif step.kind == "update_profiles":
-            compile_at(("timeline", step.index), where + ("where",), step.action.where)
+            compile_at(("timeline", step.index), where + ("where",), step.action.where, all_ok=True)
             if attributes_known:
                 problems += _assignment_problems(step.action.set, kinds, where + ("set",))
 
@@ -325,7 +363,8 @@ def check(scenario: Scenario, path: Path, source: SourceMap) -> LoadedScenario:
     for journey in scenario.journeys:
         counts[journey.key] = counts.get(journey.key, 0) + 1
     labels = [j.key if counts[j.key] == 1 else j.label for j in scenario.journeys]
-    return LoadedScenario(scenario, path, source, policy, kinds, expressions, labels, timeline, frame, arrival_files)
+    return LoadedScenario(scenario, path, source, policy, kinds, expressions, labels, timeline, frame, arrival_files,
+                          [source.problem(p, m) for p, m in dict.fromkeys(warnings)])
 
 
 def read_arrival_times(path: Path) -> Any:

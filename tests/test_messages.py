@@ -87,3 +87,45 @@ def test_arithmetic_that_overflows_warns_nothing_and_compares_as_infinity(simula
     assert [str(w.message) for w in caught] == []
     sent = result.summary["journeys"]["j"]["actions"].get("send", 0)
     assert sent == 20  # 1 * inf > 1, 1 / 0 = inf > 1, 1e20 > 1, 1 < 10**400: every one of the 20 is sent
+
+
+# ---------------------------------------------------------------- issue 10 item 11: messages that say the fix
+
+
+def branching(when: str, **population) -> dict:
+    journey = linear_journey(count=20)
+    journey["nodes"]["wait"]["next"] = "check"
+    journey["nodes"]["check"] = {"type": "condition", "branches": [{"when": when, "next": "send"}, {"otherwise": "done"}]}
+    return scenario(journey, size=50, attributes={"country": {"choice": {"FR": 0.5, "US": 0.5}}}, **population)
+
+
+@pytest.mark.parametrize("when, effect", [
+    ("country == 'DE'", "this comparison is always false"),
+    ("'DE' != country", "this comparison is always true"),
+    ("country in ['FR', 'DE']", "that value never matches"),
+])
+def test_comparing_with_a_value_the_population_never_holds_is_a_warning(tmp_path, when, effect):
+    result = cli("validate", write(tmp_path, branching(when)))
+    assert result.exit_code == 0, result.output
+    warning = [line for line in result.stderr.splitlines() if "warning:" in line]
+    assert len(warning) == 1, result.stderr
+    assert ": journeys[0].nodes.check.branches[0].when: warning: country never holds 'DE' in this population " \
+           "(it holds 'FR', 'US'): " + effect in warning[0]
+
+
+def test_a_value_the_population_file_holds_is_no_warning_and_one_it_lacks_is(tmp_path):
+    (tmp_path / "people.csv").write_text("profile_id,country\n0,FR\n1,DE\n")
+    doc = branching("country == 'DE'")
+    doc["population"] = {"file": "people.csv"}
+    assert "warning" not in cli("validate", write(tmp_path, doc)).stderr
+    doc["journeys"][0]["nodes"]["check"]["branches"][0]["when"] = "country == 'IT'"
+    result = cli("run", write(tmp_path, doc), "--out", tmp_path / "o", "-q", "--no-report")
+    assert result.exit_code == 0 and "country never holds 'IT' in this population (it holds 'DE', 'FR')" in result.stderr
+
+
+def test_a_key_from_elsewhere_gets_the_did_you_mean_of_this_place(tmp_path):
+    """wait nodes take 'duration'; 'durations' is close to it (a key no node has)."""
+    doc = scenario(linear_journey())
+    doc["journeys"][0]["nodes"]["wait"]["durations"] = doc["journeys"][0]["nodes"]["wait"].pop("duration")
+    lines = problem_lines(cli("validate", write(tmp_path, doc)))
+    assert any("journeys[0].nodes.wait.durations: unknown key 'durations' (did you mean 'duration'?)" in line for line in lines)
