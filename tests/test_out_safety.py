@@ -192,3 +192,16 @@ def test_report_on_a_damaged_summary_is_a_message(project, damage, words):
         summary.unlink()
     refused(cli("report", out), words)
     assert not (out / "report.html").exists()
+
+
+def test_an_output_written_before_manifests_is_still_a_previous_output(project):
+    """A folder of journeysim's own file names (summary.json among them) and nothing else is replaced."""
+    out = project / "old"
+    out.mkdir()
+    for name in ("summary.json", "timeseries.parquet", "report.html", "fig_states.png"):
+        (out / name).write_text("old")
+    assert cli("run", project / "s.yaml", "--out", out, "-q", "--no-report").exit_code == 0
+    assert (out / MANIFEST).is_file() and not (out / "report.html").exists()
+    (out / MANIFEST).unlink()
+    (out / "notes.txt").write_text("mine")
+    refused(cli("run", project / "s.yaml", "--out", out, "-q", "--no-report"), "'notes.txt'")

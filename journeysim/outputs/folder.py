@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import shutil
 import tempfile
 from pathlib import Path
@@ -58,10 +59,18 @@ def _replace_file(path: Path, text: str) -> None:
         raise
 
 
+# What journeysim wrote before output folders had a manifest: such a folder is still a previous output.
+_LEGACY_MARKERS = ("summary.json", "comparison.csv", "sweep.parquet")
+_LEGACY_NAMES = re.compile(r"(summary\.json|timeseries\.parquet|events\.parquet|report\.html|comparison\.(csv|html)"
+                           r"|sweep\.(parquet|html)|runs|fig_[a-z_]+\.png)")
+
+
 def _foreign_entries(folder: Path) -> list[str]:
     names = sorted(p.name for p in folder.iterdir())
     known = manifest_entries(folder)
     if known is None:
+        if any(marker in names for marker in _LEGACY_MARKERS) and all(_LEGACY_NAMES.fullmatch(n) for n in names):
+            return []
         return names
     return [name for name in names if name != MANIFEST and name not in known]
 
