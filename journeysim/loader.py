@@ -19,7 +19,7 @@ from . import population as pop
 from .errors import Problem, ScenarioError
 from .expr import Expression, ExpressionError, compile_expression
 from .inputs import MAX_ARRIVALS_BYTES, InputRefused, file_problem, read_bytes
-from .model.graph import structure_problems
+from .model.graph import jump_loop, structure_problems
 from .model.policy import PausePolicy, resolve_policy
 from .model.timeline import PlannedAction, plan_timeline
 from .schema import ConditionNode, EventLike, ReadAudienceNode, Scenario, UpdateProfileNode, WhenBranch
@@ -186,6 +186,8 @@ def _message(error: dict, data: Any) -> tuple[tuple, str]:
         message = "missing 'type' (event, read_audience, wait, condition, action, end, ...)"
     elif message.startswith("Value error, "):
         message = message[len("Value error, "):]
+    elif kind == "literal_error" and loc == ("platform",):
+        message = _unknown_platform(error.get("input"))
     elif kind == "literal_error":
         message = f"{message}, got {_shown(error.get('input'))}"
     elif kind in _TYPE_KINDS:
@@ -194,6 +196,14 @@ def _message(error: dict, data: Any) -> tuple[tuple, str]:
         if kind == "string_type" and isinstance(value, bool):
             message += " (YAML reads yes/no/on/off as true/false: quote it)"
     return path, message
+
+
+def _unknown_platform(value: Any) -> str:
+    from .model.presets import PLATFORMS
+
+    close = difflib.get_close_matches(str(value), PLATFORMS, n=1)
+    return (f"unknown platform {_shown(value)}" + (f" (did you mean {close[0]!r}?)" if close else "")
+            + f"; the presets are {', '.join(PLATFORMS)} (journeysim presets)")
 
 
 def _schema_problems(exc: ValidationError, data: Any, source: SourceMap) -> list[Problem]:
@@ -338,6 +348,14 @@ def check(scenario: Scenario, path: Path, source: SourceMap) -> LoadedScenario:
         for i, criterion in enumerate(journey.exit_criteria):
             compile_at((j, "exit_criteria", i), jwhere + ("exit_criteria", i, "when"), criterion.when)
 
+    if not problems:
+        loop = jump_loop(scenario.journeys, scenario.resolution)
+        if loop:
+            first = next(j for j, journey in enumerate(scenario.journeys) if journey.key == loop[0][0])
+            shown = " -> ".join(f"{key}.{node}" for key, node in loop + [loop[0]])
+            problems.append((("journeys", first, "nodes", loop[0][1]),
+                             f"loop through a jump that takes no time: {shown} (a profile would jump round it "
+                             "forever at one instant; put a wait with a duration on the loop, or end it)"))
     policy = resolve_policy(scenario.platform, scenario.policy.model_dump(exclude_none=True))
     timeline, timeline_problems = plan_timeline(scenario, policy)
     problems += timeline_problems

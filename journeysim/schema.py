@@ -7,12 +7,14 @@ the text forms a user writes.
 
 from __future__ import annotations
 
+from datetime import datetime
 from typing import Annotated, Any, Literal, Union
 
 from pydantic import AfterValidator, BaseModel, BeforeValidator, ConfigDict, Discriminator, Field, Tag, WithJsonSchema, model_validator
 
 from . import units
-from .model.policy import PLATFORMS, AtStop, EntryWhilePaused, EventWhileHeld, PauseEnd, RateScope, StopPoint, WaitClock
+from .model.policy import AtStop, EntryWhilePaused, EventWhileHeld, LateAtRelease, PauseEnd, RateScope, StopPoint, WaitClock
+from .model.presets import PLATFORMS
 
 _DURATION_SCHEMA = {
     "anyOf": [{"type": "number", "minimum": 0}, {"type": "string", "pattern": r"^\s*(\d+(\.\d+)?\s*(ms|s|m|h|d|w)\s*)+$"}],
@@ -50,7 +52,7 @@ MIN_RESOLUTION = 0.001
 
 def _bounded(seconds: float) -> float:
     if seconds > MAX_SECONDS:
-        raise ValueError(f"a duration is at most 100 years (36500d), got {seconds:g}s")
+        raise ValueError(f"a duration is at most 100 years (36500d), got {units.format_duration(seconds)}")
     return seconds
 
 
@@ -62,6 +64,26 @@ def _bounded_distribution(dist: units.Distribution) -> units.Distribution:
 
 
 Duration = Annotated[float, BeforeValidator(units.parse_duration), AfterValidator(_bounded), WithJsonSchema(_DURATION_SCHEMA)]
+_START_SCHEMA = {"type": "string", "description": "C1: the calendar start, an ISO date-time with an offset "
+                 "(2026-11-27T00:00:00-05:00) or with a zone name (2026-11-27T00:00 America/New_York)."}
+_INSTANT_SCHEMA = {"anyOf": [_DURATION_SCHEMA, {"type": "string", "pattern": r"^\d{4}-\d{2}-\d{2}",
+                                                "description": "A date-time (needs the scenario's start); "
+                                                               "without an offset it is in the start's zone."}]}
+
+
+def _instant(value: object) -> float | datetime:
+    """A time since the start (a duration) or a date-time, which the timeline plan converts with ``start`` (C1)."""
+    if units.is_datetime_text(value):
+        return units.parse_datetime(value, naive_ok=True)
+    try:
+        seconds = units.parse_duration(value)
+    except ValueError as exc:
+        raise ValueError(f"{exc}; or a date-time like 2026-11-28T09:00 when the scenario has a start") from None
+    return _bounded(seconds)
+
+
+Start = Annotated[datetime, BeforeValidator(units.parse_datetime), WithJsonSchema(_START_SCHEMA)]
+Instant = Annotated[Union[float, datetime], BeforeValidator(_instant), WithJsonSchema(_INSTANT_SCHEMA)]
 Rate = Annotated[float, BeforeValidator(units.parse_rate), WithJsonSchema(_RATE_SCHEMA)]
 Dist = Annotated[units.Distribution, BeforeValidator(units.parse_distribution), AfterValidator(_bounded_distribution),
                  WithJsonSchema(_DISTRIBUTION_SCHEMA)]
@@ -315,6 +337,10 @@ class PolicyOverrides(Strict):
     event_while_held: EventWhileHeld | None = None
     pause_end: PauseEnd | None = None
     release_rate_limited: bool | None = None
+    stop_at_update_and_jump: bool | None = None
+    max_pause: Literal["none"] | Duration | None = Field(None, description="A duration, or none: no limit (V8).")
+    late_at_release: LateAtRelease | None = None
+    late_grace: Duration | None = Field(None, description="V6: a held send released later than this after it came due is skipped.")
 
 
 # ---------------------------------------------------------------- timeline
@@ -338,6 +364,10 @@ class ResumeAction(JourneyTarget):
     pass
 
 
+class ReleaseParkedAction(JourneyTarget):
+    """V5 "send all": profiles parked by an ``at_stop: park`` pause are released at the resume rate."""
+
+
 class StopAction(JourneyTarget):
     pass
 
@@ -353,25 +383,29 @@ class UpdateProfilesAction(Strict):
     set: dict[str, Scalar] = Field(min_length=1)
 
 
+ACTION_KINDS = ("pause", "resume", "stop", "global_filter", "update_profiles", "release_parked")
+
+
 class TimelineItem(Strict):
-    at: Duration
+    at: Instant
     pause: PauseAction | None = None
     resume: ResumeAction | None = None
     stop: StopAction | None = None
     global_filter: GlobalFilterAction | None = None
     update_profiles: UpdateProfilesAction | None = None
+    release_parked: ReleaseParkedAction | None = None
 
     @model_validator(mode="after")
     def _one_action(self) -> TimelineItem:
-        given = [k for k in ("pause", "resume", "stop", "global_filter", "update_profiles") if getattr(self, k) is not None]
+        given = [k for k in ACTION_KINDS if getattr(self, k) is not None]
         if len(given) != 1:
-            raise ValueError("a timeline item takes 'at' and exactly one of pause, resume, stop, global_filter, update_profiles"
+            raise ValueError("a timeline item takes 'at' and exactly one of " + ", ".join(ACTION_KINDS)
                              + (f" (got {', '.join(given)})" if given else ""))
         return self
 
     @property
     def kind(self) -> str:
-        return next(k for k in ("pause", "resume", "stop", "global_filter", "update_profiles") if getattr(self, k) is not None)
+        return next(k for k in ACTION_KINDS if getattr(self, k) is not None)
 
     @property
     def action(self) -> Any:
@@ -383,6 +417,7 @@ class Scenario(Strict):
     description: str = ""
     seed: int = Field(0, ge=0)
     platform: Literal[PLATFORMS] = "ajo"  # type: ignore[valid-type]
+    start: Start | None = None
     policy: PolicyOverrides = PolicyOverrides()
     duration: Duration = Field(gt=0)
     resolution: Duration = Field(1.0, ge=MIN_RESOLUTION)

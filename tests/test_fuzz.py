@@ -97,9 +97,8 @@ def mutated_scenarios(draw):
             node_here = path[3] if len(path) > 3 and path[2] == "nodes" else None
             choices = ["nowhere", *nodes] + ([node_here] if node_here else [])
             if isinstance(parent, dict) and parent.get("type") == "jump" and key == "to":
-                # A jump into its own journey with no time between is item 4's loop (the engine's fix,
-                # not this branch's): until it lands, jumps only go to journeys that do not exist.
-                choices = ["nowhere"]
+                # a jump goes to a journey: its own (a loop, item 4), another, or none
+                choices = ["nowhere", *(j.get("key") for j in doc.get("journeys", []) if isinstance(j, dict))]
             parent[key] = draw(st.sampled_from(choices))
         elif key in BOUNDED and (key != "size" or path[:1] == ("population",)):
             parent[key] = draw(st.sampled_from(BOUNDED[key]))

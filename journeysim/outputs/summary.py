@@ -53,7 +53,26 @@ def _drain_curve(record: PauseRecord, steps: tuple[np.ndarray, np.ndarray], reso
     return {"after_resume_s": after, "held": held_after}
 
 
-def _pause_summary(record: PauseRecord, resolution: float, steps: tuple[np.ndarray, np.ndarray]) -> dict:
+def held_at_resume_outcome(record: PauseRecord, store: S.ProfileStore) -> dict:
+    """Where every profile held at the resume is at the end, each counted once: its held send went out,
+    it left before the send (exited or discarded, by reason), it is still held, or it moved on and
+    is still in the journey without having reached an action (SFMC holds at waits). The parts add up
+    to ``held_at_resume``."""
+    rows = record.held_rows if record.held_rows is not None else np.zeros(0, dtype=np.int64)
+    sent = np.isin(rows, np.concatenate(record.sent_rows)) if record.sent_rows else np.zeros(len(rows), dtype=bool)
+    rest = rows[~sent]
+    state = store.state[rest]
+    left = np.bincount(store.reason[rest[state == S.DONE]], minlength=len(EXIT_REASONS) + len(DISCARD_REASONS))
+    return {
+        "sent": int(sent.sum()),
+        "exited": {r: int(left[REASON_CODE[r]]) for r in EXIT_REASONS if left[REASON_CODE[r]]},
+        "discarded": {r: int(left[REASON_CODE[r]]) for r in DISCARD_REASONS if left[REASON_CODE[r]]},
+        "still_held": int((state == S.HELD).sum()),
+        "in_journey_unsent": int(np.isin(state, (S.ACTIVE, S.FROZEN)).sum()),
+    }
+
+
+def _pause_summary(record: PauseRecord, resolution: float, steps: tuple[np.ndarray, np.ndarray], store: S.ProfileStore) -> dict:
     delays = np.concatenate(record.send_delays) * resolution if record.send_delays else np.zeros(0)
     drain = None
     if record.resumed_at is not None and record.live_at is not None:
@@ -68,8 +87,11 @@ def _pause_summary(record: PauseRecord, resolution: float, steps: tuple[np.ndarr
         "drain_s": drain,
         "live_at_s": _seconds(record.live_at, resolution),
         "sent_after_hold": int(len(delays)),
+        "held_at_resume_outcome": held_at_resume_outcome(record, store),
         "entered_from_queue": record.entered_from_queue,
         "waits_extended": record.waits_extended,
+        "skipped_late": record.skipped_late,
+        "parked_released": record.parked_released,
         "send_delay_s": {
             "p50": float(np.percentile(delays, 50)) if len(delays) else 0.0,
             "p95": float(np.percentile(delays, 95)) if len(delays) else 0.0,
@@ -81,8 +103,23 @@ def _pause_summary(record: PauseRecord, resolution: float, steps: tuple[np.ndarr
     }
 
 
-def conservation(sim: Simulation) -> dict:
-    """Each profile that arrived is in exactly one place; counters agree with the rows."""
+def _parked_at_end(sim: Simulation, j: int) -> list[int]:
+    """Per pause of journey ``j``: its parked profiles still held at the end (V5), by when they were parked."""
+    st = sim.store
+    n = st.size
+    parked = (st.journey[:n] == j) & (st.state[:n] == S.HELD) & st.parked[:n]
+    starts = np.array([p.paused_at for p in sim.recorder.journeys[j].pauses], dtype=np.int64)
+    if len(starts) == 0:
+        return []
+    which = np.searchsorted(starts, st.t_state[:n][parked], side="right") - 1
+    return [int(c) for c in np.bincount(which[which >= 0], minlength=len(starts))]
+
+
+def conservation(sim: Simulation, *, arrivals_done: bool = True) -> dict:
+    """Each profile that arrived is in exactly one place; counters agree with the rows.
+
+    Mid-run (``arrivals_done=False``: ``journeysim serve``'s summary so far) arrivals still to come
+    are not a problem."""
     st = sim.store
     n = st.size
     state, journey, reason = st.state[:n], st.journey[:n], st.reason[:n]
@@ -95,7 +132,7 @@ def conservation(sim: Simulation) -> dict:
         queued = int(np.isin(state[mine], S.AT_DOOR).sum())
         pending = int((state[mine] == S.PENDING).sum())
         reasons_from_rows = np.bincount(reason[mine & (state == S.DONE)], minlength=len(record.reasons))
-        if pending:
+        if pending and arrivals_done:
             problems.append(f"{label}: {pending} arrivals were never looked at")
         if not np.array_equal(reasons_from_rows, record.reasons):
             problems.append(f"{label}: exit/discard counters disagree with the rows")
@@ -155,7 +192,9 @@ def build_summary(sim: Simulation, check: dict) -> dict:
             "held_peak": sim.recorder.held_peak([j]),
             "status_at_end": status,
             "status_changes": [{"at_s": _seconds(t, res), "status": s} for t, s in record.status_log],
-            "pauses": [_pause_summary(p, res, held_steps) for p in record.pauses],
+            "skipped": {sim.nodes[g].node_id: record.skipped.get(sim.nodes[g].node_id, 0) for g in compiled.action_nodes},
+            "pauses": [{**_pause_summary(p, res, held_steps, sim.store), "parked_at_end": parked}
+                       for p, parked in zip(record.pauses, _parked_at_end(sim, j))],
             "population_exhausted_at_s": _seconds(record.population_exhausted_at, res),
             "skipped_reads_at_s": [_seconds(t, res) for t in record.skipped_reads],
             "refused_actions": record.refused,
@@ -168,6 +207,8 @@ def build_summary(sim: Simulation, check: dict) -> dict:
         "seed": sc.seed,
         "replication": sim.replication,
         "platform": sc.platform,
+        "start": sc.start.isoformat() if sc.start else None,  # C1: the outputs show local date-times beside elapsed time
+        "start_zone": getattr(sc.start.tzinfo, "key", None) if sc.start else None,
         "policy": sim.policy.model_dump(),
         "journeysim_version": __version__,
         "duration_s": _seconds(sim.end_tick, res),
