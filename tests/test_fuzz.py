@@ -89,8 +89,19 @@ def mutated_scenarios(draw):
             break
         path = draw(st.sampled_from(paths))
         parent, key = _parent(doc, path), path[-1]
-        op = draw(st.sampled_from(["replace", "delete", "reference", "long"]))
-        if op == "delete":
+        op = draw(st.sampled_from(["replace", "delete", "reference", "long", "jump"]))
+        nodes = _node_ids(doc, path)
+        if op == "jump" and nodes and isinstance(doc["journeys"][path[1]].get("key"), str):
+            # a node's next becomes a jump into a journey (its own: a loop that takes no time unless a wait is on it)
+            journey = doc["journeys"][path[1]]
+            keys = [j.get("key") for j in doc["journeys"] if isinstance(j, dict)]
+            journey["nodes"]["fuzz_jump"] = {"type": "jump", "to": draw(st.sampled_from(keys))}
+            source = journey["nodes"][draw(st.sampled_from(nodes))]
+            if isinstance(source, dict):
+                source["next"] = "fuzz_jump"
+        elif op == "jump":
+            continue
+        elif op == "delete":
             del parent[key]
         elif op == "reference" or (key in REFERENCE_KEYS and op == "long"):
             nodes = _node_ids(doc, path)
