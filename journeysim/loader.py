@@ -18,7 +18,7 @@ from . import hints
 from . import population as pop
 from .errors import Problem, ScenarioError
 from .expr import Expression, ExpressionError, compile_expression
-from .inputs import MAX_ARRIVALS_BYTES, InputRefused, file_problem, read_bytes
+from .inputs import MAX_ARRIVALS_BYTES, MAX_VALUE_CHARS, InputRefused, file_problem, read_bytes
 from .model.graph import jump_loop, structure_problems
 from .model.policy import PausePolicy, resolve_policy
 from .model.timeline import PlannedAction, plan_timeline
@@ -295,6 +295,12 @@ def check(scenario: Scenario, path: Path, source: SourceMap) -> LoadedScenario:
             frame, attributes_known = None, False
     else:
         kinds = {name: pop.generator_kind(g) for name, g in popspec.attributes.items()}
+        for name, generator in popspec.attributes.items():
+            values = [v for v, _ in generator.args] if generator.kind == "choice" else [generator.args]
+            longest = max((len(v) for v in values if isinstance(v, str)), default=0)
+            if longest > MAX_VALUE_CHARS:
+                problems.append((("population", "attributes", name), f"a text value of {longest:,} characters, more than "
+                                 f"{MAX_VALUE_CHARS:,}: every profile's value is stored that wide"))
         try:
             pop.check_fits(popspec.size or 0, pop.attribute_bytes(kinds), len(scenario.journeys))
         except pop.PopulationError as exc:
@@ -425,4 +431,7 @@ def _assignment_problems(assignments: dict, kinds: dict[str, str], where: tuple)
         actual = "bool" if isinstance(value, bool) else "text" if isinstance(value, str) else "number"
         if actual != kind:
             problems.append((where + (name,), f"attribute {name!r} holds {kind} values, got {value!r}"))
+        elif isinstance(value, str) and len(value) > MAX_VALUE_CHARS:
+            problems.append((where + (name,), f"a text value of {len(value):,} characters, more than {MAX_VALUE_CHARS:,}: "
+                                              "every profile's value is stored that wide"))
     return problems

@@ -120,3 +120,15 @@ def test_one_six_hundred_thousand_character_value_is_refused(tmp_path):
 
 def test_a_sweep_file_that_is_a_pipe_is_refused(tmp_path, fifo):
     refused(bounded("sweep", str(fifo), "--grid", "seed=1,2", "--out", str(tmp_path / "o"), cwd=tmp_path), "named pipe (FIFO)")
+
+
+def test_a_long_text_value_in_the_scenario_is_refused_before_the_population_is_built(tmp_path):
+    """2,000 characters x 200,000 profiles would be 1.6 GB of one attribute: the value is refused, not stored."""
+    doc = scenario(linear_journey(), size=200_000, attributes={"tier": {"constant": "t" * 2000}})
+    doc["journeys"][0]["nodes"]["mark"] = {"type": "update_profile", "set": {"tier": "u" * 5000}, "next": "done"}
+    doc["journeys"][0]["nodes"]["send"]["next"] = "mark"
+    path = tmp_path / "s.yaml"
+    path.write_text(yaml.safe_dump(doc))
+    done = bounded("validate", str(path), cwd=tmp_path)
+    refused(done, "population.attributes.tier: a text value of 2,000 characters, more than 1,000")
+    assert "journeys[0].nodes.mark.set.tier: a text value of 5,000 characters" in done.stderr
