@@ -13,7 +13,7 @@ __all__ = ["Result", "__version__", "load", "run"]
 
 
 def __getattr__(name: str):
-    """``load``, ``run`` and ``Result`` are imported on first use, so the command line starts fast."""
+    """``journeysim.load`` and friends, imported on first use: the command starts (and Ctrl-C is caught) before numpy loads."""
     if name in ("Result", "load", "run"):
         from . import api
 

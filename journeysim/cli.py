@@ -26,7 +26,10 @@ def _load_or_exit(path: str, sets: tuple[str, ...] = ()):
     from .overrides import parse_overrides
 
     try:
-        return load(path, parse_overrides(path, sets))
+        loaded = load(path, parse_overrides(path, sets))
+        for warning in loaded.warnings:
+            click.echo(str(warning), err=True)
+        return loaded
     except ScenarioError as exc:
         for problem in exc.problems:
             click.echo(str(problem), err=True)
@@ -35,6 +38,42 @@ def _load_or_exit(path: str, sets: tuple[str, ...] = ()):
         sys.exit(EXIT_REFUSED)
 
 
+class WholeNumber(click.ParamType):
+    """An integer option whose error message quotes at most 40 characters of what was typed."""
+
+    name = "integer"
+
+    def __init__(self, low: int, high: int):
+        self.low, self.high = low, high
+
+    def convert(self, value, param, ctx):
+        if isinstance(value, int):
+            return value
+        text = str(value).strip()
+        if text.isdigit() and len(text) <= len(str(self.high)) and self.low <= int(text) <= self.high:
+            return int(text)
+        shown = text if len(text) <= 40 else text[:39] + "…"
+        self.fail(f"expected a whole number from {self.low:,} to {self.high:,}, got {shown!r}", param, ctx)
+
+
+def _check_out_or_exit(out: str, inputs: list[Path], force: bool) -> None:
+    """Refuse (exit 2, before anything runs) an --out that is not journeysim's to replace or cannot be written."""
+    from .outputs.folder import OutputRefused, check_target
+
+    try:
+        check_target(out, inputs, force=force)
+    except OutputRefused as exc:
+        click.echo(f"error: {exc}; nothing was run", err=True)
+        sys.exit(EXIT_REFUSED)
+
+
+def _scenario_inputs(loaded) -> list[Path]:
+    population = loaded.scenario.population.file
+    return [loaded.path] + ([loaded.path.parent / population] if population else [])
+
+
+force_option = click.option("--force", is_flag=True,
+                            help="Replace --out even if it holds files journeysim did not write (they are deleted).")
 set_option = click.option("--set", "sets", multiple=True, metavar="PATH=VALUE",
                           help="Override one scenario value, e.g. org.resume_rate=2000/s or timeline[0].at=2d.")
 
@@ -49,16 +88,19 @@ def main() -> None:
 @click.argument("scenario", type=click.Path(dir_okay=False))
 @click.option("--out", "out", type=click.Path(file_okay=False), required=True, help="Folder for the outputs.")
 @click.option("--events", is_flag=True, help="Also write the step-event log (events.parquet).")
-@click.option("--seed", type=click.IntRange(min=0), default=None, help="Override the scenario's seed.")
+@click.option("--seed", type=WholeNumber(0, 2**64 - 1), default=None, help="Override the scenario's seed.")
 @click.option("--quiet", "-q", is_flag=True, help="Print nothing but errors.")
 @click.option("--no-report", is_flag=True, help="Skip report.html and its figures.")
+@force_option
 @set_option
-def run(scenario: str, out: str, events: bool, seed: int | None, quiet: bool, no_report: bool, sets: tuple[str, ...]) -> None:
+def run(scenario: str, out: str, events: bool, seed: int | None, quiet: bool, no_report: bool, force: bool,
+        sets: tuple[str, ...]) -> None:
     """Run SCENARIO and write summary.json, timeseries.parquet (and events.parquet) into --out."""
     from .api import run as run_scenario
     from .outputs.writer import write_outputs
 
     loaded = _load_or_exit(scenario, sets)
+    _check_out_or_exit(out, _scenario_inputs(loaded), force)
     failed = None
     try:
         result = run_scenario(loaded, seed=seed, events=events, progress=None if not quiet else False)
@@ -104,8 +146,9 @@ def serve(scenario: str, out: str, host: str, port: int, speed: float, sfmc_clie
         from .server.serve import run_cli
     except ImportError as exc:
         raise click.ClickException(f"journeysim serve needs the serve extra: pip install 'journeysim[serve]' ({exc})") from None
-    run_cli(_load_or_exit(scenario, sets), out, host, port, speed, sfmc_client_id, sfmc_client_secret, blueshift_api_key,
-            events, no_report)
+    loaded = _load_or_exit(scenario, sets)
+    _check_out_or_exit(out, _scenario_inputs(loaded), False)
+    run_cli(loaded, out, host, port, speed, sfmc_client_id, sfmc_client_secret, blueshift_api_key, events, no_report)
 
 
 @main.command()
@@ -132,8 +175,13 @@ def schema() -> None:
 def report(folder: str) -> None:
     """Rebuild report.html in FOLDER from its saved summary.json and timeseries.parquet."""
     from .outputs.report import rebuild_report
+    from .outputs.saved import SavedRunError
 
-    path = rebuild_report(Path(folder))
+    try:
+        path = rebuild_report(Path(folder))
+    except SavedRunError as exc:
+        click.echo(f"error: {exc}", err=True)
+        sys.exit(EXIT_REFUSED)
     click.echo(f"wrote {path}")
 
 
@@ -145,13 +193,15 @@ def report(folder: str) -> None:
               help="Run the one SCENARIO under each vendor preset (same seed), e.g. all or ajo,sfmc,braze.")
 @click.option("--out", "out", type=click.Path(file_okay=False), required=True, help="Folder for the comparison.")
 @click.option("--quiet", "-q", is_flag=True, help="Print nothing but errors.")
+@force_option
 @set_option
 def compare(scenarios: tuple[str, ...], variants: tuple[str, ...], presets: str | None, out: str, quiet: bool,
-            sets: tuple[str, ...]) -> None:
+            force: bool, sets: tuple[str, ...]) -> None:
     """Run several SCENARIOS (or one with --variant overrides, or under --presets) and write a side-by-side table and figures."""
     from .compare import Variant, parse_variant, run_variants, write_comparison
 
     if presets is not None:
+        _check_out_or_exit(out, [Path(p) for p in scenarios], force)
         _compare_presets(scenarios, variants, presets, Path(out), quiet, sets)
         return
     if variants:
@@ -167,6 +217,7 @@ def compare(scenarios: tuple[str, ...], variants: tuple[str, ...], presets: str 
         chosen = [Variant(Path(p).stem, Path(p)) for p in scenarios]
     if len({v.name for v in chosen}) != len(chosen):
         raise click.UsageError("variant names must differ")
+    _check_out_or_exit(out, [v.path for v in chosen], force)
     try:
         results = run_variants(chosen, sets)
     except ScenarioError as exc:
@@ -226,16 +277,17 @@ def presets(name: str | None) -> None:
 @click.argument("file", type=click.Path(dir_okay=False, exists=True))
 @click.option("--grid", "grids", multiple=True, metavar="PATH=V1,V2,...",
               help="A swept key path and its values, e.g. org.resume_rate=1000/s,5000/s (repeat for a cartesian grid).")
-@click.option("--replications", "-r", type=click.IntRange(min=1), default=None, help="Runs per grid point (default 1).")
+@click.option("--replications", "-r", type=WholeNumber(1, 1_000_000), default=None, help="Runs per grid point (default 1).")
 @click.option("--out", "out", type=click.Path(file_okay=False), required=True, help="Folder for sweep.parquet, sweep.html, runs/.")
-@click.option("--workers", type=click.IntRange(min=1), default=None, help="Run in a pool of N processes.")
+@click.option("--workers", type=WholeNumber(1, 4096), default=None, help="Run in a pool of N processes.")
 @click.option("--scheduler", default=None, metavar="ADDRESS",
               help="Dask scheduler (tcp://host:8786) to run on; default $DASK_SCHEDULER_ADDRESS (unless --workers), else local.")
 @click.option("--resume", is_flag=True, help="Keep the finished runs in --out/runs and run only what is missing or failed.")
 @click.option("--quiet", "-q", is_flag=True, help="Print nothing but errors (and no progress bar).")
+@force_option
 @set_option
 def sweep(file: str, grids: tuple[str, ...], replications: int | None, out: str, workers: int | None,
-          scheduler: str | None, resume: bool, quiet: bool, sets: tuple[str, ...]) -> None:
+          scheduler: str | None, resume: bool, quiet: bool, force: bool, sets: tuple[str, ...]) -> None:
     """Run FILE (a scenario, or a sweep file naming one) over a grid of overrides times replications.
 
     Replication r of every grid point draws from SeedSequence(seed, spawn_key=(r,)): common random
@@ -261,6 +313,7 @@ def sweep(file: str, grids: tuple[str, ...], replications: int | None, out: str,
             click.echo(str(problem), err=True)
         click.echo(f"{file}: sweep refused ({len(exc.problems)} problem(s)); nothing was run", err=True)
         sys.exit(EXIT_REFUSED)
+    _check_out_or_exit(out, [path, plan.scenario], force)
     total = len(plan.tasks())
     if not quiet:
         click.echo(f"{total} runs ({total // plan.replications} grid point(s) x {plan.replications} replication(s)) "

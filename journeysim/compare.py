@@ -22,6 +22,7 @@ from .api import Result
 from .api import run as run_scenario
 from .engine.recorder import EXIT_REASONS, REASONS
 from .loader import load
+from .outputs.folder import replace_folder, write_manifest
 from .overrides import parse_overrides
 from .plots import COUNT_FORMAT, delay_quantiles, short_time_unit, time_unit
 from .readable import format_figure, is_time, title
@@ -238,9 +239,8 @@ def write_comparison(results: dict[str, Result], out: Path, variants: list[Varia
             f"<h2>Variants</h2><div class='wide'>{_variant_rows(results, variants)}</div>"
             f"{_verdict_section(verdicts, notes)}"
             f"<h2>Side by side</h2><div class='wide'><table>{head}{rows}</table></div><h2>Figures</h2>{figures}</body></html>\n")
-        if out.exists():
-            shutil.rmtree(out)
-        staging.rename(out)
+        write_manifest(staging, "compare")
+        replace_folder(staging, out)
     except BaseException:
         shutil.rmtree(staging, ignore_errors=True)
         raise

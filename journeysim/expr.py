@@ -133,6 +133,9 @@ class _Compiler:
         if not isinstance(node.value, (str, int, float, bool)) or node.value is None:
             raise self.fail(node, f"literal {node.value!r} is not allowed")
         value = node.value
+        if isinstance(value, int) and not isinstance(value, bool) and not -2**63 <= value < 2**63:
+            # numpy columns hold 64-bit numbers: a larger whole number compares as a float (or infinity)
+            value = float(value) if abs(value) < 2**1023 else float("inf") if value > 0 else float("-inf")
         return lambda lookup: value
 
     def visit_Name(self, node: ast.Name) -> Compiled:
@@ -199,7 +202,7 @@ class _Compiler:
             a, b = left(lookup), right(lookup)
             if _is_text(a) or _is_text(b):
                 raise ExpressionError("arithmetic on text is not allowed", self.offset + node.col_offset + 1)
-            with np.errstate(divide="ignore", invalid="ignore"):
+            with np.errstate(divide="ignore", invalid="ignore", over="ignore"):  # IEEE: inf and nan compare as they should
                 return op(a, b)
         return run
 

@@ -13,10 +13,12 @@ from typing import TYPE_CHECKING, Any
 
 from pydantic import BaseModel, ValidationError
 
+from . import hints
 from . import population as pop
 from .errors import Problem, ScenarioError
 from .expr import Expression, ExpressionError, compile_expression
 from .importers.in_scenario import expand_imports
+from .inputs import MAX_ARRIVALS_BYTES, MAX_VALUE_CHARS, InputRefused, file_problem, read_bytes
 from .model.graph import jump_loop, structure_problems
 from .model.policy import PausePolicy, resolve_policy
 from .model.timeline import PlannedAction, plan_timeline
@@ -44,6 +46,7 @@ class LoadedScenario:
     timeline: list[PlannedAction]
     population_frame: pd.DataFrame | None = None
     arrival_files: dict[int, Any] = field(default_factory=dict)
+    warnings: list[Problem] = field(default_factory=list)  # printed, not refused (hints.py)
 
     @property
     def name(self) -> str:
@@ -113,6 +116,31 @@ def _shown(value: Any, limit: int = 80) -> str:
     return text if len(text) <= limit else text[: limit - 3] + "..."
 
 
+def _keys_here(path: tuple, node_type: Any) -> set[str]:
+    """The keys the format allows in the mapping at ``path`` (a node's: its type's), for a did-you-mean."""
+    from .overrides import _fields_at
+
+    if isinstance(node_type, str) and len(path) >= 2 and path[-2] == "nodes":
+        model = _NODE_MODELS.get(node_type)
+        return set(model.model_fields) if model else set()
+    return _fields_at(path)
+
+
+def _node_models() -> dict[str, type[BaseModel]]:
+    found = {}
+    for model in _model_args(Scenario.model_fields["journeys"].annotation):
+        for info in model.model_fields.values():
+            for node in _model_args(info.annotation):
+                tag = node.model_fields.get("type")
+                for value in getattr(tag.annotation, "__args__", ()) if tag else ():
+                    if isinstance(value, str):
+                        found[value] = node
+    return found
+
+
+_NODE_MODELS = _node_models()
+
+
 def _at(data: Any, path: tuple) -> Any:
     for part in path:
         data = data[part]
@@ -127,9 +155,13 @@ def _message(error: dict, data: Any) -> tuple[tuple, str]:
     if kind == "extra_forbidden":
         key = loc[-1]
         path = _data_path(data, loc)
-        if key in _KNOWN_KEYS:  # a real key, in the wrong place: suggesting it again would not help
-            parent = _at(data, path[:-1])
-            node_type = parent.get("type") if isinstance(parent, dict) else None
+        parent = _at(data, path[:-1])
+        node_type = parent.get("type") if isinstance(parent, dict) else None
+        here = _keys_here(path[:-1], node_type)
+        close_here = difflib.get_close_matches(str(key)[:100], sorted(here - {key}), n=1)
+        if close_here:  # journeys in a global_filter: the key this place takes is journey
+            message = f"unknown key {key!r} (did you mean {close_here[0]!r}?)"
+        elif key in _KNOWN_KEYS:  # a real key, in the wrong place: suggesting it again would not help
             article = "an" if isinstance(node_type, str) and node_type[:1] in "aeiou" else "a"
             message = (f"unknown key {key!r}: {article} {node_type} node takes no {key!r}" if isinstance(node_type, str)
                        else f"unknown key {key!r}: it does not belong here")
@@ -148,9 +180,10 @@ def _message(error: dict, data: Any) -> tuple[tuple, str]:
     elif kind == "union_tag_invalid":
         ctx = error.get("ctx", {})
         tag = ctx.get("tag")
-        options = ctx.get("expected_tags", "")
-        close = difflib.get_close_matches(str(tag), [t.strip().strip("'") for t in options.split(",")], n=1)
-        message = f"unknown node type {tag!r}" + (f" (did you mean {close[0]!r}?)" if close else "") + f"; expected one of {options}"
+        options = [t.strip().strip("'") for t in ctx.get("expected_tags", "").split(",")]
+        close = difflib.get_close_matches(str(tag)[:100], options, n=1)
+        message = (f"unknown node type {_shown(str(tag), 40)}" + (f" (did you mean {close[0]!r}?)" if close else "")
+                   + f"; a node type is one of {', '.join(options)}")
         path = path + ("type",)
     elif kind == "union_tag_not_found":
         message = "missing 'type' (event, read_audience, wait, condition, action, end, ...)"
@@ -222,6 +255,8 @@ def load(path: str | Path, overrides: list | None = None) -> LoadedScenario:
 
 def _override_paths(data: Any, overrides: list) -> set[tuple]:
     """The key paths (list items by index) that --set options will write (read before they are applied)."""
+    from .overrides import list_index
+
     found = set()
     for path, _, _ in overrides:
         current, resolved = data, []
@@ -229,8 +264,8 @@ def _override_paths(data: Any, overrides: list) -> set[tuple]:
             for part in path:
                 if isinstance(part, tuple):  # a list item named by its key
                     part = next(i for i, item in enumerate(current) if isinstance(item, dict) and item.get("key") == part[1])
-                elif isinstance(current, list) and isinstance(part, int):
-                    part %= len(current)  # -1: the last item
+                elif isinstance(current, list) and isinstance(list_index(part), int):
+                    part = list_index(part) % len(current)  # -1: the last item
                 resolved.append(part)
                 current = current.get(part) if isinstance(current, dict) else current[part] if isinstance(current, list) else None
         except (TypeError, StopIteration, ZeroDivisionError):
@@ -250,9 +285,9 @@ def check(scenario: Scenario, path: Path, source: SourceMap) -> LoadedScenario:
     if popspec.file is not None:
         file = base / popspec.file
         try:
-            if not file.is_file():
-                raise pop.PopulationError(f"cannot read population file {popspec.file!r}: "
-                                          + ("it is a folder" if file.is_dir() else f"no such file (looked for {file})"))
+            problem = file_problem(file)
+            if problem:
+                raise pop.PopulationError(f"cannot read population file {_shown(popspec.file)}: {problem}")
             frame = pop.read_table(file)
             population = pop.from_frame(frame, popspec.file)
             kinds = {name: pop.column_kind(col) for name, col in population.columns.items()}
@@ -264,6 +299,12 @@ def check(scenario: Scenario, path: Path, source: SourceMap) -> LoadedScenario:
             frame, attributes_known = None, False
     else:
         kinds = {name: pop.generator_kind(g) for name, g in popspec.attributes.items()}
+        for name, generator in popspec.attributes.items():
+            values = [v for v, _ in generator.args] if generator.kind == "choice" else [generator.args]
+            longest = max((len(v) for v in values if isinstance(v, str)), default=0)
+            if longest > MAX_VALUE_CHARS:
+                problems.append((("population", "attributes", name), f"a text value of {longest:,} characters, more than "
+                                 f"{MAX_VALUE_CHARS:,}: every profile's value is stored that wide"))
         try:
             pop.check_fits(popspec.size or 0, pop.attribute_bytes(kinds), len(scenario.journeys))
         except pop.PopulationError as exc:
@@ -273,14 +314,21 @@ def check(scenario: Scenario, path: Path, source: SourceMap) -> LoadedScenario:
             problems.append((("population", "attributes", name), f"attribute name {name!r} must be letters, digits and _"))
 
     expressions: dict[tuple, Expression] = {}
+    known_values = hints.known_text_values(popspec, frame, kinds) if attributes_known else {}
+    warnings: list[tuple[tuple, str]] = []
 
-    def compile_at(key: tuple, where: tuple, text: str) -> None:
-        if text == ALL:
+    def compile_at(key: tuple, where: tuple, text: str, all_ok: bool = False) -> None:
+        if text.strip() == ALL:
+            if not all_ok:  # 'all' names an audience; here it would be a condition that is always true
+                problems.append((where, "'all' selects an audience and is not a condition: write one "
+                                        "('true' holds for every profile)"))
             return
         try:
             expressions[key] = compile_expression(text, kinds if attributes_known else None, kinds=kinds)
         except ExpressionError as exc:
             problems.append((where, f"bad expression {_shown(text, 60)}: {exc}"))
+            return
+        warnings.extend((where, f"warning: {message}") for message in hints.unmatched_values(text, known_values))
 
     arrival_files: dict[tuple, Any] = {}
     seen_versions: dict[tuple, int] = {}
@@ -299,7 +347,7 @@ def check(scenario: Scenario, path: Path, source: SourceMap) -> LoadedScenario:
                     if isinstance(branch, WhenBranch):
                         compile_at((j, node_id, b), nwhere + ("branches", b, "when"), branch.when)
             elif isinstance(node, (ReadAudienceNode, EventLike)) and node.audience is not None:
-                compile_at((j, node_id, "audience"), nwhere + ("audience",), node.audience)
+                compile_at((j, node_id, "audience"), nwhere + ("audience",), node.audience, all_ok=True)
             elif isinstance(node, UpdateProfileNode) and attributes_known:
                 problems += _assignment_problems(node.set, kinds, nwhere + ("set",))
             if isinstance(node, EventLike) and node.arrivals is not None and hasattr(node.arrivals, "file"):
@@ -326,7 +374,7 @@ def check(scenario: Scenario, path: Path, source: SourceMap) -> LoadedScenario:
         if step.kind == "global_filter" and step.action.exclude is not None:
             compile_at(("timeline", step.index), where + ("exclude",), step.action.exclude)
         elif step.kind == "update_profiles":
-            compile_at(("timeline", step.index), where + ("where",), step.action.where)
+            compile_at(("timeline", step.index), where + ("where",), step.action.where, all_ok=True)
             if attributes_known:
                 problems += _assignment_problems(step.action.set, kinds, where + ("set",))
 
@@ -343,7 +391,8 @@ def check(scenario: Scenario, path: Path, source: SourceMap) -> LoadedScenario:
     for journey in scenario.journeys:
         counts[journey.key] = counts.get(journey.key, 0) + 1
     labels = [j.key if counts[j.key] == 1 else j.label for j in scenario.journeys]
-    return LoadedScenario(scenario, path, source, policy, kinds, expressions, labels, timeline, frame, arrival_files)
+    return LoadedScenario(scenario, path, source, policy, kinds, expressions, labels, timeline, frame, arrival_files,
+                          [source.problem(p, m) for p, m in dict.fromkeys(warnings)])
 
 
 def read_arrival_times(path: Path) -> Any:
@@ -353,9 +402,13 @@ def read_arrival_times(path: Path) -> Any:
     from .units import parse_duration
 
     try:
-        lines = path.read_text().splitlines()
+        lines = read_bytes(path, MAX_ARRIVALS_BYTES, "arrivals file").decode("utf-8").splitlines()
+    except InputRefused as exc:
+        raise ValueError(f"cannot read arrivals file {_shown(path.name)}: {exc}") from None
+    except UnicodeDecodeError as exc:
+        raise ValueError(f"cannot read arrivals file {_shown(path.name)}: not UTF-8 text (byte {exc.start})") from None
     except OSError as exc:
-        raise ValueError(f"cannot read arrivals file {path.name!r}: {exc.strerror}") from None
+        raise ValueError(f"cannot read arrivals file {_shown(path.name)}: {exc.strerror}") from None
     times = []
     for number, line in enumerate(lines, 1):
         text = line.split("#", 1)[0].strip().strip(",")
@@ -367,7 +420,7 @@ def read_arrival_times(path: Path) -> Any:
             try:
                 times.append(parse_duration(text))
             except ValueError:
-                raise ValueError(f"arrivals file {path.name!r} line {number}: {text!r} is not a time") from None
+                raise ValueError(f"arrivals file {_shown(path.name)} line {number}: {_shown(text)} is not a time") from None
     return np.sort(np.asarray(times, dtype=float))
 
 
@@ -382,4 +435,7 @@ def _assignment_problems(assignments: dict, kinds: dict[str, str], where: tuple)
         actual = "bool" if isinstance(value, bool) else "text" if isinstance(value, str) else "number"
         if actual != kind:
             problems.append((where + (name,), f"attribute {name!r} holds {kind} values, got {value!r}"))
+        elif isinstance(value, str) and len(value) > MAX_VALUE_CHARS:
+            problems.append((where + (name,), f"a text value of {len(value):,} characters, more than {MAX_VALUE_CHARS:,}: "
+                                              "every profile's value is stored that wide"))
     return problems

@@ -14,6 +14,7 @@ from typing import Any
 import yaml
 
 from .errors import Problem, ScenarioError
+from .yamlio import load_value
 
 _SEGMENT = re.compile(r"([^.\[\]]+)|\[([^\]]+)\]")
 
@@ -56,16 +57,26 @@ def parse_overrides(file: str, sets: tuple[str, ...] | list[str]) -> list[Overri
             problems.append(Problem("--set", 1, 1, path_text, str(exc).splitlines()[0]))
             continue
         try:
-            value = yaml.safe_load(value_text) if value_text.strip() else ""
+            value = load_value(value_text, "--set") if value_text.strip() else ""
+        except ScenarioError as exc:
+            problems += [Problem("--set", 1, 1, path_text, p.message) for p in exc.problems]
+            continue
         except yaml.YAMLError as exc:
             problem = getattr(exc, "problem", None) or str(exc).splitlines()[0]
-            problems.append(Problem("--set", 1, 1, path_text, f"cannot read the value {value_text!r} as YAML: {problem} "
-                                                              "(quote it, or close its brackets)"))
+            problems.append(Problem("--set", 1, 1, path_text, f"cannot read the value {value_text!r} as YAML: "
+                                                              f"{problem} (quote it, or close its brackets)"))
             continue
         overrides.append((path, value, text))
     if problems:
         raise ScenarioError(problems)
     return overrides
+
+
+def list_index(part: Any) -> Any:
+    """``journeys.0.key`` names list item 0 like ``journeys[0].key``: a dotted number is an index."""
+    if isinstance(part, str) and part.lstrip("-").isdigit() and len(part) < 20:
+        return int(part)
+    return part
 
 
 def _paths(data: Any, prefix: str = "") -> list[str]:
@@ -154,8 +165,13 @@ def apply_overrides(data: dict, overrides: list[Override]) -> None:
                     break
                 part = items[0]
             if isinstance(current, list):
-                if not isinstance(part, int) or not -len(current) <= part < len(current):
-                    error = f"index {part} is out of range (the list has {len(current)} items)"
+                part = list_index(part)
+                if not isinstance(part, int):
+                    error = f"{part!r} is not a list position: write [0] or [KEY] for a list item"
+                    break
+                if not -len(current) <= part < len(current):
+                    error = (f"index {part} is out of range: the list has {len(current)} item"
+                             + ("s" if len(current) != 1 else "") + (f" (0 to {len(current) - 1})" if current else ""))
                     break
             elif isinstance(current, dict):
                 if part not in current and not last:

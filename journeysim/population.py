@@ -13,6 +13,7 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 
+from .inputs import MAX_VALUE_CHARS
 from .units import AttributeGenerator
 
 if TYPE_CHECKING:
@@ -45,8 +46,11 @@ class Population:
                 column = column.astype(f"U{len(text)}")
                 self.columns[name] = column
             column[rows] = text
-        else:
-            column[rows] = value
+            return
+        if column.dtype.kind in "iu" and not (isinstance(value, (bool, int)) and np.can_cast(np.min_scalar_type(value), column.dtype)):
+            column = column.astype(np.float64)  # 2.5 or 10**30 into whole numbers: keep the value, not a cut one
+            self.columns[name] = column
+        column[rows] = value
 
 
 def column_kind(array: np.ndarray) -> str:
@@ -108,10 +112,46 @@ def generate(size: int, attributes: dict[str, AttributeGenerator], rng: np.rando
     return Population(np.arange(size, dtype=np.int64), columns)
 
 
+CSV_MEMORY_PER_BYTE = 5  # pandas' parse of a CSV takes a few times its size; a text column more
+
+
+def _sniff(path: Path, suffix: str) -> int:
+    """Bytes of memory reading ``path`` will take (estimated); PopulationError for a file that is not a table."""
+    size = path.stat().st_size
+    with open(path, "rb") as handle:
+        head = handle.read(65536)
+        handle.seek(max(size - 4, 0))
+        tail = handle.read(4)
+    if suffix == ".csv":
+        if b"\x00" in head:
+            raise PopulationError(f"population file {path.name!r} holds binary data (NUL bytes) in its first "
+                                  f"{min(size, 65536):,} bytes: not a CSV table")
+        return size * CSV_MEMORY_PER_BYTE
+    if head[:4] != b"PAR1" or tail != b"PAR1":
+        raise PopulationError(f"population file {path.name!r} is not a Parquet file (no PAR1 marker at its start and end)")
+    import pyarrow.parquet as pq
+
+    meta = pq.ParquetFile(path).metadata
+    return sum(meta.row_group(i).total_byte_size for i in range(meta.num_row_groups)) * 2 + meta.num_rows * 8
+
+
 def read_table(path: Path) -> pd.DataFrame:
+    """The table in a .csv or .parquet file; refused before reading when it would not fit in memory."""
     import pandas as pd
 
     suffix = path.suffix.lower()
+    if suffix in (".csv", ".parquet"):
+        try:
+            need = _sniff(path, suffix)
+        except (OSError, ValueError) as exc:
+            if isinstance(exc, PopulationError):
+                raise
+            raise PopulationError(f"cannot read population file {path.name!r}: {str(exc).splitlines()[0][:200]}") from None
+        have = available_memory()
+        if need > MEMORY_SHARE * have:
+            raise PopulationError(f"population file {path.name!r} ({path.stat().st_size / 2**30:.1f} GiB) needs about "
+                                  f"{need / 2**30:.1f} GiB to read, more than {MEMORY_SHARE:.0%} of the "
+                                  f"{have / 2**30:.1f} GiB available: use a smaller file")
     try:
         if suffix == ".parquet":
             return pd.read_parquet(path)
@@ -141,15 +181,22 @@ def from_frame(frame: pd.DataFrame, source: str) -> Population:
                 raise PopulationError(f"population file {source!r}: profile_id must hold integers, found {series.dtype}")
             if series.duplicated().any():
                 raise PopulationError(f"population file {source!r}: profile_id has duplicates")
-            ids = series.to_numpy(dtype=np.int64)
+            ids = series.to_numpy(dtype=np.int64, copy=True)
             continue
         if pd.api.types.is_bool_dtype(series) or pd.api.types.is_numeric_dtype(series):
-            columns[name] = series.to_numpy()
+            # an owned copy: pandas and Arrow hand out read-only views, and update_profile writes columns in place
+            columns[name] = np.array(series.to_numpy(), copy=True)
         elif pd.api.types.is_object_dtype(series) or pd.api.types.is_string_dtype(series):
             values = series.to_numpy()
             if not all(isinstance(v, str) for v in values[: min(len(values), 1000)]):
                 raise PopulationError(f"population file {source!r}: column {name!r} mixes text and other types")
-            columns[name] = values.astype(str)
+            lengths = series.astype(str).str.len().to_numpy()
+            if lengths.max(initial=0) > MAX_VALUE_CHARS:
+                row = int(lengths.argmax())
+                raise PopulationError(f"population file {source!r}: column {name!r} data row {row + 1} holds a value of "
+                                      f"{int(lengths[row]):,} characters, more than {MAX_VALUE_CHARS:,}: every row of a "
+                                      "text attribute is stored that wide")
+            columns[name] = np.array(values, dtype=str)
         else:
             raise PopulationError(f"population file {source!r}: column {name!r} has unsupported type {series.dtype}")
     return Population(ids, columns)

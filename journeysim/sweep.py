@@ -21,7 +21,7 @@ import os
 import tempfile
 import traceback
 from concurrent.futures import Executor, as_completed
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -29,6 +29,8 @@ import yaml
 
 from .errors import Problem, ScenarioError
 from .executors import DaskMissing, InProcessExecutor, describe, make_executor
+from .inputs import MAX_SCENARIO_BYTES, InputRefused, file_problem, read_bytes
+from .outputs.folder import write_manifest
 from .overrides import parse_overrides
 from .readable import NUMBER_FORMAT, format_figure, is_categorical, is_time, title
 
@@ -43,6 +45,7 @@ PLOTTED = ("held_peak", "drain_s", "send_delay_max_s", "org_cap", "discarded", "
 #: columns that describe a run rather than measure it
 META = ("run_id", "replication", "seed", "status", "error", "overrides")
 SWEEP_KEYS = ("scenario", "grid", "replications", "set")
+SWEEP_ENTRIES = ("runs", "sweep.parquet", "sweep.html")
 
 
 @dataclass(frozen=True)
@@ -97,18 +100,24 @@ def _inputs_digest(scenario: Path) -> str:
     """Fingerprint of the scenario file and of the data files it names: edit any of them and --resume reruns."""
     digest = hashlib.sha256()
     try:
-        text = scenario.read_bytes()
-    except OSError:
+        text = read_bytes(scenario, MAX_SCENARIO_BYTES, "scenario file")
+    except (OSError, InputRefused):
         return ""
     digest.update(text)
+    from .yamlio import load_yaml
+
     try:
-        data = yaml.safe_load(text)
-    except yaml.YAMLError:
+        data, _ = load_yaml(scenario)  # bounded, like every read of a scenario: no alias bomb walked here
+    except ScenarioError:
         data = None
     for name in _referenced_files(data):
         digest.update(name.encode())
+        file = scenario.parent / name
         try:
-            digest.update(hashlib.sha256((scenario.parent / name).read_bytes()).digest())
+            if file_problem(file):
+                raise OSError(file_problem(file))
+            with open(file, "rb") as handle:
+                digest.update(hashlib.file_digest(handle, "sha256").digest())
         except OSError:
             digest.update(b"missing")
     return digest.hexdigest()
@@ -164,9 +173,11 @@ def _as_text(value: Any) -> str:
 
 def is_sweep_file(path: Path) -> bool:
     """A YAML mapping with a ``sweep:`` block, or with a top-level ``scenario:`` (never in a scenario)."""
+    from .yamlio import load_yaml
+
     try:
-        data = yaml.safe_load(Path(path).read_text())
-    except (OSError, UnicodeDecodeError, yaml.YAMLError):
+        data, _ = load_yaml(Path(path))  # bounded: a pipe, a device, a huge file or an alias bomb is refused
+    except ScenarioError:
         return False
     return isinstance(data, dict) and ("sweep" in data or "scenario" in data)
 
@@ -238,7 +249,26 @@ def validate_plan(plan: SweepPlan) -> None:
         except ScenarioError as exc:
             problems += [p for p in exc.problems if p not in problems]
     if problems:
-        raise ScenarioError(problems)
+        swept = _grid_paths(plan)
+        raise ScenarioError([replace(p, file="--grid") if p.file == "--set" and _under(p.path, swept) else p for p in problems])
+
+
+def _grid_paths(plan: SweepPlan) -> set[str]:
+    """The swept key paths as written and as the loader names them (journeys[cart] -> journeys[0])."""
+    from .loader import _override_paths
+    from .yamlio import format_path, load_yaml
+
+    names = set(plan.grid)
+    try:
+        data, _ = load_yaml(Path(plan.scenario))
+        names |= {format_path(p) for p in _override_paths(data, parse_overrides(str(plan.scenario), [f"{k}=0" for k in plan.grid]))}
+    except ScenarioError:
+        pass
+    return names
+
+
+def _under(path: str, swept: set[str]) -> bool:
+    return any(path == name or path.startswith((name + ".", name + "[")) for name in swept)
 
 
 def key_figures(summary: dict) -> dict[str, Any]:
@@ -333,6 +363,7 @@ def run_sweep(plan: SweepPlan, out: Path, *, workers: int | None = None, schedul
     out = Path(out)
     runs = out / "runs"
     runs.mkdir(parents=True, exist_ok=True)
+    write_manifest(out, "sweep", SWEEP_ENTRIES)
     tasks = plan.tasks()
     if not resume:
         for stale in runs.glob("*.json"):
@@ -373,6 +404,7 @@ def run_sweep(plan: SweepPlan, out: Path, *, workers: int | None = None, schedul
     reused = len(tasks) - len(todo)
     write_results(table, out, list(plan.grid), reused)
     table.attrs["reused"] = reused  # after writing: the parquet file holds only the runs
+    write_manifest(out, "sweep", [*SWEEP_ENTRIES, *(p.name for p in out.glob("fig_sweep_*.png"))])
     return table
 
 

@@ -351,6 +351,10 @@ def parse_generator(value: Any) -> AttributeGenerator:
     if kind == "choice":
         pairs = _weights(arg, "choice")
         kinds = {type(v) for v, _ in pairs}
+        if kinds == {bool, str}:
+            flags = sorted({str(v).lower() for v, _ in pairs if isinstance(v, bool)})
+            raise ValueError(f"choice values mix text with {' and '.join(flags)}: YAML reads an unquoted yes/no/on/off "
+                             "(NO, Norway's code, too) as true/false; quote it: 'NO'")
         if len(kinds) > 1:
             raise ValueError(f"choice values must all have one type, got {sorted(k.__name__ for k in kinds)}")
         return AttributeGenerator("choice", tuple(pairs))

@@ -2,17 +2,21 @@
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 from typing import Any
 
 import yaml
 
 from .errors import Problem, ScenarioError
+from .inputs import MAX_SCENARIO_BYTES, InputRefused, read_bytes
 
 Location = tuple[int, int]  # 1-based line, column
 
 MAX_DEPTH = 64  # nesting levels of mappings and lists; far beyond any scenario, far below the recursion limit
 MAX_VALUES = 1_000_000  # values once aliases are expanded (a few aliases of aliases can make billions)
+MAX_DIGITS = 100  # a plain number longer than this is a mistake (Python refuses to read ints past 4,300 digits)
+_LONG_NUMBER = re.compile(r"[-+]?[0-9_.,:eExXoObB+-]+")
 
 
 class _UniqueKeyLoader(yaml.SafeLoader):
@@ -106,6 +110,10 @@ def _check_size(text: str, name: str) -> None:
             count += 1
         elif isinstance(event, yaml.ScalarEvent):
             anchor, count = event.anchor, 1
+            if event.style is None and len(event.value) > MAX_DIGITS and _LONG_NUMBER.fullmatch(event.value):
+                raise ScenarioError([Problem(name, event.start_mark.line + 1, event.start_mark.column + 1, "",
+                                             f"a number of {len(event.value):,} characters: at most {MAX_DIGITS} digits "
+                                             "(quote it if it is text)")])
         elif isinstance(event, yaml.AliasEvent):
             if any(entry[0] == event.anchor for entry in stack):
                 raise ScenarioError([Problem(name, event.start_mark.line + 1, event.start_mark.column + 1, "",
@@ -132,11 +140,24 @@ def _yaml_message(exc: yaml.MarkedYAMLError) -> str:
     return f"YAML: {message}"
 
 
+def load_value(text: str, name: str) -> Any:
+    """One YAML value given outside a file (``--set``): the same depth, alias and number bounds as a file."""
+    try:
+        _check_size(text, name)
+        return yaml.safe_load(text)
+    except RecursionError:
+        raise ScenarioError([Problem(name, 1, 1, "", "nested too deeply")]) from None
+    except ValueError as exc:  # an int past Python's digit limit that the scan did not see
+        raise ScenarioError([Problem(name, 1, 1, "", f"cannot read the value: {str(exc)[:80]}")]) from None
+
+
 def load_yaml(path: Path) -> tuple[Any, SourceMap]:
     """Parsed document and its source map; a ScenarioError for unreadable or invalid YAML."""
     name = str(path)
     try:
-        raw = path.read_bytes()
+        raw = read_bytes(path, MAX_SCENARIO_BYTES, "scenario file")
+    except InputRefused as exc:
+        raise ScenarioError([Problem(name, 1, 1, "", f"cannot read scenario file: {exc}")]) from None
     except OSError as exc:
         raise ScenarioError([Problem(name, 1, 1, "", f"cannot read scenario file: {exc.strerror}")]) from None
     try:
@@ -162,6 +183,8 @@ def load_yaml(path: Path) -> tuple[Any, SourceMap]:
         raise ScenarioError([Problem(name, 1, 1, "", f"YAML: {str(exc).splitlines()[0]}")]) from None
     except RecursionError:
         raise ScenarioError([Problem(name, 1, 1, "", "nested too deeply: not a scenario")]) from None
+    except ValueError as exc:  # an int past Python's digit limit in a form the scan did not recognise
+        raise ScenarioError([Problem(name, 1, 1, "", f"YAML: cannot read a value: {str(exc)[:80]}")]) from None
     if node is None or data is None:
         raise ScenarioError([Problem(name, 1, 1, "", "empty scenario file: expected a mapping with name, population, journeys")])
     if not isinstance(data, dict):

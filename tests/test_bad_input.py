@@ -84,6 +84,11 @@ EXPECTED = {
     "empty": ("", "empty scenario file"),
     "comments-only": ("", "empty scenario file"),
     "binary-garbage": ("", "not a UTF-8 text file"),
+    # issue 10 items 7 and 11
+    "integer-too-long": ("", "a number of 5,000 characters: at most 100 digits"),
+    "global-filter-key-typo": ("timeline[1].global_filter.journeys", "unknown key 'journeys' (did you mean 'journey'?)"),
+    "choice-yaml-boolean": ("population.attributes.country", "quote it: 'NO'"),
+    "condition-when-all": ("journeys[0].nodes.is_fr.branches[0].when", "'all' selects an audience and is not a condition"),
 }
 KEY_PATH = r"[\w-]+(?:\[\d+\]|\.[\w-]+)*"
 
@@ -103,6 +108,8 @@ POINTS_AT = {
     "tab-indentation": ("\tstart", True),
     "key-is-a-list": ("[age, score]", True),
     "control-character": ("\x07", True),
+    "integer-too-long": ("99999", True),
+    "global-filter-key-typo": ("global_filter: {journeys", True),
 }
 
 

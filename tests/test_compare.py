@@ -23,7 +23,7 @@ def test_compare_hold_discard_and_no_pause_of_one_file(simulate, tmp_path):
     assert table.loc["discarded.discard_mode"].astype(int).tolist() == [0, 10, 0]
     assert table.loc["actions executed"].astype(int).tolist() == [64, 54, 100]
     assert {p.name for p in out.iterdir()} == {"comparison.csv", "comparison.html", "fig_held.png", "fig_reasons.png",
-                                              "fig_send_delay.png"}
+                                              "fig_send_delay.png", ".journeysim-manifest.json"}
     page = (out / "comparison.html").read_text()
     assert "<td>discard</td>" in page and "timeline[0].pause.mode=discard" in page and "<td>as written</td>" in page
     for image in re.findall(r"<img src='([^']+)'", page):

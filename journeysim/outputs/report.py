@@ -8,11 +8,8 @@ a CDN: it opens offline.
 from __future__ import annotations
 
 import html
-import json
 from datetime import datetime
 from pathlib import Path
-
-import pandas as pd
 
 from ..api import Result
 from ..units import format_duration, format_instant, format_local, start_of
@@ -234,8 +231,12 @@ def write_report_files(result: Result, folder: Path) -> Path:
 
 
 def rebuild_report(folder: Path) -> Path:
-    """Rebuild report.html and its figures from a run's saved summary.json and timeseries.parquet."""
+    """Rebuild report.html and its figures from a run's saved summary.json and timeseries.parquet.
+
+    Raises ``saved.SavedRunError`` for a folder that holds no readable run. Files are replaced,
+    never written through a symbolic link.
+    """
+    from .saved import read_saved_run, replace_report_files
+
     folder = Path(folder)
-    summary = json.loads((folder / "summary.json").read_text())
-    timeseries = pd.read_parquet(folder / "timeseries.parquet")
-    return write_report_files(Result(summary, timeseries), folder)
+    return replace_report_files(read_saved_run(folder), folder, write_report_files)

@@ -3,19 +3,20 @@
 from __future__ import annotations
 
 import json
-import os
 import shutil
 import tempfile
 from pathlib import Path
 
 from ..api import Result
+from .folder import MANIFEST, replace_folder, write_manifest
 
 
 def write_outputs(result: Result, out: Path, *, extra=None) -> list[Path]:
     """Write summary.json, timeseries.parquet and (if recorded) events.parquet into ``out``.
 
-    Files are written to a temporary folder beside ``out`` and moved into place; a failure
-    leaves ``out`` as it was. ``extra(tmpdir)`` may add files (the report) before the move.
+    Files are written to a temporary folder beside ``out`` and moved into place with a manifest
+    (``folder.MANIFEST``); a failure leaves ``out`` as it was. Check ``out`` first with
+    ``folder.check_target``. ``extra(tmpdir)`` may add files (the report) before the move.
     """
     out = Path(out)
     out.parent.mkdir(parents=True, exist_ok=True)
@@ -29,14 +30,9 @@ def write_outputs(result: Result, out: Path, *, extra=None) -> list[Path]:
             result.write_table("events", staging / "events.parquet")
         if extra is not None:
             extra(staging)
-        if out.exists():
-            backup = Path(tempfile.mkdtemp(prefix=f".{out.name}.old.", dir=out.parent))
-            os.replace(out, backup / out.name)
-            os.replace(staging, out)
-            shutil.rmtree(backup, ignore_errors=True)
-        else:
-            os.replace(staging, out)
+        write_manifest(staging, "run")
+        replace_folder(staging, out)
     except BaseException:
         shutil.rmtree(staging, ignore_errors=True)
         raise
-    return sorted(out.iterdir())
+    return sorted(p for p in out.iterdir() if p.name != MANIFEST)

@@ -98,6 +98,10 @@ CASES = [
     ("alias-bomb", "aliases of aliases that expand to a billion values", [("seed: 1", "seed: 1\ndescription: " + BOMB)]),
     ("recursive-alias", "an alias inside its own anchor", [("seed: 1", "seed: 1\ndescription: &d [*d]")]),
     ("control-character", "a bell character (U+0007) in the name", [("name: bad-", "name: bad-\x07")]),
+    ("integer-too-long", "a seed of 5,000 digits (past Python's 4,300-digit limit)", [("seed: 1", "seed: " + "9" * 5000)]),
+    ("global-filter-key-typo", "journeys (a pause's key) in a global filter, which takes journey", [("  - at: 1d 6h", "  - at: 1d 1h\n    global_filter: {journeys: cart, exclude: \"age < 20\"}\n  - at: 1d 6h")]),
+    ("choice-yaml-boolean", "Norway's code NO unquoted among country codes (YAML reads it as false)", [("{FR: 0.5, US: 0.5}", "{FR: 0.3, NO: 0.3, US: 0.4}")]),
+    ("condition-when-all", "a condition branch written 'all' (an audience, not a condition)", [("{when: \"country == 'FR'\", next: push}", "{when: all, next: push}")]),
 ]
 
 HERE = Path(__file__).parent

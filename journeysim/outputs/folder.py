@@ -1,0 +1,146 @@
+"""Output folders: checked before a run starts, replaced only when journeysim wrote everything in them.
+
+Every folder journeysim writes holds a manifest (``.journeysim-manifest.json``) naming the
+entries it wrote. A folder that holds anything else is the user's: refused unless ``force``.
+A symbolic link is never followed to write through it.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import re
+import shutil
+import tempfile
+from pathlib import Path
+
+from .. import __version__
+
+MANIFEST = ".journeysim-manifest.json"
+
+
+class OutputRefused(ValueError):
+    """A target folder journeysim must not write (the message says why and what to do)."""
+
+
+def manifest_entries(folder: Path) -> set[str] | None:
+    """The entry names the manifest in ``folder`` lists, or None when there is no readable manifest."""
+    path = Path(folder) / MANIFEST
+    if path.is_symlink() or not path.is_file():
+        return None
+    try:
+        data = json.loads(path.read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return None
+    files = data.get("files") if isinstance(data, dict) else None
+    if not isinstance(files, list) or not all(isinstance(f, str) for f in files):
+        return None
+    return set(files)
+
+
+def write_manifest(folder: Path, kind: str, names: list[str] | None = None) -> None:
+    """Record ``names`` (by default every entry now in ``folder``) as the entries journeysim wrote there."""
+    folder = Path(folder)
+    if names is None:
+        names = [p.name for p in folder.iterdir()]
+    names = sorted(set(names) - {MANIFEST})
+    text = json.dumps({"journeysim": __version__, "kind": kind, "files": names}, indent=2) + "\n"
+    _replace_file(folder / MANIFEST, text)
+
+
+def _replace_file(path: Path, text: str) -> None:
+    handle, temporary = tempfile.mkstemp(prefix=f".{path.name}.", dir=path.parent)
+    try:
+        with os.fdopen(handle, "w", encoding="utf-8") as stream:
+            stream.write(text)
+        os.replace(temporary, path)  # replaces a symbolic link itself, never its target
+    except BaseException:
+        Path(temporary).unlink(missing_ok=True)
+        raise
+
+
+# What journeysim wrote before output folders had a manifest: such a folder is still a previous output.
+_LEGACY_MARKERS = ("summary.json", "comparison.csv", "sweep.parquet")
+_LEGACY_NAMES = re.compile(r"(summary\.json|timeseries\.parquet|events\.parquet|report\.html|comparison\.(csv|html)"
+                           r"|sweep\.(parquet|html)|runs|fig_[a-z_]+\.png)")
+
+
+def _foreign_entries(folder: Path) -> list[str]:
+    names = sorted(p.name for p in folder.iterdir())
+    known = manifest_entries(folder)
+    if known is None:
+        if any(marker in names for marker in _LEGACY_MARKERS) and all(_LEGACY_NAMES.fullmatch(n) for n in names):
+            return []
+        return names
+    return [name for name in names if name != MANIFEST and name not in known]
+
+
+def _is_within(inner: Path, outer: Path) -> bool:
+    return inner == outer or outer in inner.parents
+
+
+def _probe_writable(folder: Path) -> None:
+    """Create and remove a folder in the nearest existing ancestor of ``folder``'s parent."""
+    parent = Path(os.path.abspath(folder)).parent
+    while not os.path.lexists(parent):
+        parent = parent.parent
+    if not parent.is_dir():
+        raise OutputRefused(f"{parent} is a file, not a folder: --out cannot be inside it")
+    try:
+        Path(tempfile.mkdtemp(prefix=".journeysim-probe.", dir=parent)).rmdir()
+    except OSError as exc:
+        raise OutputRefused(f"cannot write in {parent}: {exc.strerror or exc}") from None
+
+
+def check_target(out: str | Path, inputs: list[Path] = (), *, force: bool = False) -> Path:
+    """The folder to write, or OutputRefused saying why journeysim must not write there.
+
+    Checked before anything runs: an empty name, the current folder or an ancestor of it, the
+    folder of an input file (or an ancestor of one), a symbolic link, a file, an unwritable place,
+    and a folder holding entries journeysim did not write (unless ``force``).
+    """
+    text = str(out)
+    if not text.strip():
+        raise OutputRefused("--out is empty: name a new folder for the outputs")
+    out = Path(text)
+    absolute = Path(os.path.abspath(out))
+    if _is_within(Path.cwd().resolve(), absolute.resolve() if not os.path.islink(absolute) else absolute):
+        raise OutputRefused(f"--out {text!r} is the current folder or holds it: name a new folder for the outputs")
+    if os.path.islink(absolute):
+        raise OutputRefused(f"--out {text!r} is a symbolic link (to {os.readlink(absolute)!r}): "
+                            "journeysim does not write through links; name a real folder")
+    resolved = absolute.resolve()
+    for source in inputs:
+        source_folder = Path(os.path.abspath(source)).resolve().parent
+        if _is_within(source_folder, resolved):
+            raise OutputRefused(f"--out {text!r} holds the input file {str(source)!r}: replacing it would delete it; "
+                                "name a new folder for the outputs")
+    if os.path.lexists(absolute) and not absolute.is_dir():
+        raise OutputRefused(f"--out {text!r} is a file, not a folder")
+    _probe_writable(absolute)
+    if absolute.is_dir():
+        foreign = _foreign_entries(absolute)
+        if foreign and not force:
+            shown = ", ".join(repr(name) for name in foreign[:5]) + (f" and {len(foreign) - 5} more" if len(foreign) > 5 else "")
+            raise OutputRefused(f"--out {text!r} holds files journeysim did not write ({shown}): "
+                                "name a new folder, or add --force to replace it with everything in it")
+    return out
+
+
+def replace_folder(staging: Path, out: Path) -> None:
+    """Move the finished ``staging`` folder to ``out``, replacing a previous output; no leftover on failure."""
+    if not os.path.lexists(out):
+        os.replace(staging, out)
+        return
+    backup = Path(tempfile.mkdtemp(prefix=f".{out.name}.old.", dir=out.parent))
+    moved = False
+    try:
+        os.replace(out, backup / out.name)
+        moved = True
+        os.replace(staging, out)
+    except BaseException:
+        if moved and not os.path.lexists(out):
+            os.replace(backup / out.name, out)
+        raise
+    finally:
+        shutil.rmtree(backup, ignore_errors=True)
