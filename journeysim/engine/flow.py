@@ -70,7 +70,7 @@ class RowFlow:
             runtime = self.runtime[j]
             record = self.recorder.journeys[j]
             fresh = st.state[rows_j] == S.PENDING
-            if runtime.status == "stopped":
+            if not self.takes_entries(j):
                 st.state[rows_j[fresh]] = S.VOID
                 st.t_next[rows_j[fresh]] = NEVER
                 reading = rows_j[~fresh]
@@ -78,6 +78,8 @@ class RowFlow:
                     self.finish(reading, t_j[~fresh], "read_queue")
                 continue
             record.arrived += int(fresh.sum())
+            if runtime.compiled.spec.nodes[runtime.compiled.spec.start].type != "read_audience":
+                self.count_entry_events(t_j[fresh])
             closed = (runtime.status == "paused") | (t_j < runtime.reopen_at)
             read_rows = ~fresh
             closed &= fresh | (runtime.status == "paused")
@@ -215,12 +217,15 @@ class RowFlow:
             self._at_stop_point(node, runtime, rows, t)
             return
         record = self.recorder.journeys[node.journey]
-        record.actions[node.node_id] = record.actions.get(node.node_id, 0) + len(rows)
+        allowed = self.business_rules_allow(node, rows, t)
+        sent, t_sent = (rows, t) if allowed is None else (rows[allowed], t[allowed])
+        record.actions[node.node_id] = record.actions.get(node.node_id, 0) + len(sent)
         released = st.released[rows]
         if released.any() and runtime.pause is not None:
-            runtime.pause.send_delays.append((t[released] - st.t_node[rows[released]]).astype(np.int64))
+            delayed = released if allowed is None else released & allowed
+            runtime.pause.send_delays.append((t[delayed] - st.t_node[rows[delayed]]).astype(np.int64))
             st.released[rows[released]] = False
-        self.recorder.events("action", t, st.profile[rows], node.journey, node.gid)
+        self.recorder.events("action", t_sent, st.profile[sent], node.journey, node.gid)
         if node.next >= 0:
             self.move(rows, node.next, t)
         else:
@@ -351,6 +356,7 @@ class RowFlow:
             self.recorder.count_reason(j, reason, len(rows_j), t_j if reason == "org_cap" else None)
             event = "exited" if code < 5 else "discarded"
             self.recorder.events(event, t_j, st.profile[rows_j], j, st.node[rows_j], code)
+            self.note_exits(j, t_j)
         del state
         st.state[rows] = S.DONE
         st.reason[rows] = code

@@ -18,7 +18,8 @@ REASONS = EXIT_REASONS + DISCARD_REASONS
 REASON_CODE = {name: i for i, name in enumerate(REASONS)}
 
 SERIES_STATES = ("queued", "waiting", "held")
-EVENTS = ("entered", "left", "held", "released", "action", "discarded", "exited")
+EVENTS = ("entered", "left", "held", "released", "action", "discarded", "exited", "capped")
+NOT_IN_REPORT = ("read_queue", "event_while_held")  # L16: discards the vendor's journey report does not show
 EVENT_CODE = {name: i for i, name in enumerate(EVENTS)}
 IN_JOURNEY_KEY = -1
 
@@ -36,6 +37,7 @@ class PauseRecord:
     entered_from_queue: int = 0
     waits_extended: int = 0
     send_delays: list = field(default_factory=list)
+    capped_after_hold: int = 0
 
 
 @dataclass
@@ -44,6 +46,7 @@ class JourneyRecord:
     entered: int = 0
     reasons: np.ndarray = field(default_factory=lambda: np.zeros(len(REASONS), dtype=np.int64))
     actions: dict = field(default_factory=dict)
+    capped: dict = field(default_factory=dict)
     held_now: int = 0
     pauses: list[PauseRecord] = field(default_factory=list)
     status_log: list[tuple[int, str]] = field(default_factory=lambda: [(0, "live")])

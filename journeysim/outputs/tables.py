@@ -5,7 +5,7 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-from ..engine.recorder import EVENTS, REASONS, SERIES_STATES
+from ..engine.recorder import EVENT_CODE, EVENTS, NOT_IN_REPORT, REASON_CODE, REASONS, SERIES_STATES
 from ..engine.simulation import Simulation
 
 IN_JOURNEY_NODE = "(journey)"
@@ -45,9 +45,10 @@ def timeseries(sim: Simulation) -> pd.DataFrame:
 
 def events(sim: Simulation) -> pd.DataFrame:
     chunks = sim.recorder.event_chunks
-    columns = ["t_s", "profile_id", "journey", "version", "node", "event", "reason"]
+    columns = ["t_s", "profile_id", "journey", "version", "node", "event", "reason", "in_report"]
     if not chunks:
-        return pd.DataFrame({c: pd.Series(dtype="float64" if c == "t_s" else "object") for c in columns})
+        return pd.DataFrame({c: pd.Series(dtype="float64" if c == "t_s" else "bool" if c == "in_report" else "object")
+                             for c in columns})
     t, profiles, journeys, nodes, codes, reasons = (np.concatenate(parts) for parts in zip(*chunks))
     order = np.argsort(t, kind="stable")
     t, profiles, journeys, nodes, codes, reasons = (a[order] for a in (t, profiles, journeys, nodes, codes, reasons))
@@ -63,4 +64,5 @@ def events(sim: Simulation) -> pd.DataFrame:
         "node": pd.Categorical(node_names[nodes]),
         "event": pd.Categorical.from_codes(codes, categories=list(EVENTS)),
         "reason": pd.Categorical(reason_names[np.where(reasons < 0, len(REASONS), reasons)]),
+        "in_report": ~((codes == EVENT_CODE["discarded"]) & np.isin(reasons, [REASON_CODE[r] for r in NOT_IN_REPORT])),
     })
