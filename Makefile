@@ -2,7 +2,7 @@ PYTHON ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
 
-.PHONY: run test bench clean
+.PHONY: run test bench notebook clean
 
 $(BIN)/journeysim: pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -19,6 +19,15 @@ test: $(BIN)/journeysim
 
 bench: $(BIN)/journeysim
 	$(BIN)/python benchmarks/run.py
+
+# JupyterLab is heavy: it comes with the `notebook` extra on first use, not with the dev install.
+$(BIN)/jupyter-lab: $(BIN)/journeysim
+	$(BIN)/pip install --quiet -e '.[dev,notebook]'
+	touch $(BIN)/jupyter-lab
+
+# As root (a container), Jupyter refuses to start without --allow-root.
+notebook: $(BIN)/jupyter-lab
+	$(BIN)/jupyter lab notebooks/ $(if $(filter 0,$(shell id -u)),--allow-root)
 
 clean:
 	rm -rf $(VENV) out

@@ -17,7 +17,7 @@ The held count is checked every 30 minutes (the org cap check); 3 days are simul
 
 ``simpy.Resource`` and ``simpy.Store`` keep their waiting requests in a list and take the first
 with ``pop(0)``: with a quarter of the profiles held at the resume, the drain is quadratic in the
-backlog (docs: /work/shared/spec/ecosystem.md, "Traps seen in peer libraries"). Do not run 10M:
+backlog (a known trap of per-entity simulation libraries). Do not run 10M:
 about 1 KB per profile process makes it about 10 GB.
 """
 

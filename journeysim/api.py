@@ -46,15 +46,21 @@ def run(scenario: LoadedScenario | str | Path, *, seed: int | None = None, event
     replication r of two scenarios that differ only in a setting share their random streams.
     """
     from .engine.simulation import Simulation
-    from .outputs.summary import build_summary, conservation
-    from .outputs.tables import events as events_table
-    from .outputs.tables import timeseries
 
     loaded = scenario if isinstance(scenario, LoadedScenario) else load(scenario)
     if seed is not None:
         loaded = loaded.with_seed(seed)
     sim = Simulation(loaded, record_events=events, progress=progress, replication=replication)
     sim.run()
+    return collect(sim, loaded, events=events, check=check)
+
+
+def collect(sim, loaded: LoadedScenario, *, events: bool = False, check: bool = True) -> Result:
+    """The ``Result`` of a simulation that has run (to its end, or to where it was stopped)."""
+    from .outputs.summary import build_summary, conservation
+    from .outputs.tables import events as events_table
+    from .outputs.tables import timeseries
+
     sim.close_all_open()
     verdict = conservation(sim)
     summary = build_summary(sim, verdict)

@@ -13,8 +13,9 @@ from pathlib import Path
 import click
 
 from . import __version__
-from .errors import ConservationError, ScenarioError
-from .units import format_seconds
+from .errors import ConservationError, RunTooLarge, ScenarioError
+from .outputs.text import held_outcome_text
+from .units import format_duration, format_instant, format_local, start_of
 
 EXIT_REFUSED = 2
 EXIT_CONSERVATION = 3
@@ -61,6 +62,9 @@ def run(scenario: str, out: str, events: bool, seed: int | None, quiet: bool, no
     failed = None
     try:
         result = run_scenario(loaded, seed=seed, events=events, progress=None if not quiet else False)
+    except RunTooLarge as exc:
+        click.echo(f"{scenario}: {exc}; nothing was written", err=True)
+        sys.exit(EXIT_REFUSED)
     except ConservationError as exc:
         failed, result = exc, exc.result  # type: ignore[attr-defined]
     extra = None
@@ -76,6 +80,32 @@ def run(scenario: str, out: str, events: bool, seed: int | None, quiet: bool, no
     if failed is not None:
         click.echo(f"error: {failed}", err=True)
         sys.exit(EXIT_CONSERVATION)
+
+
+@main.command()
+@click.argument("scenario", type=click.Path(dir_okay=False))
+@click.option("--out", "out", type=click.Path(file_okay=False), required=True, help="Folder for the outputs.")
+@click.option("--host", default="127.0.0.1", show_default=True, help="Address to listen on.")
+@click.option("--port", type=click.IntRange(0, 65535), default=8787, show_default=True)
+@click.option("--speed", type=click.FloatRange(min=0), default=3600.0, show_default=True,
+              help="Simulated seconds per wall second; 0: the clock moves only by POST /sim/advance.")
+@click.option("--sfmc-client-id", envvar="JOURNEYSIM_SFMC_CLIENT_ID", default=None, help="Default $JOURNEYSIM_SFMC_CLIENT_ID, else random.")
+@click.option("--sfmc-client-secret", envvar="JOURNEYSIM_SFMC_CLIENT_SECRET", default=None,
+              help="Default $JOURNEYSIM_SFMC_CLIENT_SECRET, else random.")
+@click.option("--blueshift-api-key", envvar="JOURNEYSIM_BLUESHIFT_API_KEY", default=None,
+              help="Default $JOURNEYSIM_BLUESHIFT_API_KEY, else random.")
+@click.option("--events", is_flag=True, help="Also write the step-event log (events.parquet).")
+@click.option("--no-report", is_flag=True, help="Skip report.html and its figures.")
+@set_option
+def serve(scenario: str, out: str, host: str, port: int, speed: float, sfmc_client_id: str | None, sfmc_client_secret: str | None,
+          blueshift_api_key: str | None, events: bool, no_report: bool, sets: tuple[str, ...]) -> None:
+    """Run SCENARIO on a virtual clock behind the vendors' pause APIs (docs/server.md); outputs to --out."""
+    try:
+        from .server.serve import run_cli
+    except ImportError as exc:
+        raise click.ClickException(f"journeysim serve needs the serve extra: pip install 'journeysim[serve]' ({exc})") from None
+    run_cli(_load_or_exit(scenario, sets), out, host, port, speed, sfmc_client_id, sfmc_client_secret, blueshift_api_key,
+            events, no_report)
 
 
 @main.command()
@@ -140,8 +170,8 @@ def compare(scenarios: tuple[str, ...], variants: tuple[str, ...], out: str, qui
         sys.exit(EXIT_REFUSED)
     page = write_comparison(results, Path(out), chosen)
     if not quiet:
-        from .compare import comparison_table
-        click.echo(comparison_table(results).to_string())
+        from .compare import comparison_text
+        click.echo(comparison_text(results))
         click.echo(f"\nwrote {page}")
 
 
@@ -202,15 +232,26 @@ def sweep(file: str, grids: tuple[str, ...], replications: int | None, out: str,
         sys.exit(130)
     if not quiet:
         failed = int((table["status"] != "ok").sum()) if len(table) else 0
-        click.echo(f"{len(table)} runs ({failed} failed): wrote {Path(out) / 'sweep.parquet'} and {Path(out) / 'sweep.html'}")
+        reused = table.attrs.get("reused", 0)
+        kept = f", {reused} reused from {Path(out) / 'runs'}" if resume else ""
+        click.echo(f"{len(table)} runs ({failed} failed{kept}): wrote {Path(out) / 'sweep.parquet'} and {Path(out) / 'sweep.html'}")
         if failed:
             click.echo("failed runs are listed in sweep.html; rerun with --resume to retry them", err=True)
 
 
 def format_summary(summary: dict) -> str:
-    """A readable plain-text table of the summary."""
+    """A readable plain-text summary: the verdict at a glance, then the table per journey and each pause."""
+    from .outputs.verdict import glance
+
     lines = [f"{summary['scenario']}  (seed {summary['seed']}, platform {summary['platform']}, "
-             f"journeysim {summary['journeysim_version']})", ""]
+             f"journeysim {summary['journeysim_version']})"]
+    start = start_of(summary)
+    if start is not None:
+        zone = f" ({summary['start_zone']})" if summary.get("start_zone") else ""
+        lines.append(f"starts {format_local(start)}{zone}; times are +days hh:mm since then, local date-time beside")
+    answers = glance(summary)
+    width = max(len(q) for q, _ in answers) + 2
+    lines += ["", "verdict"] + [f"  {q:<{width}}{a}" for q, a in answers] + [""]
     header = f"{'journey':<24}{'arrived':>11}{'entered':>11}{'exited':>11}{'discarded':>11}{'in at end':>11}{'held peak':>11}  status"
     lines.append(header)
     lines.append("-" * len(header))
@@ -226,18 +267,21 @@ def format_summary(summary: dict) -> str:
             lines.append("  actions: " + ", ".join(f"{k} {v:,}" for k, v in j["actions"].items()))
         for p in j["pauses"]:
             if p["resumed_at_s"] is None:
-                lines.append(f"  pause at {format_seconds(p['paused_at_s'])}: {p['ended_by'] or 'still paused at the end'}")
+                lines.append(f"  pause at {format_instant(p['paused_at_s'], start)}: {p['ended_by'] or 'still paused at the end'}")
                 continue
-            line = (f"  pause at {format_seconds(p['paused_at_s'])}, resumed ({p['resumed_by']}) at "
-                    f"{format_seconds(p['resumed_at_s'])}: {p['held_at_resume']:,} held, drained in {p['drain_s']:g} s, "
-                    f"send delay p50 {format_seconds(p['send_delay_s']['p50'])}, max {format_seconds(p['send_delay_s']['max'])}")
+            line = (f"  pause at {format_instant(p['paused_at_s'], start)}, resumed ({p['resumed_by']}) at "
+                    f"{format_instant(p['resumed_at_s'], start)}: {p['held_at_resume']:,} held, "
+                    f"drained in {format_duration(p['drain_s'] or 0)}, send delay p50 {format_duration(p['send_delay_s']['p50'])}, "
+                    f"max {format_duration(p['send_delay_s']['max'])}")
             if p.get("entered_from_queue"):
                 line += f"; {p['entered_from_queue']:,} queued entries let in"
             if p.get("waits_extended"):
                 line += f"; {p['waits_extended']:,} waits extended"
             lines.append(line)
+            if p["held_at_resume"] and "held_at_resume_outcome" in p:
+                lines.append(f"    of the {p['held_at_resume']:,} held: {held_outcome_text(p['held_at_resume_outcome'])}")
         for refused in j["refused_actions"]:
-            lines.append(f"  refused at {format_seconds(refused['at_s'])}: {refused['action']}: {refused['reason']}")
+            lines.append(f"  refused at {format_instant(refused['at_s'], start)}: {refused['action']}: {refused['reason']}")
     org = summary["org"]
     lines.append(f"\norg: held peak {org['held_peak']:,} of cap {org['held_cap']:,}; "
                  f"{org['cap_checks']:,} cap checks, {org['cap_exceeded_checks']:,} at or over the cap")

@@ -24,6 +24,7 @@ from .engine.recorder import EXIT_REASONS, REASONS
 from .loader import load
 from .overrides import parse_overrides
 from .plots import COUNT_FORMAT, delay_quantiles, short_time_unit, time_unit
+from .readable import format_figure, is_time, title
 
 
 @dataclass(frozen=True)
@@ -110,7 +111,7 @@ def _reasons(table: pd.DataFrame, path: Path) -> None:
     for k, name in enumerate(table.columns):
         bars = ax.bar(x + k * width, [float(table.loc[r, name]) for r in reasons], width, label=name)
         ax.bar_label(bars, labels=[f"{int(table.loc[r, name]):,}" for r in reasons], fontsize="x-small")
-    ax.set_xticks(x + width * (len(table.columns) - 1) / 2, reasons, rotation=25 if len(reasons) > 3 else 0,
+    ax.set_xticks(x + width * (len(table.columns) - 1) / 2, [title(r) for r in reasons], rotation=25 if len(reasons) > 3 else 0,
                   ha="right" if len(reasons) > 3 else "center", fontsize="small")
     ax.set_title("Exits and discards by reason, per variant")
     ax.set_ylabel("profiles")
@@ -173,8 +174,9 @@ def write_comparison(results: dict[str, Result], out: Path, variants: list[Varia
             _held_over_time(results, staging / "fig_held.png")
             _reasons(table, staging / "fig_reasons.png")
             _send_delay(results, staging / "fig_send_delay.png")
+        shown = readable_table(table)
         rows = "".join(f"<tr><td>{html.escape(str(metric))}</td>"
-                       + "".join(f"<td>{_cell(v)}</td>" for v in table.loc[metric]) + "</tr>" for metric in table.index)
+                       + "".join(f"<td>{html.escape(v)}</td>" for v in shown.loc[metric]) + "</tr>" for metric in shown.index)
         head = "<tr><th>figure</th>" + "".join(f"<th>{html.escape(c)}</th>" for c in table.columns) + "</tr>"
         figures = "".join(f"<figure><img src='{name}' alt='{html.escape(title)}'><figcaption>{html.escape(title)}</figcaption></figure>"
                           for name, title in FIGURES)
@@ -182,10 +184,11 @@ def write_comparison(results: dict[str, Result], out: Path, variants: list[Varia
             "<!doctype html><html lang='en'><head><meta charset='utf-8'><title>journeysim comparison</title>"
             "<style>body{font-family:system-ui,sans-serif;max-width:1000px;margin:2rem auto;padding:0 1rem;color:#222}"
             "table{border-collapse:collapse;margin:1rem 0}td,th{border:1px solid #ccc;padding:.3rem .6rem;text-align:right}"
+            ".wide{overflow-x:auto;max-width:100%}td{white-space:nowrap}th{white-space:normal}"
             "td:first-child,th:first-child{text-align:left}th{background:#f4f4f4}img{max-width:100%}"
             "figcaption{color:#555;font-size:.9rem}</style></head><body><h1>Comparison</h1>"
-            f"<h2>Variants</h2>{_variant_rows(results, variants)}"
-            f"<h2>Side by side</h2><table>{head}{rows}</table><h2>Figures</h2>{figures}</body></html>\n")
+            f"<h2>Variants</h2><div class='wide'>{_variant_rows(results, variants)}</div>"
+            f"<h2>Side by side</h2><div class='wide'><table>{head}{rows}</table></div><h2>Figures</h2>{figures}</body></html>\n")
         if out.exists():
             shutil.rmtree(out)
         staging.rename(out)
@@ -195,11 +198,28 @@ def write_comparison(results: dict[str, Result], out: Path, variants: list[Varia
     return out / "comparison.html"
 
 
-def _cell(value: object) -> str:
+def _cell(metric: str, value: object) -> str:
     if isinstance(value, (bool, np.bool_)):
         return "yes" if value else "NO"
-    if isinstance(value, (int, np.integer)) or (isinstance(value, float) and float(value).is_integer()):
-        return f"{int(value):,}"
-    if isinstance(value, float):
-        return f"{value:,.1f}"
-    return html.escape(str(value))
+    if isinstance(value, (int, float, np.integer, np.floating)):
+        return format_figure(metric, float(value))
+    return str(value)
+
+
+def readable_table(table: pd.DataFrame) -> pd.DataFrame:
+    """The comparison as people read it: titles for keys, durations for seconds, counts with separators."""
+    shown = pd.DataFrame({name: [_cell(metric, table.loc[metric, name]) for metric in table.index] for name in table.columns},
+                         index=[_label(metric) for metric in table.index])
+    shown.index.name = "figure"
+    return shown
+
+
+def _label(metric: str) -> str:
+    if is_time(metric):
+        return metric.removesuffix(" (s)")
+    return title(metric) if "." in metric else metric
+
+
+def comparison_text(results: dict[str, Result]) -> str:
+    """The side-by-side table as the command prints it."""
+    return readable_table(comparison_table(results)).to_string()

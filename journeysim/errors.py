@@ -26,5 +26,10 @@ class ScenarioError(Exception):
         super().__init__("\n".join(str(p) for p in problems))
 
 
+class RunTooLarge(Exception):
+    """A run that would outgrow memory (a jump loop re-entering profiles faster than they leave):
+    stopped with a message, nothing written."""
+
+
 class ConservationError(RuntimeError):
     """A run ended with a profile counted in no place or in two: a bug, never a user error."""

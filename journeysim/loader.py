@@ -17,7 +17,7 @@ from pydantic import BaseModel, ValidationError
 from . import population as pop
 from .errors import Problem, ScenarioError
 from .expr import Expression, ExpressionError, compile_expression
-from .model.graph import structure_problems
+from .model.graph import jump_loop, structure_problems
 from .model.policy import PausePolicy, resolve_policy
 from .model.timeline import PlannedAction, plan_timeline
 from .schema import ConditionNode, EventLike, ReadAudienceNode, Scenario, UpdateProfileNode, WhenBranch
@@ -296,6 +296,14 @@ def check(scenario: Scenario, path: Path, source: SourceMap) -> LoadedScenario:
         for i, criterion in enumerate(journey.exit_criteria):
             compile_at((j, "exit_criteria", i), jwhere + ("exit_criteria", i, "when"), criterion.when)
 
+    if not problems:
+        loop = jump_loop(scenario.journeys, scenario.resolution)
+        if loop:
+            first = next(j for j, journey in enumerate(scenario.journeys) if journey.key == loop[0][0])
+            shown = " -> ".join(f"{key}.{node}" for key, node in loop + [loop[0]])
+            problems.append((("journeys", first, "nodes", loop[0][1]),
+                             f"loop through a jump that takes no time: {shown} (a profile would jump round it "
+                             "forever at one instant; put a wait with a duration on the loop, or end it)"))
     policy = resolve_policy(scenario.platform, scenario.policy.model_dump(exclude_none=True))
     timeline, timeline_problems = plan_timeline(scenario, policy)
     problems += timeline_problems

@@ -18,6 +18,7 @@ from matplotlib.lines import Line2D
 from matplotlib.patches import Patch
 
 from .engine.recorder import EXIT_REASONS, REASONS
+from .units import format_duration, format_elapsed
 
 if TYPE_CHECKING:
     from .api import Result
@@ -61,13 +62,6 @@ def time_unit(seconds: float) -> tuple[float, str]:
 def short_time_unit(seconds: float) -> tuple[float, str]:
     """Like ``time_unit`` but down to seconds, for spans that can be a few seconds (a resume drain)."""
     return (1.0, "seconds") if seconds <= 180 else time_unit(seconds)
-
-
-def clock(seconds: float) -> str:
-    """Scenario time as 'day 2, 14:30' (day 1 starts at the scenario start)."""
-    seconds = int(seconds)
-    day, rest = divmod(seconds, 86400)
-    return f"day {day + 1}, {rest // 3600:02d}:{rest % 3600 // 60:02d}"
 
 
 def _duration(result: Result) -> float:
@@ -167,12 +161,12 @@ def plot_drain(result: Result, *, ax: Axes | None = None) -> Axes:
         held, drain = pause["held_at_resume"], pause["drain_s"] or 0
         curve = pause.get("drain_curve") or _rate_curve(pause, rate)
         (line,) = ax.step(np.asarray(curve["after_resume_s"], dtype=float) / scale, curve["held"], where="post", lw=2,
-                          label=f"{label}: {held:,} held, resumed {clock(pause['resumed_at_s'])}")
+                          label=f"{label}: {held:,} held, resumed {format_elapsed(pause['resumed_at_s'])}")
         color = line.get_color()
         if rate:
             ax.plot([0, held / rate / scale], [held, 0], color=color, ls="--", lw=1, alpha=0.9)
         ax.axvline(drain / scale, color=color, ls=":", lw=1)
-        ax.annotate(f"live after {drain:g} s", (drain / scale, 0), xytext=(4, 6), textcoords="offset points",
+        ax.annotate(f"live after {format_duration(drain)}", (drain / scale, 0), xytext=(4, 6), textcoords="offset points",
                     rotation=90, va="bottom", ha="left", fontsize="small", color=color)
     handles, labels = ax.get_legend_handles_labels()
     if rate:

@@ -7,6 +7,7 @@ the text forms a user writes.
 
 from __future__ import annotations
 
+from datetime import datetime
 from typing import Annotated, Any, Literal, Union
 
 from pydantic import AfterValidator, BaseModel, BeforeValidator, ConfigDict, Discriminator, Field, Tag, WithJsonSchema, model_validator
@@ -50,7 +51,7 @@ MIN_RESOLUTION = 0.001
 
 def _bounded(seconds: float) -> float:
     if seconds > MAX_SECONDS:
-        raise ValueError(f"a duration is at most 100 years (36500d), got {seconds:g}s")
+        raise ValueError(f"a duration is at most 100 years (36500d), got {units.format_duration(seconds)}")
     return seconds
 
 
@@ -62,6 +63,26 @@ def _bounded_distribution(dist: units.Distribution) -> units.Distribution:
 
 
 Duration = Annotated[float, BeforeValidator(units.parse_duration), AfterValidator(_bounded), WithJsonSchema(_DURATION_SCHEMA)]
+_START_SCHEMA = {"type": "string", "description": "C1: the calendar start, an ISO date-time with an offset "
+                 "(2026-11-27T00:00:00-05:00) or with a zone name (2026-11-27T00:00 America/New_York)."}
+_INSTANT_SCHEMA = {"anyOf": [_DURATION_SCHEMA, {"type": "string", "pattern": r"^\d{4}-\d{2}-\d{2}",
+                                                "description": "A date-time (needs the scenario's start); "
+                                                               "without an offset it is in the start's zone."}]}
+
+
+def _instant(value: object) -> float | datetime:
+    """A time since the start (a duration) or a date-time, which the timeline plan converts with ``start`` (C1)."""
+    if units.is_datetime_text(value):
+        return units.parse_datetime(value, naive_ok=True)
+    try:
+        seconds = units.parse_duration(value)
+    except ValueError as exc:
+        raise ValueError(f"{exc}; or a date-time like 2026-11-28T09:00 when the scenario has a start") from None
+    return _bounded(seconds)
+
+
+Start = Annotated[datetime, BeforeValidator(units.parse_datetime), WithJsonSchema(_START_SCHEMA)]
+Instant = Annotated[Union[float, datetime], BeforeValidator(_instant), WithJsonSchema(_INSTANT_SCHEMA)]
 Rate = Annotated[float, BeforeValidator(units.parse_rate), WithJsonSchema(_RATE_SCHEMA)]
 Dist = Annotated[units.Distribution, BeforeValidator(units.parse_distribution), AfterValidator(_bounded_distribution),
                  WithJsonSchema(_DISTRIBUTION_SCHEMA)]
@@ -378,7 +399,7 @@ TIMELINE_ACTIONS = ("pause", "resume", "stop", "global_filter", "update_profiles
 
 
 class TimelineItem(Strict):
-    at: Duration
+    at: Instant
     pause: PauseAction | None = None
     resume: ResumeAction | None = None
     stop: StopAction | None = None
@@ -408,6 +429,7 @@ class Scenario(Strict):
     description: str = ""
     seed: int = Field(0, ge=0)
     platform: Literal[PLATFORMS] = "ajo"  # type: ignore[valid-type]
+    start: Start | None = None
     policy: PolicyOverrides = PolicyOverrides()
     duration: Duration = Field(gt=0)
     resolution: Duration = Field(1.0, ge=MIN_RESOLUTION)

@@ -32,6 +32,7 @@ from tqdm import tqdm
 from .errors import Problem, ScenarioError
 from .executors import DaskMissing, InProcessExecutor, describe, make_executor
 from .overrides import parse_overrides
+from .readable import NUMBER_FORMAT, format_figure, is_categorical, is_time, title
 
 __all__ = ["DaskMissing", "RunTask", "describe", "SweepPlan", "collect", "interval", "is_sweep_file", "key_figures", "make_executor",
            "parse_grid", "read_sweep_file", "run_sweep", "run_task", "validate_plan", "write_results"]
@@ -366,7 +367,9 @@ def run_sweep(plan: SweepPlan, out: Path, *, workers: int | None = None, schedul
     finally:
         bar.close()
     table = collect(out, tasks)
-    write_results(table, out, list(plan.grid))
+    reused = len(tasks) - len(todo)
+    write_results(table, out, list(plan.grid), reused)
+    table.attrs["reused"] = reused  # after writing: the parquet file holds only the runs
     return table
 
 
@@ -435,7 +438,62 @@ def point_table(table: pd.DataFrame, parameters: list[str], figures: tuple[str, 
     return pd.DataFrame(rows)
 
 
-def write_results(table: pd.DataFrame, out: Path, parameters: list[str]) -> None:
+def _panel(ax, ok: pd.DataFrame, figure: str, parameter: str, others: list[str]) -> None:
+    """One key figure against one swept parameter: mean and 95% interval per value, one series per other point.
+
+    Numbers, durations and rates are joined by lines; names (hold, discard) are points side by side;
+    times read in seconds, minutes, hours or days; a panel that never goes below zero starts at zero.
+    """
+    from matplotlib.ticker import MaxNLocator
+
+    from .plots import short_time_unit
+
+    column = f"grid.{parameter}"
+    values = list(dict.fromkeys(ok[column]))
+    categorical = is_categorical(values)
+    groups = list(ok.groupby(others, sort=False)) if others else [((), ok)]
+    largest = ok[figure].abs().max()
+    scale, unit = short_time_unit(float(largest) if largest == largest and largest else 1.0) if is_time(figure) else (1.0, "")
+    width = 0.6 / len(groups) if categorical and len(groups) > 1 else 0.0
+    for n, (key, part) in enumerate(groups):
+        stats = [interval(part.loc[part[column] == v, figure]) for v in values]
+        key = key if isinstance(key, tuple) else (key,)
+        label = ", ".join(f"{o[5:]}={v}" for o, v in zip(others, key)) or "mean"
+        x = [k + (n - (len(groups) - 1) / 2) * width for k in range(len(values))]
+        ax.errorbar(x, [m / scale for m, _ in stats], yerr=[h / scale for _, h in stats], marker="o",
+                    ls="none" if categorical else "-", capsize=3, label=label)
+    ax.set_xticks(range(len(values)), values, rotation=20, fontsize="small")
+    if categorical:
+        ax.set_xlim(-0.5, len(values) - 0.5)
+    ax.set_title(title(figure) + (f" ({unit})" if unit else ""), fontsize="medium")
+    ax.set_xlabel(parameter)
+    ax.yaxis.set_major_formatter(NUMBER_FORMAT)
+    if not is_time(figure):
+        ax.yaxis.set_major_locator(MaxNLocator(integer=True))
+    measured = ok[figure].dropna()
+    if not (measured != 0).any():
+        ax.set_ylim(0, 1)
+        ax.text(0.5, 0.5, "0 in every run", transform=ax.transAxes, ha="center", va="center", color="#666666")
+    elif not (measured < 0).any():
+        ax.set_ylim(0, ax.get_ylim()[1])
+
+
+def _points_html(points: pd.DataFrame, parameters: list[str], figures: tuple[str, ...]) -> str:
+    """Per grid point: each figure as 'mean ± half-width', times as durations, counts with separators."""
+    shown = [f for f in figures if f in points]
+    head = "".join(f"<th>{html.escape(h)}</th>" for h in [*parameters, "runs", *(title(f) for f in shown)])
+    rows = []
+    for row in points.to_dict("records"):
+        cells = [str(row[p]) for p in parameters] + [f"{row['runs']:,}"]
+        for figure in shown:
+            mean, half = row[figure], row[f"{figure} ±95%"]
+            text = format_figure(figure, mean)
+            cells.append(f"{text} ± {format_figure(figure, half)}" if text and half else text)
+        rows.append("<tr>" + "".join(f"<td>{html.escape(c)}</td>" for c in cells) + "</tr>")
+    return f"<div class='wide'><table><tr>{head}</tr>{''.join(rows)}</table></div>"
+
+
+def write_results(table: pd.DataFrame, out: Path, parameters: list[str], reused: int = 0) -> None:
     """``sweep.parquet`` (the table) and ``sweep.html`` with a PNG per swept parameter beside it."""
     import matplotlib.pyplot as plt
 
@@ -447,7 +505,6 @@ def write_results(table: pd.DataFrame, out: Path, parameters: list[str]) -> None
         old.unlink()
     shown = [f for f in PLOTTED if f in ok and ok[f].notna().any()]
     for k, parameter in enumerate(parameters if len(ok) and shown else []):
-        column = f"grid.{parameter}"
         ncols = min(3, len(shown))
         nrows = math.ceil(len(shown) / ncols)
         fig, axes = plt.subplots(nrows, ncols, figsize=(5 * ncols, 3.4 * nrows), squeeze=False)
@@ -455,17 +512,7 @@ def write_results(table: pd.DataFrame, out: Path, parameters: list[str]) -> None
         fig.subplots_adjust(left=0.07, right=0.98, bottom=0.8 / height, top=1 - 0.7 / height, wspace=0.28, hspace=0.55)
         others = [f"grid.{p}" for p in parameters if p != parameter]
         for ax, figure in zip(axes.flat, shown):
-            groups = ok.groupby(others, sort=False) if others else [((), ok)]
-            for key, part in groups:
-                values = list(dict.fromkeys(part[column]))
-                stats = [interval(part.loc[part[column] == v, figure]) for v in values]
-                key = key if isinstance(key, tuple) else (key,)
-                label = ", ".join(f"{o[5:]}={v}" for o, v in zip(others, key)) or "mean"
-                ax.errorbar(range(len(values)), [m for m, _ in stats], yerr=[h for _, h in stats], marker="o",
-                            capsize=3, label=label)
-                ax.set_xticks(range(len(values)), values, rotation=20, fontsize="small")
-            ax.set_title(figure.replace("_", " "))
-            ax.set_xlabel(parameter)
+            _panel(ax, ok, figure, parameter, others)
             if others and ax is axes.flat[0]:
                 ax.legend(fontsize="x-small")
         for ax in list(axes.flat)[len(shown):]:
@@ -479,14 +526,17 @@ def write_results(table: pd.DataFrame, out: Path, parameters: list[str]) -> None
     failures = "".join(f"<li><code>{html.escape(str(r.run_id))}</code>: {html.escape(str(r.error))}</li>"
                        for r in failed.itertuples())
     points = point_table(table, parameters)
-    numbers = points.to_html(index=False, float_format=lambda v: f"{v:,.4g}", na_rep="", border=0) if len(points) else ""
+    numbers = _points_html(points, parameters, PLOTTED) if len(points) else ""
     replications = sorted(set(table["replication"])) if len(table) else []
+    kept = f" {reused:,} of them reused from a previous sweep (--resume)." if reused else ""
     (out / "sweep.html").write_text(
         "<!doctype html><html lang='en'><head><meta charset='utf-8'><title>journeysim sweep</title>"
         "<style>body{font-family:system-ui,sans-serif;max-width:1200px;margin:2rem auto;padding:0 1rem}img{max-width:100%}"
+        ".wide{overflow-x:auto;max-width:100%}"
         "table{border-collapse:collapse;font-size:small}td,th{padding:2px 8px;text-align:right;border-bottom:1px solid #ddd}"
+        "th{white-space:normal;vertical-align:bottom}td{white-space:nowrap}"
         "</style></head><body><h1>Sweep</h1>"
-        f"<p>{len(table)} runs ({len(replications)} replication(s) per grid point): {len(ok)} ok, {len(failed)} failed. "
+        f"<p>{len(table):,} runs ({len(replications)} replication(s) per grid point): {len(ok):,} ok, {len(failed):,} failed.{kept} "
         "Points are means over the replications, bars the 95% confidence interval of the mean (Student's t). "
         "Replication r of every grid point uses the same random numbers (common random numbers), "
         "so differences between points are the settings' effect.</p>"

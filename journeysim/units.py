@@ -9,7 +9,9 @@ from __future__ import annotations
 import math
 import re
 from dataclasses import dataclass
+from datetime import UTC, date, datetime, timedelta, tzinfo
 from typing import Any
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 import numpy as np
 
@@ -54,15 +56,136 @@ def parse_rate(value: Any) -> float:
     raise ValueError(f"expected a positive rate like '5000/s', '20/m', '1000/h' or '50000/d', got {value!r}")
 
 
-def format_seconds(seconds: float) -> str:
-    """Human text for a span of seconds: ``2.5 s``, ``14 min``, ``3.2 h``, ``2.0 d``."""
-    if seconds < 120:
-        return f"{seconds:g} s"
-    if seconds < 7200:
-        return f"{seconds / 60:.0f} min"
-    if seconds < 172800:
-        return f"{seconds / 3600:.1f} h"
-    return f"{seconds / 86400:.1f} d"
+# ---------------------------------------------------------------- writing times for people
+#
+# Two forms, used by every output (printed summary, report, compare, sweep, refusal messages):
+#   an instant, time since the scenario start: ``+{days}d {HH}:{MM}``, ``:{SS}`` only when the seconds
+#     are not zero (``+0d 00:30``, ``+1d 06:00``, ``+2d 00:00:15``); with ``start:`` the local date-time
+#     follows it: ``+1d 06:00 (2026-11-28 06:00 -05:00)``;
+#   a length, written as the scenario writes durations, largest part first, zero parts left out
+#     (``1d 6h``, ``23h 30m``, ``1m 30s``, ``0.5s``, ``0s``): ``parse_duration`` reads it back; rounded
+#     to the millisecond under a minute, to the second under an hour, to the minute above.
+
+
+def _split(seconds: float) -> tuple[int, int, int, int]:
+    days, rest = divmod(int(seconds), 86400)
+    return days, rest // 3600, rest % 3600 // 60, rest % 60
+
+
+def format_elapsed(seconds: float) -> str:
+    """An instant as time since the scenario start: ``+1d 06:00``, ``+0d 00:30``, ``+0d 00:01:30``."""
+    sign = "-" if seconds < 0 else "+"
+    days, hours, minutes, secs = _split(math.floor(abs(seconds) + 0.5))
+    return f"{sign}{days}d {hours:02d}:{minutes:02d}" + (f":{secs:02d}" if secs else "")
+
+
+def format_duration(seconds: float) -> str:
+    """A length of time as a scenario writes it: ``1d 6h``, ``23h 30m``, ``1m 30s``, ``0.25s``, ``0s``.
+
+    Rounded for reading: to the millisecond under a minute, the second under an hour, the minute above.
+    """
+    sign = "-" if seconds < 0 else ""
+    seconds = abs(seconds)
+    step = 0.001 if seconds < 59.9995 else 1 if seconds < 3599.5 else 60
+    millis = round(math.floor(seconds / step + 0.5) * step * 1000)
+    days, hours, minutes, secs = _split(millis // 1000)
+    fraction = millis % 1000
+    parts = [f"{v}{unit}" for v, unit in ((days, "d"), (hours, "h"), (minutes, "m")) if v]
+    if secs or fraction:
+        parts.append(f"{secs}.{fraction:03d}".rstrip("0") + "s" if fraction else f"{secs}s")
+    return sign + (" ".join(parts) or "0s")
+
+
+format_seconds = format_duration  # the older name, kept for callers that still use it
+
+
+_ZONE_SUFFIX = re.compile(r"^(?P<when>\S+?)(?:\s+|\[)(?P<zone>[A-Za-z_]+(?:/[A-Za-z0-9_+\-]+)*)\]?$")
+_DATE_LIKE = re.compile(r"^\s*\d{4}-\d{2}-\d{2}")
+
+
+def _zone(name: str) -> ZoneInfo:
+    try:
+        return ZoneInfo(name)
+    except (ZoneInfoNotFoundError, ValueError):
+        raise ValueError(f"unknown time zone {name!r} (an IANA name like 'America/New_York' or 'UTC')") from None
+
+
+def parse_datetime(value: Any, zone: tzinfo | None = None, *, naive_ok: bool = False) -> datetime:
+    """A date-time from a YAML date-time, ``2026-11-27T00:00:00-05:00``, ``2026-11-27T09:00 America/New_York``
+    or ``2026-11-27T09:00[America/New_York]``; one without an offset or zone takes ``zone``, or stays naive
+    with ``naive_ok`` (the caller gives it a zone later), else is refused."""
+    if isinstance(value, datetime):
+        when = value
+    elif isinstance(value, date):
+        when = datetime(value.year, value.month, value.day)
+    elif isinstance(value, str) and _DATE_LIKE.match(value) and len(value) <= 80:
+        text, named = value.strip(), None
+        match = _ZONE_SUFFIX.match(text)
+        if match and not match.group("zone").isdigit():
+            text, named = match.group("when"), _zone(match.group("zone"))
+        try:
+            when = datetime.fromisoformat(text)
+        except ValueError:
+            raise ValueError(f"cannot read date-time {value!r}: write it like 2026-11-27T00:00:00-05:00 "
+                             "or 2026-11-27T00:00 America/New_York") from None
+        if named is not None:
+            when = when.astimezone(named) if when.tzinfo else when.replace(tzinfo=named)
+    else:
+        shown = repr(value) if len(repr(value)) <= 60 else repr(value)[:57] + "..."
+        raise ValueError(f"expected a date-time like 2026-11-27T00:00:00-05:00 or 2026-11-27T00:00 America/New_York, "
+                         f"got {shown}")
+    if when.tzinfo is None or when.utcoffset() is None:
+        if naive_ok and zone is None:
+            return when.replace(tzinfo=None)
+        if zone is None:
+            raise ValueError(f"{value!s} has no offset or zone: write it like 2026-11-27T00:00:00-05:00 "
+                             "or 2026-11-27T00:00 America/New_York")
+        when = when.replace(tzinfo=zone)
+    return when
+
+
+def is_datetime_text(value: Any) -> bool:
+    """True for a date-time (a YAML date or date-time, or text starting ``YYYY-MM-DD``), not a duration."""
+    return isinstance(value, (datetime, date)) or (isinstance(value, str) and bool(_DATE_LIKE.match(value)))
+
+
+def seconds_between(start: datetime, when: datetime) -> float:
+    """Seconds from ``start`` to ``when``, on the real clock (a daylight-saving change counts as it happens)."""
+    return (when.astimezone(UTC) - start.astimezone(UTC)).total_seconds()
+
+
+def local_time(start: datetime, seconds: float) -> datetime:
+    """The date-time ``seconds`` after ``start``, in the start's zone (or offset)."""
+    return (start.astimezone(UTC) + timedelta(seconds=seconds)).astimezone(start.tzinfo)
+
+
+def format_local(when: datetime) -> str:
+    """``2026-11-28 06:00 -05:00`` (seconds only when not zero)."""
+    offset = when.utcoffset() or timedelta(0)
+    sign, minutes = ("-" if offset < timedelta(0) else "+"), int(abs(offset).total_seconds()) // 60
+    clock_time = when.strftime("%Y-%m-%d %H:%M") + (f":{when.second:02d}" if when.second else "")
+    return f"{clock_time} {sign}{minutes // 60:02d}:{minutes % 60:02d}"
+
+
+def format_instant(seconds: float, start: datetime | None = None) -> str:
+    """``+1d 06:00``, or with a scenario start ``+1d 06:00 (2026-11-28 06:00 -05:00)``."""
+    elapsed = format_elapsed(seconds)
+    if start is None:
+        return elapsed
+    return f"{elapsed} ({format_local(local_time(start, round(seconds)))})"
+
+
+def start_of(summary: dict) -> datetime | None:
+    """The scenario start a saved summary names (``start`` and ``start_zone``), or None."""
+    text = summary.get("start")
+    if not text:
+        return None
+    try:
+        when = parse_datetime(text)
+        zone = summary.get("start_zone")
+        return when.astimezone(_zone(zone)) if zone else when
+    except (TypeError, ValueError):  # a summary edited by hand: show elapsed time only
+        return None
 
 
 # ---------------------------------------------------------------- distributions of durations

@@ -40,3 +40,25 @@ def test_compare_two_files_and_refuse_a_bad_variant(simulate, tmp_path):
     bad = CliRunner().invoke(main, ["compare", str(b), "--out", str(tmp_path / "bad"),
                                     "--variant", "x:timeline[0].pause.mode=pause"])
     assert bad.exit_code == 2 and "timeline[0].pause.mode" in bad.output and not (tmp_path / "bad").exists()
+
+
+def test_the_comparison_reads_in_durations_titles_and_separated_counts(simulate, tmp_path):
+    """Issue 10 item 14. Ten profiles are held from 300 s to 600 s (arrivals at 200..290 s, 100 s waits ending
+    300..390 s): the first waited the whole 300 s pause and the 1 s release tick, so the longest send delay reads
+    5m 1s, not 301. Arrivals every 10 s are turned away from 300 s until entries reopen 60 s after the resume
+    (R5): 36 of them."""
+    path = simulate.write(scenario(timeline=[pause("300s"), resume("600s")], size=20_000))
+    out = tmp_path / "cmp"
+    result = CliRunner().invoke(main, ["compare", str(path), "--out", str(out),
+                                       "--variant", "no pause:timeline=[]"])
+    assert result.exit_code == 0, result.output
+    printed = {cells[0]: cells[1:] for cells in (re.split(r"\s{2,}", line.strip()) for line in result.stdout.splitlines()[2:])}
+    assert printed["longest drain"] == ["1s", "0s"] and printed["longest send delay"] == ["5m 1s", "0s"]
+    assert printed["Discarded: paused entry"] == ["36", "0"] and printed["held at resume"] == ["10", "0"]
+    assert "e+0" not in result.stdout
+    page = (out / "comparison.html").read_text()
+    assert "<tr><td>longest send delay</td><td>5m 1s</td><td>0s</td></tr>" in page
+    assert "<tr><td>Discarded: paused entry</td><td>36</td><td>0</td></tr>" in page
+    assert "<div class='wide'><table><tr><th>figure</th>" in page
+    csv = pd.read_csv(out / "comparison.csv", index_col="figure")  # the data file keeps seconds and keys
+    assert csv.loc["longest send delay (s)"].astype(float).tolist() == [301.0, 0.0]

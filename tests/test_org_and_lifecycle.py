@@ -66,8 +66,8 @@ def test_J1_requests_the_platform_would_refuse_make_the_scenario_invalid(simulat
     """J1: requests the platform would refuse make the scenario invalid."""
     runner = CliRunner()
     cases = [
-        ([pause("300s"), pause("400s")], "cannot pause journey 'j' v1 at 400s: it is paused"),
-        ([resume("300s")], "cannot resume journey 'j' v1 at 300s: it is live"),
+        ([pause("300s"), pause("400s")], "cannot pause journey 'j' v1 at +0d 00:06:40: it is paused"),
+        ([resume("300s")], "cannot resume journey 'j' v1 at +0d 00:05: it is live"),
         ([{"at": "300s", "global_filter": {"journey": "j", "exclude": "flag"}}], "only be set while it is paused"),
     ]
     for timeline, message in cases:

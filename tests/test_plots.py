@@ -71,11 +71,11 @@ def test_plot_drain_draws_the_measured_drain_the_documented_rate_and_the_live_mo
     assert pause_summary["drain_curve"] == {"after_resume_s": [0, 1], "held": [6, 0]}
     ax = plots.plot_drain(paused)
     measured, documented = [line for line in ax.get_lines() if line.get_linestyle() in ("-", "--")]
-    assert measured.get_label() == "j: 6 held, resumed day 1, 00:10"
+    assert measured.get_label() == "j: 6 held, resumed +0d 00:10"
     assert list(measured.get_ydata()) == [6, 0] and list(measured.get_xdata()) == [0, 1]
     assert list(documented.get_xdata()) == [0, 6 / 5000] and list(documented.get_ydata()) == [6, 0]
-    assert legend_texts(ax) == ["j: 6 held, resumed day 1, 00:10", "documented rate 5,000/s", "back to live"]
-    assert "live after 1 s" in texts(ax)
+    assert legend_texts(ax) == ["j: 6 held, resumed +0d 00:10", "documented rate 5,000/s", "back to live"]
+    assert "live after 1s" in texts(ax)
     assert ax.get_xlabel() == "time after the resume (seconds)"
 
 

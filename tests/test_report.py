@@ -15,7 +15,8 @@ from click.testing import CliRunner
 from conftest import ROOT, linear_journey, scenario
 
 from journeysim.cli import main
-from journeysim.outputs.report import between, clock, verdicts
+from journeysim.outputs.report import between, verdicts
+from journeysim.outputs.verdict import glance
 
 CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser")
 CHECK_IMAGES = """<script>
@@ -50,8 +51,8 @@ def test_the_report_has_every_figure_the_verdict_and_no_external_resource(quicks
     summary = json.loads((quickstart_report / "summary.json").read_text())
     assert f"<h1>{summary['scenario']}</h1>" in page and html.escape(summary["description"]) in page
     assert "seed 42" in page and "platform ajo" in page
-    assert re.search(r"<li>cart-abandon: paused day 2, 00:00 in hold mode for 24.0 h; [\d,]+ profiles held; "
-                     r"resumed by hand day 3, 00:00; released in 1 s at 5,000/s; held sends went out", page)
+    assert re.search(r"<li>cart-abandon: paused \+1d 00:00 in hold mode for 1d; [\d,]+ profiles held; "
+                     r"resumed by hand \+2d 00:00; released in 1s at 5,000/s; held sends went out", page)
     assert "<h3>Pauses</h3>" in page and "held at resume" in page
     assert "http://" not in page and "https://" not in page and "<script" not in page
 
@@ -109,11 +110,10 @@ def test_verdicts_speak_plainly_about_pauses_and_the_org_cap():
                     "held_at_resume": 12431, "drain_s": 3, "send_delay_s": {"p50": 3600.0, "max": 7200.0}}],
         "org_cap_discards_between_s": [50400, 52200], "discarded": {"org_cap": 3100, "paused_entry": 0}}}}
     assert verdicts(summary) == [
-        "cart: paused day 1, 14:00 in hold mode for 2.0 h; 12,431 profiles held; resumed by hand day 1, 16:00; "
-        "released in 3 s at 5,000/s; held sends went out up to 2.0 h late (half within 60 min); "
-        "3,100 discarded by the org cap on day 1 between 14:00 and 14:30."]
-    assert clock(86400 + 3600 * 14 + 60 * 30) == "day 2, 14:30"
-    assert between(84600, 88200) == "between day 1, 23:30 and day 2, 00:30"
+        "cart: paused +0d 14:00 in hold mode for 2h; 12,431 profiles held; resumed by hand +0d 16:00; "
+        "released in 3s at 5,000/s; held sends went out up to 2h late (half within 1h); "
+        "3,100 discarded by the org cap between +0d 14:00 and +0d 14:30."]
+    assert between(84600, 88200) == "between +0d 23:30 and +1d 00:30"
 
 
 def test_verdicts_name_the_rate_that_applied_and_the_discard_mode():
@@ -122,13 +122,13 @@ def test_verdicts_name_the_rate_that_applied_and_the_discard_mode():
              "drain_s": 0, "send_delay_s": {"p50": 0.0, "max": 0.0}}
     journey = {"pauses": [pause], "discarded": {"org_cap": 0}}
     unlimited = {"org": {}, "policy": {"release_rate_limited": False}, "journeys": {"j": journey}}
-    assert "resumed automatically (its pause time ran out) day 1, 01:00; released all at once" in verdicts(unlimited)[0]
+    assert "resumed automatically (its pause time ran out) +0d 01:00; released all at once" in verdicts(unlimited)[0]
     shared = {"org": {"resume_rate_per_s": 20.0, "resume_rate_scope": "org"}, "journeys": {"j": journey}}
-    assert "released in 0 s at 20/s shared across the org" in verdicts(shared)[0]
+    assert "released in 0s at 20/s shared across the org" in verdicts(shared)[0]
     discard = {"org": {}, "journeys": {"j": {"pauses": [{**pause, "mode": "discard", "held_at_resume": 0}],
                                              "discarded": {"discard_mode": 7, "paused_entry": 3}}}}
-    assert verdicts(discard) == ["j: paused day 1, 00:00 in discard mode for 60 min; 7 profiles discarded at the stop point "
-                                 "instead of held; resumed automatically (its pause time ran out) day 1, 01:00.",
+    assert verdicts(discard) == ["j: paused +0d 00:00 in discard mode for 1h; 7 profiles discarded at the stop point "
+                                 "instead of held; resumed automatically (its pause time ran out) +0d 01:00.",
                                  "j: also discarded 3 (paused entry)."]
 
 
@@ -138,3 +138,36 @@ def test_a_run_without_a_pause_still_gets_a_full_report(simulate, tmp_path):
     assert result.exit_code == 0
     page = (out / "report.html").read_text()
     assert "No pause in this scenario" in page and len(image_sources(page)) == 6
+
+
+def test_the_verdict_answers_the_five_questions_at_a_glance():
+    """Issue 10 item 13 (L2, R6, V7): held, drain, org cap (and the peak against the cap), send delay, entrants turned away."""
+    pause = {"paused_at_s": 50400, "mode": "hold", "resumed_at_s": 57600, "resumed_by": "manual", "held_at_resume": 12431,
+             "drain_s": 3, "live_at_s": 57603, "sent_after_hold": 12000, "send_delay_s": {"p50": 3600.0, "max": 7200.0}}
+    summary = {"org": {"held_peak": 10_600_000, "held_cap": 10_000_000, "cap_checks": 48, "cap_exceeded_checks": 2},
+               "journeys": {"cart": {"pauses": [pause], "org_cap_discards_between_s": [50400, 52200],
+                                     "discarded": {"org_cap": 3100, "paused_entry": 812}}}}
+    assert glance(summary) == [
+        ("held", "12,431 held at the resume; peak 10,600,000 held at once"),
+        ("drain", "3s, live again +0d 16:00:03"),
+        ("org cap", "3,100 dropped (discarded.org_cap) between +0d 14:00 and +0d 14:30; "
+                    "peak 10,600,000 held against a cap of 10,000,000 (600,000 over); 2 of 48 checks at or over the cap"),
+        ("send delay", "up to 2h late, half within 1h"),
+        ("turned away", "812 entrants turned away while paused (discarded.paused_entry)"),
+    ]
+    pause["held_at_resume_outcome"] = {"sent": 12000, "exited": {}, "discarded": {"global_filter": 431}, "still_held": 0,
+                                       "in_journey_unsent": 0}
+    assert glance(summary)[0] == ("held", "12,431 held at the resume, 12,000 of them sent; peak 10,600,000 held at once")
+
+
+def test_the_cap_answer_is_on_the_first_screen_of_the_report_and_of_the_printed_summary(tmp_path):
+    """Issue 10 item 13 (L2): before the per-pause sentences, the tables and the figures; the first lines printed."""
+    out = tmp_path / "out"
+    result = CliRunner().invoke(main, ["run", str(ROOT / "scenarios" / "org-cap-small.yaml"), "--out", str(out)])
+    assert result.exit_code == 0, result.output
+    cap = "26,623 dropped (discarded.org_cap)"
+    assert cap in "\n".join(result.stdout.splitlines()[:8])
+    assert "peak 53,377 held against a cap of 50,000 (3,377 over)" in result.stdout
+    page = (out / "report.html").read_text()
+    body = page[page.index("<body>"):]
+    assert body.index(cap) < min(body.index("<ul>"), body.index("<h2>Summary"), body.index("<img"))

@@ -51,14 +51,6 @@ def test_the_org_cap_example_drops_profiles_after_a_check(tmp_path):
     assert s["conservation"]["ok"]
 
 
-def test_the_copied_examples_are_the_spec_examples_unchanged():
-    from conftest import SHARED_EXAMPLES
-    if not SHARED_EXAMPLES.is_dir():
-        pytest.skip(f"{SHARED_EXAMPLES} is not beside this checkout")
-    for shared in SHARED_EXAMPLES.glob("*.yaml"):
-        assert (SPEC_EXAMPLES / shared.name).read_bytes() == shared.read_bytes(), shared.name
-
-
 @pytest.mark.parametrize("path", sorted((ROOT / "benchmarks").glob("*.yaml")), ids=lambda p: p.name)
 def test_benchmark_scenarios_validate(path):
     out = CliRunner().invoke(main, ["validate", str(path)])

@@ -15,6 +15,7 @@ from conftest import linear_journey, pause, resume, scenario
 import journeysim
 from journeysim import sweep as sweep_module
 from journeysim.cli import main
+from journeysim.units import format_duration
 
 GRID = ["--grid", "org.resume_rate=2/s,20/s", "--grid", "timeline[1].at=500s,700s", "-r", "2"]
 
@@ -194,3 +195,54 @@ def test_interval_is_the_95_percent_student_t_interval_of_the_mean():
     assert mean == 2.5 and half == pytest.approx(3.182 * 1.2909944 / 2)
     assert sweep_module.interval(pd.Series([5.0])) == (5.0, 0.0)
     assert sweep_module.t_quantile(30) == pytest.approx(2.042) and sweep_module.t_quantile(200) == pytest.approx(1.972, abs=1e-3)
+
+
+def test_resume_says_how_many_runs_it_reused(tiny, tmp_path):
+    """Issue 10 item 14: --resume names the runs it kept instead of running them again."""
+    out = tmp_path / "s"
+    sweep(tiny, out)
+    (out / "runs" / "g0000-r001.json").unlink()  # one of the 8 runs lost: 7 are reused, 1 runs again
+    again = CliRunner().invoke(main, ["sweep", str(tiny), *GRID, "--out", str(out), "--resume"])
+    assert again.exit_code == 0, again.output
+    assert "8 runs (0 failed, 7 reused from" in again.stdout
+    assert "7 of them reused from a previous sweep (--resume)" in (out / "sweep.html").read_text()
+
+
+def test_the_sweep_page_reads_in_titles_durations_and_separated_counts(tiny, tmp_path):
+    """Issue 10 item 14: human titles, times as durations, counts with separators, a table that scrolls."""
+    out = tmp_path / "s"
+    table = sweep(tiny, out)
+    page = (out / "sweep.html").read_text()
+    table_html = page[page.index("<h2>Per grid point</h2>"):]
+    assert "Longest resume drain" in table_html and "Held at the peak (org-wide)" in table_html
+    assert "drain_s" not in table_html and "held_peak" not in table_html and "e+0" not in table_html
+    assert "<div class='wide'><table>" in table_html
+    # 2/s, resumed at 500 s: the drain of the slow grid point in seconds, written as a duration
+    slow = table[(table["grid.org.resume_rate"] == "2/s") & (table["grid.timeline[1].at"] == "500s")]["drain_s"]
+    assert f"<td>{format_duration(slow.mean())}" in table_html
+
+
+def test_sweep_panels_draw_names_as_points_times_in_hours_and_zeros_from_zero():
+    """Issue 10 item 14: hold and discard are not joined by a line, an all-zero panel has no negative axis,
+    seconds read in hours, and ticks never use scientific notation."""
+    import matplotlib.pyplot as plt
+
+    from journeysim.sweep import _panel
+
+    ok = pd.DataFrame({"grid.mode": ["hold", "hold", "discard", "discard"], "status": "ok",
+                       "held_peak": [14000, 15000, 0, 0], "org_cap": [0, 0, 0, 0],
+                       "send_delay_max_s": [21600.0, 21600.0, 0.0, 0.0]})
+    fig, axes = plt.subplots(1, 3)
+    try:
+        for ax, figure in zip(axes, ("held_peak", "org_cap", "send_delay_max_s")):
+            _panel(ax, ok, figure, "mode", [])
+        held, cap, delay = axes
+        (series,) = held.containers
+        assert series.lines[0].get_linestyle() == "None"  # points, not a line between hold and discard
+        assert [t.get_text() for t in held.get_xticklabels()] == ["hold", "discard"]
+        assert held.yaxis.get_major_formatter()(14390, 0) == "14,390"
+        assert cap.get_ylim() == (0, 1)
+        assert delay.get_title() == "Latest held send, delay (hours)"
+        assert delay.containers[0].lines[0].get_ydata().tolist() == [6.0, 0.0]
+    finally:
+        plt.close(fig)

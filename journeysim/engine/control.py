@@ -27,8 +27,12 @@ class ControlProcesses:
             at = to_ticks(step.at, self.res)
             if at > self.env.now:
                 yield self.env.timeout(at - self.env.now)
-            self.sync()
-            getattr(self, f"_do_{step.kind}")(step)
+            self.apply(step)
+
+    def apply(self, step: PlannedAction) -> None:
+        """Execute one planned action at the current instant, as the timeline does."""
+        self.sync()
+        getattr(self, f"_do_{step.kind}")(step)
 
     def _progress_ticks(self) -> Iterator[simpy.Event]:
         """On a terminal only: move the bar every 1% of simulated time."""
@@ -165,6 +169,7 @@ class ControlProcesses:
             st.t_next[frozen] = np.minimum(st.t_move[frozen], st.t_entry[frozen] + self.timeout_of[j])
         held = st.rows_of(j, (S.HELD,))
         record.held_at_resume = len(held)
+        record.held_rows = held
         live_at = now
         if held.size:
             held = held[np.argsort(st.t_state[held], kind="stable")]

@@ -10,8 +10,10 @@ from collections.abc import Iterator
 
 import numpy as np
 
+from ..errors import RunTooLarge
 from ..model.graph import EVENT_TYPES, CompiledNode
 from ..schema import EventLike, ReactionNode, WaitNode
+from ..units import format_elapsed
 from . import store as S
 from .moves import duration_ticks, to_ticks
 from .recorder import REASON_CODE, REASONS
@@ -138,7 +140,6 @@ class RowFlow:
             self.recorder.events("released", t_j, st.profile[rows_j], j, st.node[rows_j])
         st.state[rows] = S.ACTIVE
         st.t_state[rows] = t
-        st.released[rows] = True
         if self.policy.event_while_held == "discard_event":
             lost = st.fire_drawn[rows] & (st.t_fire[rows] < t)
             st.t_fire[rows[lost]] = NEVER
@@ -149,6 +150,7 @@ class RowFlow:
         self._close_intervals(rows, t)
         st.state[rows] = S.HELD
         st.t_state[rows] = t
+        st.t_held[rows] = t  # when the profile would have moved on: a held send's delay counts from here
         st.t_move[rows] = NEVER
         deadline = st.t_entry[rows] + self.timeout_of[node.journey]
         if node.is_action and node.next_is_event:
@@ -218,14 +220,16 @@ class RowFlow:
             return
         record = self.recorder.journeys[node.journey]
         allowed = self.business_rules_allow(node, rows, t)
-        sent, t_sent = (rows, t) if allowed is None else (rows[allowed], t[allowed])
-        record.actions[node.node_id] = record.actions.get(node.node_id, 0) + len(sent)
-        released = st.released[rows]
-        if released.any() and runtime.pause is not None:
-            delayed = released if allowed is None else released & allowed
-            runtime.pause.send_delays.append((t[delayed] - st.t_node[rows[delayed]]).astype(np.int64))
-            st.released[rows[released]] = False
-        self.recorder.events("action", t_sent, st.profile[sent], node.journey, node.gid)
+        sent_all, t_sent = (rows, t) if allowed is None else (rows[allowed], t[allowed])
+        record.actions[node.node_id] = record.actions.get(node.node_id, 0) + len(sent_all)
+        held_send = st.t_held[rows] != NEVER
+        if held_send.any() and runtime.pause is not None:
+            delivered = held_send if allowed is None else held_send & allowed
+            sent = rows[delivered]
+            runtime.pause.send_delays.append(t[delivered] - st.t_held[sent])
+            runtime.pause.sent_rows.append(sent)
+            st.t_held[rows[held_send]] = NEVER
+        self.recorder.events("action", t_sent, st.profile[sent_all], node.journey, node.gid)
         if node.next >= 0:
             self.move(rows, node.next, t)
         else:
@@ -242,6 +246,11 @@ class RowFlow:
         self.move(rows, targets, t)
 
     def _jump(self, node: CompiledNode, rows: np.ndarray, t: np.ndarray) -> None:
+        if self.store.size + len(rows) > self.row_budget:
+            raise RunTooLarge(
+                f"journey {self.journeys_c[node.journey].label!r} jumps through {node.node_id!r} to {node.spec.to!r} so often "
+                f"that {self.store.size:,} journey entries were made by {format_elapsed(int(t.max()) * self.res)}: more than "
+                f"memory holds ({self.row_budget:,}); give the loop a longer wait, an exit, or a shorter duration")
         profiles = self.store.profile[rows].copy()
         self.finish(rows, t, "jump")
         target = self.journey_of_key[node.spec.to]

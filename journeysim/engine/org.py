@@ -11,6 +11,7 @@ import simpy
 
 from .business_rules import FrequencyCaps
 from .moves import rate_slots, to_ticks
+from .store import NEVER
 
 RUNNING = ("live", "paused", "resuming", "finishing")  # statuses that use the live-journey quota (L4)
 
@@ -74,8 +75,9 @@ class OrgAccounting:
             record = self.recorder.journeys[node.journey]
             record.capped[node.node_id] = record.capped.get(node.node_id, 0) + int(capped.sum())
             pause = self.runtime[node.journey].pause
-            if pause is not None:
-                pause.capped_after_hold += int((capped & self.store.released[rows]).sum())
+            held_send = capped & (self.store.t_held[rows] != NEVER)
+            if pause is not None and held_send.any():
+                pause.capped_rows.append(rows[held_send])
             self.recorder.events("capped", t[capped], self.store.profile[rows[capped]], node.journey, node.gid)
         return allowed
 

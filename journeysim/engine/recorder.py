@@ -37,7 +37,9 @@ class PauseRecord:
     entered_from_queue: int = 0
     waits_extended: int = 0
     send_delays: list = field(default_factory=list)
-    capped_after_hold: int = 0
+    held_rows: np.ndarray | None = None  # store rows held at the resume
+    sent_rows: list = field(default_factory=list)  # store rows whose held send then executed
+    capped_rows: list = field(default_factory=list)  # store rows whose held send a business rule suppressed (L6)
 
 
 @dataclass

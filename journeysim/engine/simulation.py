@@ -58,6 +58,7 @@ class Simulation(RowFlow, ControlProcesses, OrgAccounting, JourneyVersions):
         self.node_rng = [np.random.default_rng(s) for s in seeds[3].spawn(len(self.nodes))]
         self.arrival_rng = np.random.default_rng(seeds[2])
         self.store = ProfileStore(max(1024, self.population.size))
+        self.row_budget = int(pop_module.MEMORY_SHARE * pop_module.available_memory() / (2 * pop_module.ENGINE_BYTES_PER_ROW))
         sample_ticks_ = max(1, to_ticks(sc.report_every, self.res))
         self.recorder = Recorder(len(self.journeys_c), sample_ticks_, self.end_tick // sample_ticks_ + 1, record_events)
         self.runtime = [JourneyRuntime(c, to_ticks(c.spec.global_timeout, self.res)) for c in self.journeys_c]
@@ -69,6 +70,7 @@ class Simulation(RowFlow, ControlProcesses, OrgAccounting, JourneyVersions):
         self._setup_business_rules()
         self.entry_event_chunks: list[tuple[np.ndarray, np.ndarray]] = []
         self.note_running_journeys()
+        self.outside_filters: list[Expression] = []
         self.interacting = self._writers_and_readers()
         self.cap_over = False
         self.org_release_free = 0
@@ -89,7 +91,7 @@ class Simulation(RowFlow, ControlProcesses, OrgAccounting, JourneyVersions):
         still read one (a condition, exit criteria, a global filter)? None when no write is ever
         read: rows are then independent between control events."""
         filters = [self.loaded.expressions[("timeline", step.index)] for step in self.loaded.timeline
-                   if step.kind == "global_filter" and step.action.exclude is not None]
+                   if step.kind == "global_filter" and step.action.exclude is not None] + self.outside_filters
         exit_reads = {c.index: {name for e in c.exit_criteria for name in e.names} for c in self.journeys_c}
         filter_reads = {name for e in filters for name in e.names}
 
@@ -119,6 +121,12 @@ class Simulation(RowFlow, ControlProcesses, OrgAccounting, JourneyVersions):
         start = self.nodes[self.journeys_c[0].start].spec
         return len(self.journeys_c) == 1 and not getattr(start, "reentry", False) \
             and not any(n.kind == "jump" for n in self.nodes)
+
+    def add_outside_filter(self, expression: Expression) -> None:
+        """A global filter set from outside the timeline (``journeysim serve``): from now on, rows that
+        could write what it reads move in write order, as they would had the timeline named it."""
+        self.outside_filters.append(expression)
+        self.interacting = self._writers_and_readers()
 
     def lookup(self, profiles: np.ndarray) -> Callable[[str], np.ndarray]:
         columns = self.population.columns
@@ -184,6 +192,12 @@ class Simulation(RowFlow, ControlProcesses, OrgAccounting, JourneyVersions):
 
     # ================================================================= run
     def run(self) -> None:
+        self.start()
+        self.run_until(self.end_tick)
+        self.finish_run()
+
+    def start(self) -> None:
+        """Schedule the arrivals and the control processes; the clock stands at 0."""
         self._schedule_arrivals()
         self.env.process(self._timeline(self.loaded.timeline))
         self.env.process(self._cap_checks())
@@ -192,8 +206,28 @@ class Simulation(RowFlow, ControlProcesses, OrgAccounting, JourneyVersions):
         for c in self.journeys_c:
             if isinstance(self.nodes[c.start].spec, ReadAudienceNode):
                 self.env.process(self._reads(c))
-        self.env.run(until=self.end_tick + 1)
-        self.advance(self.end_tick + 1)
+
+    def run_until(self, tick: int) -> None:
+        """Run every control event due at or before ``tick``; the clock then stands at ``tick``.
+
+        Rows due at ``tick`` itself have not moved yet: an action applied now acts before them,
+        as a timeline action at ``tick`` does.
+        """
+        tick = min(int(tick), self.end_tick)
+        if tick > self.env.now:
+            self.env.run(until=tick)
+        while self.env.peek() <= tick:
+            self.env.step()
+
+    def finish_run(self, last_tick: int | None = None) -> None:
+        """Move the rows due up to ``last_tick`` (the end of the scenario by default). A run cut short
+        there (``journeysim serve`` on a signal) keeps no arrival after it: those never happened."""
+        self.advance((self.end_tick if last_tick is None else last_tick) + 1)
+        if last_tick is not None:
+            st = self.store
+            later = np.flatnonzero(st.state[:st.size] == S.PENDING)
+            st.state[later] = S.VOID
+            st.t_next[later] = NEVER
         self.progress.close()
 
     def sync(self) -> None:

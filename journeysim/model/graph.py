@@ -116,30 +116,48 @@ def _split(field_path: str) -> list:
 def _cycle_without_wait(journey: Journey, resolution: float = 1.0) -> list[str] | None:
     """A cycle made only of nodes that take no time, or None."""
     instant = [n for n, node in journey.nodes.items() if not _takes_time(node, resolution)]  # in file order
-    graph = {n: [t for _, t in successors(journey.nodes[n]) if t in instant] for n in instant}
-    color: dict[str, int] = {}
-    stack: list[str] = []
+    return find_cycle({n: [t for _, t in successors(journey.nodes[n]) if t in instant] for n in instant})
 
-    def visit(n: str) -> list[str] | None:
-        color[n] = 1
-        stack.append(n)
-        for t in graph[n]:
-            if color.get(t) == 1:
-                return stack[stack.index(t):]
-            if t not in color:
-                found = visit(t)
-                if found:
-                    return found
-        stack.pop()
-        color[n] = 2
-        return None
 
-    for n in graph:
-        if n not in color:
-            found = visit(n)
-            if found:
-                return found
+def find_cycle(graph: dict[Any, list]) -> list | None:
+    """One cycle of ``graph`` (node -> successors), in visiting order, or None. Iterative, so a
+    journey of any length cannot exhaust the interpreter's stack."""
+    color: dict[Any, int] = {}
+    for root in graph:
+        if root in color:
+            continue
+        color[root] = 1
+        path, iterators = [root], [iter(graph[root])]
+        while iterators:
+            step = next(iterators[-1], None)
+            if step is None:
+                color[path.pop()] = 2
+                iterators.pop()
+            elif color.get(step) == 1:
+                return path[path.index(step):]
+            elif step not in color and step in graph:
+                color[step] = 1
+                path.append(step)
+                iterators.append(iter(graph[step]))
     return None
+
+
+def jump_loop(journeys: list[Journey], resolution: float = 1.0) -> list[tuple[str, str]] | None:
+    """A loop through jumps, over journeys, made only of nodes that take no time: a profile would
+    jump round it forever at one instant. Returns it as (journey key, node) pairs, or None.
+    A jump enters the last version of its key at its start node, as the engine does."""
+    last = {j.key: j for j in journeys}
+    graph: dict[tuple[str, str], list[tuple[str, str]]] = {}
+    for journey in last.values():
+        for node_id, node in journey.nodes.items():
+            if _takes_time(node, resolution):
+                continue
+            targets = [(journey.key, t) for _, t in successors(node)]
+            if isinstance(node, JumpNode) and node.to in last:
+                targets.append((node.to, last[node.to].start))
+            graph[(journey.key, node_id)] = targets
+    cycle = find_cycle(graph)
+    return cycle if cycle and any(isinstance(last[k].nodes[n], JumpNode) for k, n in cycle) else None
 
 
 # ---------------------------------------------------------------- compiled form

@@ -9,9 +9,11 @@ makes invalid at run time.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from datetime import datetime
 from typing import Any
 
 from ..schema import JourneyTarget, PauseAction, Scenario
+from ..units import format_duration, format_elapsed, format_local, seconds_between
 from .policy import PausePolicy
 
 SFMC_BODY_FIELDS = {
@@ -133,6 +135,29 @@ def pause_settings(action: PauseAction, where: tuple, scenario: Scenario, policy
                          paused_days if isinstance(paused_days, int) and not isinstance(paused_days, bool) else None)
 
 
+def elapsed_at(at: float | datetime, scenario: Scenario, where: tuple, problems: Problems) -> float:
+    """Seconds since the start for a timeline ``at:``: a duration as is, a date-time through ``start:`` (C1).
+
+    A date-time without an offset or zone is read in the start's zone. The one place a date-time becomes
+    elapsed time: the engine and the outputs only ever see seconds.
+    """
+    if not isinstance(at, datetime):
+        return float(at)
+    start = scenario.start
+    if start is None:
+        problems.append((where, f"a date-time ({at.isoformat()}) needs the scenario's start: add "
+                                "'start: 2026-11-27T00:00:00-05:00' (or a zone name) at the top of the file"))
+        return 0.0
+    if at.tzinfo is None:
+        at = at.replace(tzinfo=start.tzinfo)
+    seconds = seconds_between(start, at)
+    if seconds < 0:
+        problems.append((where, f"{format_local(at)} is before the scenario start {format_local(start)} "
+                                f"({format_duration(-seconds)} earlier)"))
+        return 0.0
+    return seconds
+
+
 def plan_timeline(scenario: Scenario, policy: PausePolicy) -> tuple[list[PlannedAction], Problems]:
     """Resolved, time-ordered actions, and every problem (key path, message)."""
     problems: Problems = []
@@ -140,8 +165,10 @@ def plan_timeline(scenario: Scenario, policy: PausePolicy) -> tuple[list[Planned
     planned: list[PlannedAction] = []
     for i, item in enumerate(scenario.timeline):
         where = ("timeline", i, item.kind)
-        if item.at > scenario.duration:
-            problems.append((("timeline", i, "at"), f"at {item.at:g}s is after the scenario's duration ({scenario.duration:g}s)"))
+        at = elapsed_at(item.at, scenario, ("timeline", i, "at"), problems)
+        if at > scenario.duration:
+            problems.append((("timeline", i, "at"), f"at {format_elapsed(at)} is after the scenario's duration "
+                                                     f"({format_duration(scenario.duration)})"))
         action = item.action
         targets: list[int] = []
         settings = None
@@ -157,7 +184,7 @@ def plan_timeline(scenario: Scenario, policy: PausePolicy) -> tuple[list[Planned
         elif item.kind == "global_filter":
             targets = resolve_targets(JourneyTarget(journey=action.journey, version=action.version), journeys, where,
                                       "ajo", problems)
-        planned.append(PlannedAction(i, item.at, item.kind, targets, action, settings))
+        planned.append(PlannedAction(i, at, item.kind, targets, action, settings))
     planned.sort(key=lambda p: (p.at, p.index))
     if not problems:
         problems += check_statuses(planned, journeys, scenario.platform)
@@ -193,7 +220,7 @@ def check_statuses(planned: list[PlannedAction], journeys: list, platform: str) 
                 continue  # allVersions acts on the versions published so far
             if step.kind == "publish":
                 if current != "draft":
-                    problems.append((where, f"cannot publish {name} at {step.at:g}s: it is already published (S10)"))
+                    problems.append((where, f"cannot publish {name} at {format_elapsed(step.at)}: it is already published (S10)"))
                     continue
                 status[j] = "live"
                 for other, spec in enumerate(journeys):
@@ -203,24 +230,26 @@ def check_statuses(planned: list[PlannedAction], journeys: list, platform: str) 
                             status[other] = "finishing"
             elif step.kind == "pause":
                 if current not in ("live", "finishing"):
-                    problems.append((where, f"cannot pause {name} at {step.at:g}s: it is {current} (only a live journey can be paused, J1)"))
+                    problems.append((where, f"cannot pause {name} at {format_elapsed(step.at)}: it is {current} "
+                                            "(only a live journey can be paused, J1)"))
                     continue
                 status[j] = "paused"
                 pause_ends[j] = (step.at + step.pause.length_s, step.pause.end)
             elif step.kind == "resume":
                 if current != "paused":
                     extra = f"; SFMC answers {SFMC_RESUME_NOT_PAUSED}" if platform == "sfmc" else ""
-                    problems.append((where, f"cannot resume {name} at {step.at:g}s: it is {current} "
+                    problems.append((where, f"cannot resume {name} at {format_elapsed(step.at)}: it is {current} "
                                             f"(only a paused journey can be resumed, J1{extra})"))
                     continue
                 status[j] = "finishing" if j in superseded else "live"
                 pause_ends.pop(j, None)
             elif step.kind == "stop":
                 if current == "stopped":
-                    problems.append((where, f"cannot stop {name} at {step.at:g}s: it is already stopped"))
+                    problems.append((where, f"cannot stop {name} at {format_elapsed(step.at)}: it is already stopped"))
                     continue
                 status[j] = "stopped"
                 pause_ends.pop(j, None)
             elif step.kind == "global_filter" and current != "paused":
-                problems.append((where, f"a global filter on {name} can only be set while it is paused; at {step.at:g}s it is {current} (G1)"))
+                problems.append((where, f"a global filter on {name} can only be set while it is paused; "
+                                        f"at {format_elapsed(step.at)} it is {current} (G1)"))
     return problems

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import html
 import json
+from datetime import datetime
 from pathlib import Path
 
 import matplotlib
@@ -16,28 +17,27 @@ import pandas as pd
 from matplotlib.figure import Figure
 
 from ..api import Result
-from ..plots import FIGURES, clock, figure_size
-from ..units import format_seconds
+from ..plots import FIGURES, figure_size
+from ..units import format_duration, format_instant, format_local, start_of
+from .text import held_outcome_text
+from .verdict import glance
 
 PNG_METADATA = {"Software": None}  # no version string in the PNGs: a rebuild gives the same bytes
 FIGURE_DPI = 100
 
-__all__ = ["clock", "rebuild_report", "verdicts", "write_report_files"]
+__all__ = ["rebuild_report", "verdicts", "write_report_files"]
 
 
-def between(start_s: float, end_s: float) -> str:
-    """'on day 1 between 14:00 and 14:30', or 'between day 1, 23:30 and day 2, 00:30'."""
-    a, b = clock(start_s), clock(end_s)
-    day_a, time_a = a.split(", ")
-    day_b, time_b = b.split(", ")
-    if day_a == day_b:
-        return f"on {day_a} between {time_a} and {time_b}"
-    return f"between {a} and {b}"
+def between(start_s: float, end_s: float, start: datetime | None = None) -> str:
+    """'between +1d 14:00 and +1d 14:30' (with local date-times when the scenario has a start), or 'at +1d 14:00'."""
+    if round(start_s) == round(end_s):
+        return f"at {format_instant(start_s, start)}"
+    return f"between {format_instant(start_s, start)} and {format_instant(end_s, start)}"
 
 
 def _release_text(summary: dict, pause: dict) -> str:
     policy = summary.get("policy") or {}
-    drain = format_seconds(pause["drain_s"] or 0)
+    drain = format_duration(pause["drain_s"] or 0)
     if not policy.get("release_rate_limited", True):
         return f"released all at once (the platform sets no release rate), live again after {drain}"
     org = summary["org"]
@@ -48,25 +48,28 @@ def _release_text(summary: dict, pause: dict) -> str:
 
 
 def _pause_sentence(summary: dict, label: str, pause: dict, discarded_by_mode: int | None) -> str:
-    text = f"{label}: paused {clock(pause['paused_at_s'])} in {pause.get('mode', 'hold')} mode"
+    start = start_of(summary)
+    text = f"{label}: paused {format_instant(pause['paused_at_s'], start)} in {pause.get('mode', 'hold')} mode"
     if pause["resumed_at_s"] is None:
         if pause.get("ended_by") == "stop":
             return text + "; stopped while paused: every profile still inside left (exited.stopped)"
         return text + "; still paused when the simulation ended"
-    length = format_seconds(pause["resumed_at_s"] - pause["paused_at_s"])
+    length = format_duration(pause["resumed_at_s"] - pause["paused_at_s"])
     how = "automatically (its pause time ran out)" if pause["resumed_by"] == "auto" else "by hand"
     held = pause["held_at_resume"]
     parts = [text + f" for {length}",
              f"{held:,} profiles held" if held else
              f"{discarded_by_mode:,} profiles discarded at the stop point instead of held" if discarded_by_mode
              else "no profile held",
-             f"resumed {how} {clock(pause['resumed_at_s'])}"]
+             f"resumed {how} {format_instant(pause['resumed_at_s'], start)}"]
     if held:
         parts.append(_release_text(summary, pause))
         delay = pause["send_delay_s"]
         if delay["max"]:
-            parts.append(f"held sends went out up to {format_seconds(delay['max'])} late "
-                         f"(half within {format_seconds(delay['p50'])})")
+            parts.append(f"held sends went out up to {format_duration(delay['max'])} late "
+                         f"(half within {format_duration(delay['p50'])})")
+        if "held_at_resume_outcome" in pause:
+            parts.append("of the held, " + held_outcome_text(pause["held_at_resume_outcome"]))
     if pause.get("entered_from_queue"):
         parts.append(f"{pause['entered_from_queue']:,} queued entries let in")
     if pause.get("waits_extended"):
@@ -77,8 +80,8 @@ def _pause_sentence(summary: dict, label: str, pause: dict, discarded_by_mode: i
 def verdicts(summary: dict) -> list[str]:
     """One plain-words sentence per pause; org-cap losses join the pause they happened in.
 
-    'cart: paused day 1, 14:00 in hold mode for 2.0 h; 12,431 profiles held; resumed by hand day 1, 16:00;
-    released in 3 s at 5,000/s; ...; 3,100 discarded by the org cap on day 1 between 14:00 and 14:30.'
+    'cart: paused +0d 14:00 in hold mode for 2h; 12,431 profiles held; resumed by hand +0d 16:00;
+    released in 3s at 5,000/s; ...; 3,100 discarded by the org cap between +0d 14:00 and +0d 14:30.'
     """
     lines = []
     end_of_run = summary.get("duration_s") or float("inf")
@@ -89,7 +92,7 @@ def verdicts(summary: dict) -> list[str]:
         sentences = [_pause_sentence(summary, label, p, by_mode if p in discarding else None) for p in journey["pauses"]]
         window = journey.get("org_cap_discards_between_s")
         if window:
-            lost = f"{journey['discarded']['org_cap']:,} discarded by the org cap {between(*window)}"
+            lost = f"{journey['discarded']['org_cap']:,} discarded by the org cap {between(*window, start_of(summary))}"
             during = [k for k, p in enumerate(journey["pauses"])
                       if p["paused_at_s"] <= window[1] and window[0] <= (p["resumed_at_s"] if p["resumed_at_s"] is not None
                                                                          else end_of_run)]
@@ -134,26 +137,40 @@ def _reason_table(summary: dict) -> str:
 
 def _pause_table(summary: dict) -> str:
     rows = [_cells(["journey", "mode", "paused", "resumed", "by", "held at resume", "drain", "live again",
-                    "sent after the hold", "send delay p50", "p95", "max"], header=True)]
+                    "sent after the hold", "send delay p50", "p95", "max", "what became of the held"], header=True)]
+    start = start_of(summary)
     for label, j in summary["journeys"].items():
         for p in j["pauses"]:
             resumed = p["resumed_at_s"] is not None
             delay = p["send_delay_s"]
             rows.append(_cells([
-                label, p.get("mode", ""), clock(p["paused_at_s"]),
-                clock(p["resumed_at_s"]) if resumed else (p.get("ended_by") or "not resumed"),
+                label, p.get("mode", ""), format_instant(p["paused_at_s"], start),
+                format_instant(p["resumed_at_s"], start) if resumed else (p.get("ended_by") or "not resumed"),
                 p["resumed_by"] or "", f"{p['held_at_resume']:,}",
-                format_seconds(p["drain_s"]) if p["drain_s"] is not None else "",
-                clock(p["live_at_s"]) if p["live_at_s"] is not None else "",
+                format_duration(p["drain_s"]) if p["drain_s"] is not None else "",
+                format_instant(p["live_at_s"], start) if p["live_at_s"] is not None else "",
                 f"{p.get('sent_after_hold', 0):,}",
-                format_seconds(delay["p50"]), format_seconds(delay["p95"]), format_seconds(delay["max"])]))
-    return "<table>" + "".join(rows) + "</table>" if len(rows) > 1 else "<p>No pause.</p>"
+                format_duration(delay["p50"]), format_duration(delay["p95"]), format_duration(delay["max"]),
+                held_outcome_text(p["held_at_resume_outcome"]) if "held_at_resume_outcome" in p and p["held_at_resume"] else ""]))
+    return _wide("<table>" + "".join(rows) + "</table>") if len(rows) > 1 else "<p>No pause.</p>"
+
+
+def _wide(table: str) -> str:
+    """A table that scrolls sideways inside the page instead of running past it."""
+    return f'<div class="wide">{table}</div>'
+
+
+def _glance_table(summary: dict) -> str:
+    return ('<table class="glance">' + "".join(f"<tr><th>{html.escape(q)}</th><td>{html.escape(a)}</td></tr>"
+                                               for q, a in glance(summary)) + "</table>")
 
 
 STYLE = """body{font-family:system-ui,-apple-system,'Segoe UI',Roboto,sans-serif;margin:2rem auto;max-width:1000px;
 color:#222;padding:0 1rem;line-height:1.4}h1{margin-bottom:.2rem}.meta{color:#555;margin:.2rem 0}
 table{border-collapse:collapse;margin:1rem 0;font-size:.95rem}td,th{border:1px solid #ccc;padding:.25rem .55rem;
 text-align:right}td{white-space:nowrap}td:first-child,th:first-child{text-align:left}th{background:#f4f4f4}figure{margin:1.5rem 0}
+.wide{overflow-x:auto;max-width:100%}table.glance{font-size:1.05rem}table.glance th{text-align:left;white-space:nowrap}
+table.glance td{text-align:left;white-space:normal}
 img{max-width:100%;border:1px solid #eee}figcaption{color:#555;font-size:.9rem}li{margin:.35rem 0}
 .ok{color:#2a7a3b}.bad{color:#b00;font-weight:bold}"""
 
@@ -186,13 +203,18 @@ def write_report_files(result: Result, folder: Path) -> Path:
     description = summary.get("description") or ""
     meta = [f"seed {summary['seed']}", f"platform {summary['platform']}"]
     if summary.get("duration_s") is not None:
-        meta.append(f"simulated {format_seconds(summary['duration_s'])} at {summary.get('resolution_s', 1):g} s resolution")
+        meta.append(f"simulated {format_duration(summary['duration_s'])} at {format_duration(summary.get('resolution_s', 1))} resolution")
+    start = start_of(summary)
+    if start is not None:
+        meta.append(f"starting {format_local(start)}"
+                    + (f" ({summary['start_zone']})" if summary.get("start_zone") else ""))
     if summary.get("population") is not None:
         meta.append(f"{summary['population']:,} profiles")
     if summary.get("replication") is not None:
         meta.append(f"replication {summary['replication']}")
     if summary.get("journeysim_version"):
         meta.append(f"journeysim {summary['journeysim_version']}")
+    time_note = " (then the local date-time)" if start is not None else ""
     figure_html = "\n".join(
         f'<figure><img src="{html.escape(name)}" alt="{html.escape(title)}"><figcaption>{html.escape(caption)}</figcaption></figure>'
         for name, title, caption in figures)
@@ -204,13 +226,14 @@ def write_report_files(result: Result, folder: Path) -> Path:
 <p class="meta">{html.escape(description)}</p>
 <p class="meta">{html.escape(' · '.join(meta))}</p>
 <h2>Verdict</h2>
-<p class="meta">Times read "day N, HH:MM" with day 1 starting at the scenario start (the figures count time since the start).</p>
+{_glance_table(summary)}
+<p class="meta">Times read +Nd HH:MM, time since the scenario start{time_note}; lengths read as a scenario writes them (1d 6h, 30m, 2s).</p>
 <ul>
 {''.join(f'<li>{html.escape(line)}</li>' for line in verdicts(summary))}
 </ul>
 <p class="{'ok' if ok else 'bad'}">Conservation: {html.escape(conservation)}.</p>
 <h2>Summary</h2>
-{_journey_table(summary)}
+{_wide(_journey_table(summary))}
 <h3>Pauses</h3>
 {_pause_table(summary)}
 <h3>Exits and discards</h3>

@@ -1,0 +1,112 @@
+"""The ASGI application: routes, size limit, and answers for every failure (no Python detail leaks)."""
+
+from __future__ import annotations
+
+from fastapi import FastAPI, Request
+from fastapi.exceptions import RequestValidationError
+from starlette.exceptions import HTTPException as StarletteHTTPException
+
+from .. import __version__
+from . import answers as A
+from . import blueshift, definitions, operator, sfmc
+from .actions import Refused
+from .auth import TokenStore
+from .clock import SimRunner
+
+MAX_BODY_BYTES = 64 * 1024
+
+
+class BodyLimit:
+    """Refuse a request body over ``limit`` bytes (413) before any route reads it."""
+
+    def __init__(self, app, limit: int = MAX_BODY_BYTES):
+        self.app, self.limit = app, limit
+
+    async def __call__(self, scope, receive, send):
+        if scope["type"] != "http":
+            return await self.app(scope, receive, send)
+        declared = dict(scope.get("headers") or []).get(b"content-length")
+        if declared is not None and (not declared.isdigit() or int(declared) > self.limit):
+            return await self._too_large(scope, send)
+        seen = 0
+
+        async def limited():
+            nonlocal seen
+            message = await receive()
+            seen += len(message.get("body", b""))
+            if seen > self.limit:
+                raise _TooLarge()
+            return message
+        try:
+            return await self.app(scope, limited, send)
+        except _TooLarge:
+            return await self._too_large(scope, send)
+
+    async def _too_large(self, scope, send):
+        import json
+
+        body = json.dumps(A.SFMC_TOO_LARGE if A.family(scope["path"]) == "sfmc" else {"errors": ["Request body too large"]}).encode()
+        await send({"type": "http.response.start", "status": 413,
+                    "headers": [(b"content-type", b"application/json"), (b"content-length", str(len(body)).encode())]})
+        await send({"type": "http.response.body", "body": body})
+
+
+class _TooLarge(Exception):
+    pass
+
+
+def _malformed(path: str) -> tuple[int, dict]:
+    return {"sfmc": (400, A.SFMC_MALFORMED), "blueshift": (400, {"errors": ["Bad Request"]}),
+            "sim": (400, {"error": "malformed request"})}[A.family(path)]
+
+
+def create_app(runner: SimRunner, tokens: TokenStore) -> FastAPI:
+    app = FastAPI(title="journeysim pause API sandbox", version=__version__,
+                  description="SFMC and Blueshift pause calls, and journeysim's own, over a running simulation. "
+                              "See docs/server.md.")
+    app.state.runner = runner
+    app.state.tokens = tokens
+    app.state.drafts = definitions.Drafts()
+    for router in (sfmc.router, definitions.router, blueshift.router, operator.router):
+        app.include_router(router)
+
+    @app.exception_handler(Refused)
+    async def refused(request: Request, exc: Refused):
+        return A.answer(request, exc.status, exc.body, problem=exc.problem, headers=exc.headers)
+
+    @app.exception_handler(sfmc.NotAuthorized)
+    async def not_authorized(request: Request, exc: Exception):
+        return A.answer(request, 401, A.SFMC_NOT_AUTHORIZED, problem="send Authorization: Bearer TOKEN from POST /v2/token",
+                        headers={"WWW-Authenticate": "Bearer"})
+
+    @app.exception_handler(blueshift.Unauthorized)
+    async def unauthorized(request: Request, exc: Exception):
+        return A.answer(request, 401, A.BLUESHIFT_UNAUTHORIZED, problem="Basic auth with the API key as the user name",
+                        headers={"WWW-Authenticate": "Basic"})
+
+    @app.exception_handler(RequestValidationError)
+    async def invalid(request: Request, exc: RequestValidationError):
+        status, body = _malformed(request.url.path)
+        first = exc.errors()[0] if exc.errors() else {}
+        where = ".".join(str(p) for p in first.get("loc", ()))
+        problem = f"{where}: {first.get('msg', 'invalid')}"
+        if A.family(request.url.path) == "sim":
+            body = {"error": problem}
+        return A.answer(request, status, body, problem=problem)
+
+    @app.exception_handler(StarletteHTTPException)
+    async def http_error(request: Request, exc: StarletteHTTPException):
+        family = A.family(request.url.path)
+        if exc.status_code == 404:
+            body = {"sfmc": A.SFMC_NOT_FOUND, "blueshift": A.BLUESHIFT_NOT_FOUND, "sim": {"error": "no such endpoint"}}[family]
+        elif family == "sfmc":
+            body = A.sfmc_error(str(exc.detail), exc.status_code)
+        else:
+            body = {"error": str(exc.detail)}
+        return A.answer(request, exc.status_code, body, headers=getattr(exc, "headers", None))
+
+    @app.exception_handler(Exception)
+    async def crashed(request: Request, exc: Exception):
+        return A.answer(request, 500, A.SFMC_SERVER_ERROR, problem="internal error (see the server's log)")
+
+    return BodyLimit(app), app
