@@ -265,6 +265,8 @@ def format_summary(summary: dict) -> str:
         lines.append(f"\n{label}: {shown or 'nobody left'}")
         if j["actions"]:
             lines.append("  actions: " + ", ".join(f"{k} {v:,}" for k, v in j["actions"].items()))
+            if any(j.get("capped", {}).values()):
+                lines.append("  capped by business rules: " + ", ".join(f"{k} {v:,}" for k, v in j["capped"].items() if v))
         for p in j["pauses"]:
             if p["resumed_at_s"] is None:
                 lines.append(f"  pause at {format_instant(p['paused_at_s'], start)}: {p['ended_by'] or 'still paused at the end'}")

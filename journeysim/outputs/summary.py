@@ -182,7 +182,15 @@ def _org_counts(sim: Simulation) -> dict:
         "seconds_over_events_quota": int((per_second > quota).sum()) if quota is not None else 0,
         "business_rules": [{"channel": r.channel, "max": r.max, "per_s": r.per} for r in sc.org.business_rules],
         "capped": int(hourly["capped"].sum()),
+        "capped_sends_per_hour": _per_hour(hourly, sim.hour_ticks * sim.res) if sc.org.business_rules else None,
     }
+
+
+def _per_hour(hourly: dict, hour_s: float) -> dict:
+    """Sends at capped nodes that went out and that a rule suppressed, per hour that had any."""
+    hours = np.flatnonzero(hourly["sent"] + hourly["capped"])
+    return {"hour_s": [_seconds(int(h), hour_s) for h in hours],
+            "sent": hourly["sent"][hours].tolist(), "capped": hourly["capped"][hours].tolist()}
 
 
 def build_summary(sim: Simulation, check: dict) -> dict:
