@@ -392,3 +392,8 @@ FIGURES = {
     "status": plot_status,
     "caps": plot_caps,
 }
+
+
+def in_report(name: str, summary: dict) -> bool:
+    """Does the report draw figure ``name``? The caps figure only for a run with business rules."""
+    return name != "caps" or bool(summary["org"].get("business_rules"))

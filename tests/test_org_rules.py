@@ -174,3 +174,19 @@ def test_L16_read_audience_discards_are_in_the_step_events_not_in_the_journey_re
     ev = result.events
     hidden = ev[~ev.in_report]
     assert len(hidden) == 51 and set(hidden.reason) == {"read_queue"} and set(hidden.event) == {"discarded"}
+
+
+def test_L6_L16_the_report_shows_capped_held_sends_the_caps_figure_and_both_views(simulate, tmp_path):
+    """The held-send scenario above, with its report: the pause row counts the 10 capped held
+    sends, fig_caps.png is drawn, and the views table is there."""
+    from journeysim.outputs.report import write_report_files
+
+    h = linear_journey("h", every="10s", count=50, wait="100s")
+    doc = scenario(h, read_once("o", 1, at="600s"), size=50, duration="2000s",
+                   org={"business_rules": [{"channel": "email", "max": 1, "per": "1d"}]},
+                   timeline=[pause("150s", ["h"]), resume("1000s", ["h"])])
+    page = write_report_files(simulate(doc), tmp_path).read_text()
+    assert "held sends capped" in page and "<td>10</td>" in page
+    assert "0 sent, 10 suppressed by a business rule" in page
+    assert (tmp_path / "fig_caps.png").stat().st_size > 1000 and 'src="fig_caps.png"' in page
+    assert "Step events and the journey report" in page and "15 sends suppressed by business rules" in page

@@ -47,6 +47,7 @@ class JourneyVersions:
                         self._finished_if_empty(other)
             self.journey_of_key[key] = j
             self.set_status(j, "live")
+            self.interacting = self._writers_and_readers()  # jumps into the key now reach this version
 
     def back_to_running(self, j: int) -> None:
         """A resumed journey goes live again, or back to finishing when a later version was published."""

@@ -17,7 +17,7 @@ import pandas as pd
 from matplotlib.figure import Figure
 
 from ..api import Result
-from ..plots import FIGURES, figure_size
+from ..plots import FIGURES, figure_size, in_report
 from ..units import format_duration, format_instant, format_local, start_of
 from .text import held_outcome_text
 from .verdict import glance
@@ -229,6 +229,8 @@ def write_report_files(result: Result, folder: Path) -> Path:
     figures = []
     with matplotlib.rc_context({"figure.dpi": FIGURE_DPI, "savefig.dpi": FIGURE_DPI}):
         for name, plot in FIGURES.items():
+            if not in_report(name, summary):
+                continue
             figure = Figure(figsize=figure_size(name, result), layout="constrained")
             ax = plot(result, ax=figure.add_subplot())
             path = folder / f"fig_{name}.png"
