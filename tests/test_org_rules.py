@@ -188,5 +188,6 @@ def test_L6_L16_the_report_shows_capped_held_sends_the_caps_figure_and_both_view
     page = write_report_files(simulate(doc), tmp_path).read_text()
     assert "held sends capped" in page and "<td>10</td>" in page
     assert "0 sent, 10 suppressed by a business rule" in page
+    assert "Business rules suppressed 15 sends (10 of them held sends): h 10, o 5." in page
     assert (tmp_path / "fig_caps.png").stat().st_size > 1000 and 'src="fig_caps.png"' in page
     assert "Step events and the journey report" in page and "15 sends suppressed by business rules" in page

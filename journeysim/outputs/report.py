@@ -106,6 +106,11 @@ def verdicts(summary: dict) -> list[str]:
             sentences.append(f"{label}: also discarded "
                              + ", ".join(f"{v:,} ({k.replace('_', ' ')})" for k, v in others.items()))
         lines += [s + "." for s in sentences]
+    capped = {label: sum(j.get("capped", {}).values()) for label, j in summary["journeys"].items()}
+    if any(capped.values()):
+        held = sum(p.get("capped_after_hold", 0) for j in summary["journeys"].values() for p in j["pauses"])
+        lines.append(f"Business rules suppressed {sum(capped.values()):,} sends ({held:,} of them held sends): "
+                     + ", ".join(f"{label} {n:,}" for label, n in sorted(capped.items(), key=lambda kv: -kv[1]) if n) + ".")
     if not any(j["pauses"] for j in summary["journeys"].values()):
         lines.insert(0, "No pause in this scenario: every journey ran live.")
     return lines
