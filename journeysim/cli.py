@@ -141,13 +141,19 @@ def report(folder: str) -> None:
 @click.argument("scenarios", nargs=-1, required=True, type=click.Path(dir_okay=False))
 @click.option("--variant", "variants", multiple=True, metavar="NAME:PATH=VALUE[;PATH=VALUE]",
               help="A variant of the one SCENARIO, e.g. 'discard:timeline[0].pause.mode=discard'.")
+@click.option("--presets", "presets", default=None, metavar="all|NAME,NAME",
+              help="Run the one SCENARIO under each vendor preset (same seed), e.g. all or ajo,sfmc,braze.")
 @click.option("--out", "out", type=click.Path(file_okay=False), required=True, help="Folder for the comparison.")
 @click.option("--quiet", "-q", is_flag=True, help="Print nothing but errors.")
 @set_option
-def compare(scenarios: tuple[str, ...], variants: tuple[str, ...], out: str, quiet: bool, sets: tuple[str, ...]) -> None:
-    """Run several SCENARIOS (or one with --variant overrides) and write a side-by-side table and figures."""
+def compare(scenarios: tuple[str, ...], variants: tuple[str, ...], presets: str | None, out: str, quiet: bool,
+            sets: tuple[str, ...]) -> None:
+    """Run several SCENARIOS (or one with --variant overrides, or under --presets) and write a side-by-side table and figures."""
     from .compare import Variant, parse_variant, run_variants, write_comparison
 
+    if presets is not None:
+        _compare_presets(scenarios, variants, presets, Path(out), quiet, sets)
+        return
     if variants:
         if len(scenarios) != 1:
             raise click.UsageError("--variant takes exactly one scenario file")
@@ -173,6 +179,47 @@ def compare(scenarios: tuple[str, ...], variants: tuple[str, ...], out: str, qui
         from .compare import comparison_text
         click.echo(comparison_text(results))
         click.echo(f"\nwrote {page}")
+
+
+def _compare_presets(scenarios: tuple[str, ...], variants: tuple[str, ...], presets: str, out: Path, quiet: bool,
+                     sets: tuple[str, ...]) -> None:
+    from .compare import comparison_table, write_comparison
+    from .compare_presets import parse_presets, preset_runs, run_presets, verdict
+
+    if len(scenarios) != 1 or variants:
+        raise click.UsageError("--presets takes exactly one scenario file and no --variant")
+    try:
+        names = parse_presets(presets)
+    except ValueError as exc:
+        raise click.BadParameter(str(exc), param_hint="--presets") from None
+    try:
+        runs = preset_runs(Path(scenarios[0]), names)
+        results = run_presets(runs, sets)
+    except ScenarioError as exc:
+        for problem in exc.problems:
+            click.echo(str(problem), err=True)
+        click.echo(f"refused ({len(exc.problems)} problem(s)); nothing was run", err=True)
+        sys.exit(EXIT_REFUSED)
+    verdicts = {name: verdict(result) for name, result in results.items()}
+    notes = {name: r.notes for name, r in runs.items() if r.notes}
+    page = write_comparison(results, out, [r.variant for r in runs.values()], verdicts, notes)
+    if not quiet:
+        click.echo(comparison_table(results).to_string())
+        click.echo("\n" + "\n".join(f"{name}: {text}" for name, text in verdicts.items()))
+        for name, lines in notes.items():
+            click.echo("\n".join(f"  note, {name}: {line}" for line in lines))
+        click.echo(f"\nwrote {page}")
+
+
+@main.command()
+@click.argument("name", required=False)
+def presets(name: str | None) -> None:
+    """Print the vendor presets by switch (* on assumed values), or preset NAME with its sources."""
+    from .presets_cli import PRESETS, preset_text, presets_table
+
+    if name is not None and name not in PRESETS:
+        raise click.BadParameter(f"no preset {name!r}; presets: {', '.join(PRESETS)}", param_hint="NAME")
+    click.echo(presets_table() if name is None else preset_text(name))
 
 
 @main.command()
@@ -267,6 +314,8 @@ def format_summary(summary: dict) -> str:
             lines.append("  actions: " + ", ".join(f"{k} {v:,}" for k, v in j["actions"].items()))
             if any(j.get("capped", {}).values()):
                 lines.append("  capped by business rules: " + ", ".join(f"{k} {v:,}" for k, v in j["capped"].items() if v))
+        if any(j.get("skipped", {}).values()):
+            lines.append("  skipped (not sent): " + ", ".join(f"{k} {v:,}" for k, v in j["skipped"].items() if v))
         for p in j["pauses"]:
             if p["resumed_at_s"] is None:
                 lines.append(f"  pause at {format_instant(p['paused_at_s'], start)}: {p['ended_by'] or 'still paused at the end'}")
@@ -279,6 +328,10 @@ def format_summary(summary: dict) -> str:
                 line += f"; {p['entered_from_queue']:,} queued entries let in"
             if p.get("waits_extended"):
                 line += f"; {p['waits_extended']:,} waits extended"
+            if p.get("skipped_late"):
+                line += f"; {p['skipped_late']:,} late sends skipped"
+            if p.get("parked_at_end"):
+                line += f"; {p['parked_at_end']:,} still parked at the end"
             lines.append(line)
             if p["held_at_resume"] and "held_at_resume_outcome" in p:
                 lines.append(f"    of the {p['held_at_resume']:,} held: {held_outcome_text(p['held_at_resume_outcome'])}")

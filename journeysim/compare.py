@@ -61,6 +61,7 @@ def comparison_table(results: dict[str, Result]) -> pd.DataFrame:
         put("arrived", name, sum(j["arrived"] for j in journeys))
         put("entered", name, sum(j["entered"] for j in journeys))
         put("actions executed", name, sum(sum(j["actions"].values()) for j in journeys))
+        put("actions skipped", name, sum(sum(j.get("skipped", {}).values()) for j in journeys))
         for reason in REASONS:
             key = "exited" if reason in EXIT_REASONS else "discarded"
             put(f"{key}.{reason}", name, sum(j[key][reason] for j in journeys))
@@ -72,6 +73,9 @@ def comparison_table(results: dict[str, Result]) -> pd.DataFrame:
         put("held at resume", name, sum(p["held_at_resume"] for p in pauses))
         put("longest drain (s)", name, max([p["drain_s"] or 0 for p in pauses] or [0]))
         put("longest send delay (s)", name, max([p["send_delay_s"]["max"] for p in pauses] or [0]))
+        put("skipped late at release", name, sum(p.get("skipped_late", 0) for p in pauses))
+        put("parked at end", name, sum(p.get("parked_at_end", 0) for p in pauses))
+        put("status at end", name, ", ".join(sorted({j["status_at_end"] for j in journeys})))
         put("conservation ok", name, s["conservation"]["ok"])
     table = pd.DataFrame(rows).T
     table.index.name = "figure"
@@ -162,24 +166,68 @@ def _variant_rows(results: dict[str, Result], variants: list[Variant] | None) ->
             + "".join(rows) + "</table>")
 
 
-def write_comparison(results: dict[str, Result], out: Path, variants: list[Variant] | None = None) -> Path:
-    """Write comparison.csv, comparison.html and its PNGs into ``out`` (atomically); returns the page's path."""
+OUTCOMES_FIGURE = ("fig_outcomes.png", "What the pause did to the profiles, per preset")
+OUTCOMES = (("actions executed", "sent", "#4c72b0"), ("actions skipped", "skipped, not sent", "#dd8452"),
+            ("held at resume", "held at the resume", "#55a868"), ("parked at end", "parked at the end", "#8172b3"),
+            ("discarded.discard_mode", "left: step due while paused", "#c44e52"),
+            ("discarded.paused_entry", "entries turned away", "#937860"))
+
+
+def _outcomes(table: pd.DataFrame, path: Path) -> None:
+    """One horizontal bar group per variant: what happened to the profiles the pause touched."""
+    fig = Figure(figsize=(10.5, 0.45 * len(table.columns) + 1.6), layout="constrained")
+    ax = fig.add_subplot()
+    names = list(table.columns)[::-1]
+    y = np.arange(len(names))
+    height = 0.8 / len(OUTCOMES)
+    for k, (row, label, color) in enumerate(OUTCOMES):
+        values = [float(table.loc[row, n]) if row in table.index else 0.0 for n in names]
+        ax.barh(y + (len(OUTCOMES) - 1 - k) * height - 0.4 + height / 2, values, height, label=label, color=color)
+    ax.set_yticks(y, names)
+    ax.set_xlabel("profiles")
+    ax.xaxis.set_major_formatter(COUNT_FORMAT)
+    ax.set_title(OUTCOMES_FIGURE[1])
+    ax.legend(loc="upper left", bbox_to_anchor=(1.01, 1.0), fontsize="small", frameon=False)
+    ax.grid(axis="x", alpha=0.3)
+    fig.savefig(path, metadata={"Software": None})
+
+
+def _verdict_section(verdicts: dict[str, str] | None, notes: dict[str, list[str]] | None) -> str:
+    if not verdicts:
+        return ""
+    items = "".join(f"<li><b>{html.escape(name)}</b>: {html.escape(text)}</li>" for name, text in verdicts.items())
+    said = "".join(f"<li><b>{html.escape(name)}</b>: {html.escape(note)}</li>"
+                   for name, lines in (notes or {}).items() for note in lines)
+    return (f"<h2>In plain words</h2><ul>{items}</ul>"
+            + (f"<h2>How the timeline was read for each preset</h2><ul>{said}</ul>" if said else ""))
+
+
+def write_comparison(results: dict[str, Result], out: Path, variants: list[Variant] | None = None,
+                     verdicts: dict[str, str] | None = None, notes: dict[str, list[str]] | None = None) -> Path:
+    """Write comparison.csv, comparison.html and its PNGs into ``out`` (atomically); returns the page's path.
+
+    With ``verdicts`` (one line per variant, V9) the page says them, with the timeline ``notes``,
+    the CSV gets a ``verdict`` row and an outcomes figure is added."""
     out = Path(out)
     out.parent.mkdir(parents=True, exist_ok=True)
     staging = Path(tempfile.mkdtemp(prefix=f".{out.name}.", dir=out.parent))
     try:
         table = comparison_table(results)
-        table.to_csv(staging / "comparison.csv")
+        figures_list = FIGURES + ((OUTCOMES_FIGURE,) if verdicts else ())
+        (table if not verdicts else pd.concat([table, pd.DataFrame([verdicts], index=["verdict"])])).to_csv(
+            staging / "comparison.csv", index_label="figure")
         with matplotlib.rc_context({"figure.dpi": 100, "savefig.dpi": 100}):
             _held_over_time(results, staging / "fig_held.png")
             _reasons(table, staging / "fig_reasons.png")
             _send_delay(results, staging / "fig_send_delay.png")
+            if verdicts:
+                _outcomes(table, staging / OUTCOMES_FIGURE[0])
         shown = readable_table(table)
         rows = "".join(f"<tr><td>{html.escape(str(metric))}</td>"
                        + "".join(f"<td>{html.escape(v)}</td>" for v in shown.loc[metric]) + "</tr>" for metric in shown.index)
         head = "<tr><th>figure</th>" + "".join(f"<th>{html.escape(c)}</th>" for c in table.columns) + "</tr>"
         figures = "".join(f"<figure><img src='{name}' alt='{html.escape(title)}'><figcaption>{html.escape(title)}</figcaption></figure>"
-                          for name, title in FIGURES)
+                          for name, title in figures_list)
         (staging / "comparison.html").write_text(
             "<!doctype html><html lang='en'><head><meta charset='utf-8'><title>journeysim comparison</title>"
             "<style>body{font-family:system-ui,sans-serif;max-width:1000px;margin:2rem auto;padding:0 1rem;color:#222}"
@@ -188,6 +236,7 @@ def write_comparison(results: dict[str, Result], out: Path, variants: list[Varia
             "td:first-child,th:first-child{text-align:left}th{background:#f4f4f4}img{max-width:100%}"
             "figcaption{color:#555;font-size:.9rem}</style></head><body><h1>Comparison</h1>"
             f"<h2>Variants</h2><div class='wide'>{_variant_rows(results, variants)}</div>"
+            f"{_verdict_section(verdicts, notes)}"
             f"<h2>Side by side</h2><div class='wide'><table>{head}{rows}</table></div><h2>Figures</h2>{figures}</body></html>\n")
         if out.exists():
             shutil.rmtree(out)

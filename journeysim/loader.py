@@ -153,6 +153,8 @@ def _message(error: dict, data: Any) -> tuple[tuple, str]:
         message = "missing 'type' (event, read_audience, wait, condition, action, end, ...)"
     elif message.startswith("Value error, "):
         message = message[len("Value error, "):]
+    elif kind == "literal_error" and loc == ("platform",):
+        message = _unknown_platform(error.get("input"))
     elif kind == "literal_error":
         message = f"{message}, got {_shown(error.get('input'))}"
     elif kind in _TYPE_KINDS:
@@ -161,6 +163,14 @@ def _message(error: dict, data: Any) -> tuple[tuple, str]:
         if kind == "string_type" and isinstance(value, bool):
             message += " (YAML reads yes/no/on/off as true/false: quote it)"
     return path, message
+
+
+def _unknown_platform(value: Any) -> str:
+    from .model.presets import PLATFORMS
+
+    close = difflib.get_close_matches(str(value), PLATFORMS, n=1)
+    return (f"unknown platform {_shown(value)}" + (f" (did you mean {close[0]!r}?)" if close else "")
+            + f"; the presets are {', '.join(PLATFORMS)} (journeysim presets)")
 
 
 def _schema_problems(exc: ValidationError, data: Any, source: SourceMap) -> list[Problem]:

@@ -13,7 +13,8 @@ from typing import Annotated, Any, Literal, Union
 from pydantic import AfterValidator, BaseModel, BeforeValidator, ConfigDict, Discriminator, Field, Tag, WithJsonSchema, model_validator
 
 from . import units
-from .model.policy import PLATFORMS, AtStop, EntryWhilePaused, EventWhileHeld, PauseEnd, RateScope, StopPoint, WaitClock
+from .model.policy import AtStop, EntryWhilePaused, EventWhileHeld, LateAtRelease, PauseEnd, RateScope, StopPoint, WaitClock
+from .model.presets import PLATFORMS
 
 _DURATION_SCHEMA = {
     "anyOf": [{"type": "number", "minimum": 0}, {"type": "string", "pattern": r"^\s*(\d+(\.\d+)?\s*(ms|s|m|h|d|w)\s*)+$"}],
@@ -350,6 +351,10 @@ class PolicyOverrides(Strict):
     event_while_held: EventWhileHeld | None = None
     pause_end: PauseEnd | None = None
     release_rate_limited: bool | None = None
+    stop_at_update_and_jump: bool | None = None
+    max_pause: Literal["none"] | Duration | None = Field(None, description="A duration, or none: no limit (V8).")
+    late_at_release: LateAtRelease | None = None
+    late_grace: Duration | None = Field(None, description="V6: a held send released later than this after it came due is skipped.")
 
 
 # ---------------------------------------------------------------- timeline
@@ -371,6 +376,10 @@ class PauseAction(JourneyTarget):
 
 class ResumeAction(JourneyTarget):
     pass
+
+
+class ReleaseParkedAction(JourneyTarget):
+    """V5 "send all": profiles parked by an ``at_stop: park`` pause are released at the resume rate."""
 
 
 class StopAction(JourneyTarget):
@@ -395,7 +404,7 @@ class PublishAction(Strict):
     version: int = Field(ge=1)
 
 
-TIMELINE_ACTIONS = ("pause", "resume", "stop", "global_filter", "update_profiles", "publish")
+ACTION_KINDS = ("pause", "resume", "stop", "global_filter", "update_profiles", "release_parked", "publish")
 
 
 class TimelineItem(Strict):
@@ -405,19 +414,20 @@ class TimelineItem(Strict):
     stop: StopAction | None = None
     global_filter: GlobalFilterAction | None = None
     update_profiles: UpdateProfilesAction | None = None
+    release_parked: ReleaseParkedAction | None = None
     publish: PublishAction | None = None
 
     @model_validator(mode="after")
     def _one_action(self) -> TimelineItem:
-        given = [k for k in TIMELINE_ACTIONS if getattr(self, k) is not None]
+        given = [k for k in ACTION_KINDS if getattr(self, k) is not None]
         if len(given) != 1:
-            raise ValueError(f"a timeline item takes 'at' and exactly one of {', '.join(TIMELINE_ACTIONS)}"
+            raise ValueError("a timeline item takes 'at' and exactly one of " + ", ".join(ACTION_KINDS)
                              + (f" (got {', '.join(given)})" if given else ""))
         return self
 
     @property
     def kind(self) -> str:
-        return next(k for k in TIMELINE_ACTIONS if getattr(self, k) is not None)
+        return next(k for k in ACTION_KINDS if getattr(self, k) is not None)
 
     @property
     def action(self) -> Any:

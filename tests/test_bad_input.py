@@ -25,7 +25,7 @@ EXPECTED = {
     "duration-is-a-list": ("duration", "expected a duration"),
     "yes-as-node-name": ("journeys[0].nodes.email.next", "YAML reads yes/no/on/off as true/false"),
     "update-list-value": ("journeys[0].nodes.mark.set.age", "boolean, integer, number or string, got [30]"),
-    "platform-unknown": ("platform", "Input should be 'ajo' or 'sfmc'"),
+    "platform-unknown": ("platform", "unknown platform 'braze-ish' (did you mean 'braze'?); the presets are ajo, ajo-2026"),
     # units
     "unknown-node-type": ("journeys[0].nodes.done.type", "unknown node type 'finish'"),
     "unknown-distribution": ("journeys[0].nodes.wait_1.duration", "unknown distribution 'unifrom'"),
@@ -67,7 +67,7 @@ EXPECTED = {
     "filter-outside-pause": ("timeline[0].global_filter", "only be set while it is paused"),
     "action-after-duration": ("timeline[1].at", "after the scenario's duration"),
     "two-actions-in-one-item": ("timeline[1]", "exactly one of pause, resume"),
-    "ajo-pause-with-body": ("timeline[0].pause.body", "a pause 'body' is SFMC's pause request and this scenario's platform is ajo"),
+    "ajo-pause-with-body": ("timeline[0].pause.body.Extend", "SFMC would refuse this pause (errorcode 10005): unknown field 'Extend'"),
     "sfmc-no-version": ("timeline[0].pause", "errorcode 10005"),
     "sfmc-unknown-body-field": ("timeline[0].pause.body.PauseDays", "unknown field 'PauseDays'"),
     "sfmc-paused-days-range": ("timeline[0].pause.body.PausedDays", "from 1 to 14"),

@@ -9,7 +9,7 @@ from click.testing import CliRunner
 from conftest import ROOT, scenario
 
 from journeysim.cli import main
-from journeysim.model.policy import PLATFORMS
+from journeysim.model.presets import PLATFORMS
 from journeysim.schema import json_schema
 
 DOCS = ROOT / "docs"
@@ -79,6 +79,8 @@ def test_V1_the_documented_presets_are_the_shipped_ones():
 
 def coming_additions() -> list[tuple[str, dict]]:
     """(label, scenario change) for every top-level, policy and org key of the 'Coming in this release' block."""
+    if "## Coming in this release" not in FORMAT:
+        return []  # everything the format lists has landed
     section = FORMAT.split("## Coming in this release", 1)[1]
     block = yaml.safe_load(re.search(r"```yaml\n(.*?)```", section, re.S).group(1))
     changes = [(f"platform: {block['platform']}", {"platform": block["platform"]})] if "platform" in block else []

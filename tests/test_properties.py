@@ -1,4 +1,5 @@
-"""Property tests over generated journeys, populations, arrivals and operator timelines.
+"""Property tests over generated journeys, populations, arrivals and operator timelines, under
+every vendor preset (V1) with single switches overridden (V2).
 
 For every generated run: conservation holds (the run raises otherwise), the same seed gives
 identical outputs, no profile is in two places, no action executes while its journey is
@@ -16,6 +17,8 @@ import numpy as np
 from conftest import Runner, assert_same_outputs, batched_and_per_tick
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
+
+from journeysim.model.presets import PLATFORMS
 
 SETTINGS = settings(max_examples=int(os.environ.get("JOURNEYSIM_EXAMPLES", 40)), deadline=None,
                     suppress_health_check=[HealthCheck.function_scoped_fixture,
@@ -103,6 +106,12 @@ def journey(draw, key: str, jump_to: str | None):
     return result
 
 
+MODES = [None, "hold", "discard", "skip", "park", "exit"]
+SWITCH_OVERRIDES = [{}, {}, {"late_at_release": "skip", "late_grace": "30s"}, {"entry_while_paused": "requalify"},
+                    {"entry_while_paused": "enter"}, {"wait_clock": "frozen"}, {"stop_point": "anywhere"},
+                    {"stop_at_update_and_jump": True}, {"max_pause": "none"}]
+
+
 @st.composite
 def timeline(draw, key: str, platform: str, max_pause: int):
     steps = []
@@ -114,7 +123,8 @@ def timeline(draw, key: str, platform: str, max_pause: int):
                     "RetainContactInjectionWhileJourneyPaused": draw(st.booleans())}
             steps.append({"at": t, "pause": {"journey": key, "versionNumber": 1, "body": body}})
         else:
-            steps.append({"at": t, "pause": {"journeys": [key], "mode": draw(st.sampled_from(["hold", "discard"]))}})
+            mode = draw(st.sampled_from(MODES[1:3] if platform == "ajo" else MODES))
+            steps.append({"at": t, "pause": {"journeys": [key]} | ({"mode": mode} if mode else {})})
         if draw(st.booleans()):
             steps.append({"at": t + draw(st.integers(0, 300)),
                           "global_filter": {"journey": key, "exclude": draw(st.sampled_from(EXPRESSIONS))}})
@@ -128,6 +138,8 @@ def timeline(draw, key: str, platform: str, max_pause: int):
         steps.append({"at": end, "resume": {"journeys": [key]} if platform == "ajo"
                       else {"journey": key, "versionNumber": 1}})
         t = end + draw(st.integers(0, 800))
+        if draw(st.integers(0, 2)) == 0:  # V5 "send all", after the resume and before the next pause
+            steps.append({"at": draw(st.integers(end, t)), "release_parked": {"journey": key, "versionNumber": 1}})
         if t > DURATION - 200:
             break
     return [s for s in steps if s["at"] <= DURATION]
@@ -135,7 +147,7 @@ def timeline(draw, key: str, platform: str, max_pause: int):
 
 @st.composite
 def scenarios(draw):
-    platform = draw(st.sampled_from(["ajo", "sfmc"]))
+    platform = draw(st.sampled_from(PLATFORMS))
     two = draw(st.booleans())
     journeys = [draw(journey("a", "b" if two and draw(st.booleans()) else None))]
     if two:
@@ -143,7 +155,7 @@ def scenarios(draw):
     max_pause = draw(st.sampled_from(["600s", "14d"]))
     steps = []
     for j in journeys:
-        steps += draw(timeline(j["key"], platform, 600 if max_pause == "600s" and platform == "ajo" else 10**6))
+        steps += draw(timeline(j["key"], platform, 600 if max_pause == "600s" and platform != "sfmc" else 10**6))
     steps.sort(key=lambda s: s["at"])
     org = {"held_cap": draw(st.integers(1, 60)), "cap_check_every": draw(st.sampled_from(["60s", "300s", "30m"])),
            "resume_rate": draw(st.sampled_from(["1/s", "3/s", "5000/s"])),
@@ -155,7 +167,7 @@ def scenarios(draw):
            "population": {"size": draw(st.integers(50, 3000)), "attributes": {
                "flag": {"bernoulli": 0.5}, "score": {"uniform": [0, 100]},
                "tier": {"choice": {"gold": 0.2, "silver": 0.3, "bronze": 0.5}}}},
-           "journeys": journeys, "timeline": steps}
+           "journeys": journeys, "timeline": steps, "policy": draw(st.sampled_from(SWITCH_OVERRIDES))}
     return doc
 
 
@@ -196,10 +208,13 @@ def test_generated_runs_respect_the_pause_guarantees(tmp_path_factory, doc):
         released = mine[mine.event == "released"].t_s
         if result.summary["policy"]["release_rate_limited"] and len(released):
             assert released.value_counts().max() <= rate, "release faster than the resume rate (R6)"
+        send_all = [step["at"] for step in doc["timeline"] if "release_parked" in step]
         for p in s["pauses"]:
             if p["resumed_at_s"] is not None and p["held_at_resume"]:
                 after = released[(released >= p["resumed_at_s"])]
                 nxt = [q["paused_at_s"] for q in s["pauses"] if q["paused_at_s"] > p["resumed_at_s"]]
+                nxt += [at for at in send_all if at >= p["resumed_at_s"]]  # parked profiles go after the drain (V5)
+                nxt = sorted(nxt)
                 window = after[after < (nxt[0] if nxt else float("inf"))]
                 # empty when every profile held at the resume left another way (its reaction came at the resume tick: A2/A4/A6 model)
                 assert window.empty or window.max() <= p["live_at_s"], "a held profile released after the journey went live (R6)"
@@ -235,11 +250,10 @@ def held_heavy(draw):
                    "delay": draw(distribution()), "timeout": "900s", "next": "done", "on_timeout": "done"},
         "done": {"type": "end"}}}
     doc = draw(scenarios())
-    doc["platform"] = "ajo"
     doc["journeys"] = [journey]
     doc["population"]["size"] = 3000
     doc["org"]["max_pause"] = "14d"
-    doc["timeline"] = draw(timeline(key, "ajo", 10**6))
+    doc["timeline"] = sorted(draw(timeline(key, doc["platform"], 10**6)), key=lambda s: s["at"])
     return doc
 
 

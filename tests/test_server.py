@@ -1,4 +1,4 @@
-"""The pause API sandbox (X1-X4, D1, D2, S1, S8, S9, B1): a real server on a free port, driven over HTTP.
+"""The pause API sandbox (X1, X2, X3, X4, D1, D2, S1, S8, S9, B1): a real server on a free port, driven over HTTP.
 
 The base journey (tests/conftest.py): one arrival every 10 s from 0 s (100 in all), a 100 s wait,
 an email, the end; duration 2000 s. Paused at 500 s: arrivals at 0..490 s (50) have entered, those

@@ -4,6 +4,7 @@ due before it."""
 
 from __future__ import annotations
 
+import math
 from collections.abc import Iterator
 
 import numpy as np
@@ -114,10 +115,10 @@ class ControlProcesses:
             runtime.pause = record
             self.recorder.journeys[j].pauses.append(record)
             queued = self.store.rows_of(j, (S.READQ,))
-            if step.pause.entry_while_paused == "queue":
+            if step.pause.entry_while_paused in ("queue", "requalify"):
                 self.store.state[queued] = S.QUEUED
                 self.store.t_next[queued] = NEVER
-            else:
+            elif step.pause.entry_while_paused == "drop":
                 self.finish(queued, np.full(len(queued), now, dtype=np.int64), "read_queue")
             if step.pause.wait_clock != "run":
                 self._freeze_waits(j)
@@ -126,12 +127,15 @@ class ControlProcesses:
     def _freeze_waits(self, j: int) -> None:
         st = self.store
         rows = st.rows_of(j, (S.ACTIVE,))
-        by_duration = np.array([isinstance(n.spec, WaitNode) and n.spec.duration is not None for n in self.nodes])
+        every_wait = self.runtime[j].pause.settings.wait_clock == "frozen"  # remaining delay kept, whatever the wait
+        by_duration = np.array([isinstance(n.spec, WaitNode) and (every_wait or n.spec.duration is not None) for n in self.nodes])
         rows = rows[by_duration[st.node[rows]]]
         st.state[rows] = S.FROZEN
         st.t_next[rows] = st.t_entry[rows] + self.timeout_of[j]
 
     def _pause_end(self, j: int, record: PauseRecord) -> Iterator[simpy.Event]:
+        if not math.isfinite(record.settings.length_s):  # no limit (V8): only a resume or a stop ends it
+            return
         yield self.env.timeout(to_ticks(record.settings.length_s, self.res))
         runtime = self.runtime[j]
         if runtime.pause is not record or runtime.status != "paused":
@@ -168,29 +172,54 @@ class ControlProcesses:
             st.state[frozen] = S.ACTIVE
             st.t_next[frozen] = np.minimum(st.t_move[frozen], st.t_entry[frozen] + self.timeout_of[j])
         held = st.rows_of(j, (S.HELD,))
+        held = held[~st.parked[held]]  # parked profiles wait for a release_parked (V5)
         record.held_at_resume = len(held)
         record.held_rows = held
-        live_at = now
-        if held.size:
-            held = held[np.argsort(st.t_state[held], kind="stable")]
-            times = self.release_times(now, len(held))
-            st.t_move[held] = times
-            limit = st.t_entry[held] + self.timeout_of[j]
-            if self.policy.event_while_held == "discard_profile":
-                limit = np.minimum(limit, np.where(st.fire_drawn[held], st.t_fire[held], NEVER))
-            st.t_next[held] = np.minimum(times, limit)
-            live_at = int(times.max())
+        live_at = self._schedule_release(j, held, now)
         record.live_at = live_at
-        runtime.reopen_at = now + to_ticks(self.scenario.org.entry_reopen_delay, self.res)
+        if settings.entry_while_paused != "enter":
+            runtime.reopen_at = now + to_ticks(self.scenario.org.entry_reopen_delay, self.res)
         queued = st.rows_of(j, (S.QUEUED,))
-        record.entered_from_queue = len(queued)
         record.waits_extended = len(frozen)
-        if queued.size:
+        if settings.entry_while_paused == "requalify":  # re-evaluated once entries reopen (V7)
+            st.t_next[queued] = max(runtime.reopen_at, now)
+        elif queued.size:
+            record.entered_from_queue = len(queued)
             self.admit(queued, np.full(len(queued), now, dtype=np.int64))
         if runtime.catch_up_reads and runtime.status != "stopped":
             runtime.catch_up_reads = False
             self.read(runtime.compiled, now)
         self.env.process(self._go_live(j, record, live_at))
+
+    def _schedule_release(self, j: int, held: np.ndarray, now: int) -> int:
+        """Release ``held`` rows from ``now``, oldest hold first, at the resume rate (R6); returns the
+        tick of the last release."""
+        st = self.store
+        if held.size == 0:
+            return now
+        held = held[np.argsort(st.t_state[held], kind="stable")]
+        times = self.release_times(now, len(held))
+        st.t_move[held] = times
+        limit = st.t_entry[held] + self.timeout_of[j]
+        if self.policy.event_while_held == "discard_profile":
+            limit = np.minimum(limit, np.where(st.fire_drawn[held], st.t_fire[held], NEVER))
+        st.t_next[held] = np.minimum(times, limit)
+        return int(times.max())
+
+    def _do_release_parked(self, step: PlannedAction) -> None:
+        """V5 "send all": every parked profile of the journey is released at the resume rate."""
+        for j in step.targets:
+            runtime = self.runtime[j]
+            if runtime.status not in ("live", "resuming", "finishing"):
+                self._refuse(j, step, f"cannot release parked profiles: the journey is {runtime.status} (V5)")
+                continue
+            parked = self.store.rows_of(j, (S.HELD,))
+            parked = parked[self.store.parked[parked]]
+            after = int(self.env.now)
+            if runtime.pause is not None:
+                runtime.pause.parked_released += len(parked)
+                after = max(after, runtime.pause.live_at or after)  # behind a resume drain still going (R6)
+            self._schedule_release(j, parked, after)
 
     def _go_live(self, j: int, record: PauseRecord, at: int) -> Iterator[simpy.Event]:
         if at > self.env.now:

@@ -12,6 +12,7 @@ import numpy as np
 
 from ..errors import RunTooLarge
 from ..model.graph import EVENT_TYPES, CompiledNode
+from ..model.policy import PASS_THROUGH_MODES
 from ..schema import EventLike, ReactionNode, WaitNode
 from ..units import format_elapsed
 from . import store as S
@@ -21,6 +22,8 @@ from .runtime import JourneyRuntime
 from .store import NEVER
 
 LABEL_QUEUED, LABEL_WAITING, LABEL_HELD = 0, 1, 2
+UPDATE_AND_JUMP = frozenset({"update_profile", "jump"})
+KEEPS_ENTRIES = frozenset({"queue", "requalify"})
 
 
 class RowFlow:
@@ -40,7 +43,7 @@ class RowFlow:
             self.finish(out, st.t_entry[out] + self.timeout_of[st.journey[out]], "timeout")
             keep = ~timed_out
             due, t, state = due[keep], t[keep], state[keep]
-        for code, handler in ((S.PENDING, self._door), (S.READQ, self._door), (S.QUEUED, self.admit),
+        for code, handler in ((S.PENDING, self._door), (S.READQ, self._door), (S.QUEUED, self._admit_queued),
                               (S.HELD, self._held_due), (S.ACTIVE, self._leave_all)):
             mask = state == code
             if mask.any():
@@ -82,13 +85,15 @@ class RowFlow:
             record.arrived += int(fresh.sum())
             if runtime.compiled.spec.nodes[runtime.compiled.spec.start].type != "read_audience":
                 self.count_entry_events(t_j[fresh])
+            settings = runtime.pause.settings if runtime.pause else None
             closed = (runtime.status == "paused") | (t_j < runtime.reopen_at)
             read_rows = ~fresh
             closed &= fresh | (runtime.status == "paused")
+            if settings is not None and settings.entry_while_paused == "enter":
+                closed[:] = False
             if closed.any():
                 shut, shut_t = rows_j[closed], t_j[closed]
-                settings = runtime.pause.settings if runtime.pause else None
-                if settings is not None and settings.entry_while_paused == "queue":
+                if settings is not None and settings.entry_while_paused in KEEPS_ENTRIES:
                     st.state[shut] = S.QUEUED
                     st.t_next[shut] = NEVER if runtime.status == "paused" else runtime.reopen_at
                     st.t_state[shut] = shut_t
@@ -99,6 +104,21 @@ class RowFlow:
                         self.finish(shut[pick], shut_t[pick], _reason_name(code))
             if (~closed).any():
                 self.admit(rows_j[~closed], t_j[~closed])
+
+    def _admit_queued(self, rows: np.ndarray, t: np.ndarray) -> None:
+        """Queued entries at their moment: entered (S5), or, when the pause re-evaluates entries (V7),
+        entered if they still match the entry node's audience and discarded (paused_entry) if not."""
+        for j, rows_j, t_j in self._by_journey(rows, t):
+            runtime = self.runtime[j]
+            if runtime.pause is not None and runtime.pause.settings.entry_while_paused == "requalify":
+                start = self.nodes[runtime.compiled.start]
+                audience = self.loaded.expressions.get((j, start.node_id, "audience"))
+                if audience is not None:
+                    match = audience.mask(self.lookup(self.store.profile[rows_j]), len(rows_j))
+                    self.finish(rows_j[~match], t_j[~match], "paused_entry")
+                    rows_j, t_j = rows_j[match], t_j[match]
+                runtime.pause.entered_from_queue += len(rows_j)
+            self.admit(rows_j, t_j)
 
     def admit(self, rows: np.ndarray, t: np.ndarray) -> None:
         """Let rows into their journey's start node at ``t`` (entered)."""
@@ -140,15 +160,18 @@ class RowFlow:
             self.recorder.events("released", t_j, st.profile[rows_j], j, st.node[rows_j])
         st.state[rows] = S.ACTIVE
         st.t_state[rows] = t
+        st.parked[rows] = False
         if self.policy.event_while_held == "discard_event":
             lost = st.fire_drawn[rows] & (st.t_fire[rows] < t)
             st.t_fire[rows[lost]] = NEVER
         self._leave_all(rows, t)
 
-    def hold(self, node: CompiledNode, rows: np.ndarray, t: np.ndarray) -> None:
+    def hold(self, node: CompiledNode, rows: np.ndarray, t: np.ndarray, parked: bool = False) -> None:
+        """Stop rows at ``node`` until a resume releases them (or, ``parked``, a release_parked: V5)."""
         st = self.store
         self._close_intervals(rows, t)
         st.state[rows] = S.HELD
+        st.parked[rows] = parked
         st.t_state[rows] = t
         st.t_held[rows] = t  # when the profile would have moved on: a held send's delay counts from here
         st.t_move[rows] = NEVER
@@ -168,7 +191,7 @@ class RowFlow:
 
     def leave(self, node: CompiledNode, rows: np.ndarray, t: np.ndarray) -> None:
         runtime = self.runtime[node.journey]
-        if runtime.status == "paused" and self.policy.stop_point == "anywhere":
+        if self._stops_here(node, runtime):
             self._at_stop_point(node, runtime, rows, t)
             return
         kind = node.kind
@@ -196,15 +219,54 @@ class RowFlow:
         else:  # entry node, wait, external data
             self.move(rows, node.next, t)
 
+    def _stops_here(self, node: CompiledNode, runtime: JourneyRuntime) -> bool:
+        """Does a paused journey stop a profile leaving ``node`` (actions decide in ``_action``)?
+        Where they are (S6, V4), or at update-profile and jump nodes too (AJO 2026); in skip and
+        exit modes only actions stop anyone."""
+        if runtime.status != "paused":
+            return False
+        if self.policy.stop_point == "anywhere":
+            return node.is_action or runtime.pause.settings.mode not in PASS_THROUGH_MODES
+        return (self.policy.stop_at_update_and_jump and node.kind in UPDATE_AND_JUMP
+                and runtime.pause.settings.mode not in PASS_THROUGH_MODES)
+
     def _at_stop_point(self, node: CompiledNode, runtime: JourneyRuntime, rows: np.ndarray, t: np.ndarray) -> None:
-        """A profile stopped by the pause: discarded in discard mode (P1), or by the org cap once a
-        check found the count at or over it (L2), else held."""
-        if runtime.pause.settings.mode == "discard":
+        """A profile stopped by the pause: discarded in discard mode (P1, V4), the action skipped
+        (V3) or skipped and the journey left (exit), or by the org cap once a check found the count
+        at or over it (L2), else held (parked in park mode, V5)."""
+        mode = runtime.pause.settings.mode
+        if mode == "discard":
             self.finish(rows, t, "discard_mode")
+        elif mode == "skip":
+            self._skip(node, rows, t)
+        elif mode == "exit":
+            self._count_skipped(node, len(rows))
+            self.finish(rows, t, "end")
         elif self.cap_over:
             self.finish(rows, t, "org_cap")
         else:
-            self.hold(node, rows, t)
+            self.hold(node, rows, t, parked=mode == "park")
+
+    def _count_skipped(self, node: CompiledNode, count: int) -> None:
+        skipped = self.recorder.journeys[node.journey].skipped
+        skipped[node.node_id] = skipped.get(node.node_id, 0) + count
+
+    def _skip(self, node: CompiledNode, rows: np.ndarray, t: np.ndarray) -> None:
+        """The action is not executed (counted in ``skipped``); the profile moves on at once (V3, V6)."""
+        self._count_skipped(node, len(rows))
+        self.store.t_held[rows] = NEVER
+        if node.next >= 0:
+            self.move(rows, node.next, t)
+        else:
+            self.finish(rows, t, "end")
+
+    def _late_sends(self, rows: np.ndarray, t: np.ndarray) -> np.ndarray:
+        """Released rows whose send came due (when their hold began) more than ``late_grace`` before now (V6)."""
+        if self.policy.late_at_release != "skip":
+            return np.zeros(len(rows), dtype=bool)
+        grace = to_ticks(self.policy.late_grace, self.res)
+        held_at = self.store.t_held[rows]
+        return (held_at != NEVER) & (t - held_at > grace)
 
     def _action(self, node: CompiledNode, runtime: JourneyRuntime, rows: np.ndarray, t: np.ndarray) -> None:
         st = self.store
@@ -218,6 +280,14 @@ class RowFlow:
         if runtime.status == "paused":
             self._at_stop_point(node, runtime, rows, t)
             return
+        late = self._late_sends(rows, t)
+        if late.any():
+            if runtime.pause is not None:
+                runtime.pause.skipped_late += int(late.sum())
+            self._skip(node, rows[late], t[late])
+            rows, t = rows[~late], t[~late]
+            if rows.size == 0:
+                return
         record = self.recorder.journeys[node.journey]
         allowed = self.business_rules_allow(node, rows, t)
         sent_all, t_sent = (rows, t) if allowed is None else (rows[allowed], t[allowed])

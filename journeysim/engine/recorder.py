@@ -36,6 +36,8 @@ class PauseRecord:
     ended_by: str | None = None
     entered_from_queue: int = 0
     waits_extended: int = 0
+    skipped_late: int = 0
+    parked_released: int = 0
     send_delays: list = field(default_factory=list)
     held_rows: np.ndarray | None = None  # store rows held at the resume
     sent_rows: list = field(default_factory=list)  # store rows whose held send then executed
@@ -49,6 +51,7 @@ class JourneyRecord:
     reasons: np.ndarray = field(default_factory=lambda: np.zeros(len(REASONS), dtype=np.int64))
     actions: dict = field(default_factory=dict)
     capped: dict = field(default_factory=dict)
+    skipped: dict = field(default_factory=dict)
     held_now: int = 0
     pauses: list[PauseRecord] = field(default_factory=list)
     status_log: list[tuple[int, str]] = field(default_factory=lambda: [(0, "live")])

@@ -26,7 +26,7 @@ AT_DOOR = (QUEUED, READQ)
 
 _COLUMNS = {
     "profile": np.int64, "journey": np.int16, "node": np.int32, "state": np.int8, "reason": np.int8,
-    "branch": np.int8, "fire_drawn": np.bool_,
+    "branch": np.int8, "fire_drawn": np.bool_, "parked": np.bool_,
     "t_next": np.int64, "t_held": np.int64, "t_move": np.int64, "t_entry": np.int64, "t_node": np.int64,
     "t_state": np.int64, "t_fire": np.int64,
 }
@@ -66,6 +66,7 @@ class ProfileStore:
         self.reason[new] = -1
         self.branch[new] = 0
         self.fire_drawn[new] = False
+        self.parked[new] = False
         self.t_held[new] = NEVER
         self.t_next[new] = t_next
         self.t_move[new] = t_next

@@ -8,12 +8,14 @@ makes invalid at run time.
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
 from ..schema import JourneyTarget, PauseAction, Scenario
 from ..units import format_duration, format_elapsed, format_local, seconds_between
+from . import blueshift
 from .policy import PausePolicy
 
 SFMC_BODY_FIELDS = {
@@ -21,6 +23,7 @@ SFMC_BODY_FIELDS = {
     "RetainContactInjectionWhileJourneyPaused": bool,
 }
 GUARDRAIL_TO_END = {"Resume": "auto_resume", "Stop": "stop", "None": "stay_paused"}
+SFMC_DEFAULT_PAUSED_DAYS = 14
 SFMC_VERSION_REQUIRED = "errorcode 10005: AllVersions=true or VersionNumber required."
 SFMC_RESUME_NOT_PAUSED = "errorcode 10000: An interaction must be in paused status to be resumed."
 
@@ -75,7 +78,8 @@ def resolve_targets(target: JourneyTarget, journeys: list, where: tuple, platfor
         versions = [i for i, j in enumerate(journeys) if j.key == key]
         if not versions:
             known = ", ".join(sorted({j.key for j in journeys}))
-            problems.append((where, f"no journey with key {key!r} (journeys: {known})"))
+            vendor = f"; {blueshift.refusal_text(None, key)}" if platform == "blueshift" and where[-1] == "pause" else ""
+            problems.append((where, f"no journey with key {key!r} (journeys: {known}){vendor}"))
             continue
         if all_versions:
             indices += versions
@@ -95,11 +99,7 @@ def resolve_targets(target: JourneyTarget, journeys: list, where: tuple, platfor
     return indices
 
 
-def pause_settings(action: PauseAction, where: tuple, scenario: Scenario, policy: PausePolicy, problems: Problems) -> PauseSettings:
-    if action.body is not None and scenario.platform != "sfmc":
-        problems.append((where + ("body",), "a pause 'body' is SFMC's pause request and this scenario's platform is "
-                         f"{scenario.platform} (change single switches under 'policy:')"))
-    body = action.body or {}
+def _body_problems(body: dict, where: tuple, problems: Problems) -> None:
     for name, value in body.items():
         expected = SFMC_BODY_FIELDS.get(name)
         if expected is None:
@@ -108,9 +108,29 @@ def pause_settings(action: PauseAction, where: tuple, scenario: Scenario, policy
         elif not isinstance(value, expected) or (expected is int and isinstance(value, bool)):
             problems.append((where + ("body", name), f"SFMC would refuse this pause (errorcode 10005): {name} must be "
                              f"{'an integer' if expected is int else 'a boolean' if expected is bool else 'a string'}, got {value!r}"))
-    paused_days = body.get("PausedDays")
-    length = scenario.org.max_pause
-    if isinstance(paused_days, int) and not isinstance(paused_days, bool):
+
+
+def _paused_days(body: dict) -> int | None:
+    days = body.get("PausedDays")
+    return days if isinstance(days, int) and not isinstance(days, bool) else None
+
+
+def pause_settings(action: PauseAction, where: tuple, scenario: Scenario, policy: PausePolicy, problems: Problems) -> PauseSettings:
+    """The settings of one pause: the policy's switches, with an SFMC request body applied (S2-S5, S8).
+
+    On another platform the body is translated where it has a meaning there: PausedDays and
+    GuardrailAction are the operator's own plan (resume, stop or stay paused after so many days);
+    ExtendWaitEndDates and RetainContactInjectionWhileJourneyPaused are SFMC options that other
+    platforms do not have, so their preset's switches apply (``translation_notes`` says so).
+    """
+    body = action.body or {}
+    _body_problems(body, where, problems)
+    sfmc = scenario.platform == "sfmc"
+    paused_days = _paused_days(body)
+    if not sfmc and paused_days is None and "GuardrailAction" in body:
+        paused_days = SFMC_DEFAULT_PAUSED_DAYS  # the operator's plan, as SFMC reads it (S3)
+    length = policy.pause_length(scenario.org.max_pause)
+    if paused_days is not None:
         if not 1 <= paused_days <= 14:
             problems.append((where + ("body", "PausedDays"), f"PausedDays is a whole number of days from 1 to 14 (S8), got {paused_days}"))
         length = paused_days * 86400.0
@@ -122,17 +142,38 @@ def pause_settings(action: PauseAction, where: tuple, scenario: Scenario, policy
         else:
             end = GUARDRAIL_TO_END[guardrail]
     wait_clock = policy.wait_clock
-    if "ExtendWaitEndDates" in body and isinstance(body["ExtendWaitEndDates"], bool):
+    if sfmc and "ExtendWaitEndDates" in body and isinstance(body["ExtendWaitEndDates"], bool):
         if body["ExtendWaitEndDates"]:
             wait_clock = wait_clock if wait_clock != "run" else "extend_by_pause"
         else:
             wait_clock = "run"
     entry = policy.entry_while_paused
     retain = body.get("RetainContactInjectionWhileJourneyPaused")
-    if isinstance(retain, bool):
+    if sfmc and isinstance(retain, bool):
         entry = "queue" if retain else "drop"
     return PauseSettings(action.mode or policy.at_stop, length, end, wait_clock, entry,
-                         paused_days if isinstance(paused_days, int) and not isinstance(paused_days, bool) else None)
+                         paused_days if sfmc else None)
+
+
+def translation_notes(scenario: Scenario, policy: PausePolicy) -> list[str]:
+    """In plain words, how a timeline written for another platform's pause reads under ``scenario.platform``."""
+    notes = []
+    platform = scenario.platform
+    for i, item in enumerate(scenario.timeline):
+        if item.kind != "pause":
+            continue
+        body = item.action.body or {}
+        if platform != "sfmc":
+            if "PausedDays" in body or "GuardrailAction" in body:
+                what = {"Resume": "resumed", "Stop": "stopped", "None": "left paused"}.get(body.get("GuardrailAction", "Resume"), "resumed")
+                notes.append(f"timeline[{i}]: SFMC's PausedDays/GuardrailAction read as the operator's plan: "
+                             f"the journey is {what} after {body.get('PausedDays', SFMC_DEFAULT_PAUSED_DAYS)} day(s)")
+            if body.get("ExtendWaitEndDates"):
+                notes.append(f"timeline[{i}]: ExtendWaitEndDates is an SFMC option; {platform}'s waits: {policy.wait_clock}")
+            if body.get("RetainContactInjectionWhileJourneyPaused"):
+                notes.append(f"timeline[{i}]: RetainContactInjectionWhileJourneyPaused is an SFMC option; "
+                             f"{platform}'s entries while paused: {policy.entry_while_paused}")
+    return notes
 
 
 def elapsed_at(at: float | datetime, scenario: Scenario, where: tuple, problems: Problems) -> float:
@@ -172,7 +213,7 @@ def plan_timeline(scenario: Scenario, policy: PausePolicy) -> tuple[list[Planned
         action = item.action
         targets: list[int] = []
         settings = None
-        if item.kind in ("pause", "resume", "stop"):
+        if item.kind in ("pause", "resume", "stop", "release_parked"):
             targets = resolve_targets(action, journeys, where, scenario.platform, problems)
             if item.kind == "pause":
                 settings = pause_settings(action, where, scenario, policy, problems)
@@ -230,11 +271,14 @@ def check_statuses(planned: list[PlannedAction], journeys: list, platform: str) 
                             status[other] = "finishing"
             elif step.kind == "pause":
                 if current not in ("live", "finishing"):
+                    refused = blueshift.refusal_text(blueshift.campaign_status(current), journeys[j].key) if platform == "blueshift" else None
                     problems.append((where, f"cannot pause {name} at {format_elapsed(step.at)}: it is {current} "
-                                            "(only a live journey can be paused, J1)"))
+                                            "(only a live journey can be paused, J1"
+                                            + (f"; {refused}, B1)" if refused else ")")))
                     continue
                 status[j] = "paused"
-                pause_ends[j] = (step.at + step.pause.length_s, step.pause.end)
+                if math.isfinite(step.pause.length_s):
+                    pause_ends[j] = (step.at + step.pause.length_s, step.pause.end)
             elif step.kind == "resume":
                 if current != "paused":
                     extra = f"; SFMC answers {SFMC_RESUME_NOT_PAUSED}" if platform == "sfmc" else ""
@@ -249,6 +293,9 @@ def check_statuses(planned: list[PlannedAction], journeys: list, platform: str) 
                     continue
                 status[j] = "stopped"
                 pause_ends.pop(j, None)
+            elif step.kind == "release_parked" and current not in ("live", "resuming", "finishing"):
+                problems.append((where, f"cannot release the parked profiles of {name} at {format_elapsed(step.at)}: it is {current} "
+                                        "(resume it first: parked profiles are sent from a live journey, V5)"))
             elif step.kind == "global_filter" and current != "paused":
                 problems.append((where, f"a global filter on {name} can only be set while it is paused; "
                                         f"at {format_elapsed(step.at)} it is {current} (G1)"))

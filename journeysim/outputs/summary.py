@@ -93,6 +93,8 @@ def _pause_summary(record: PauseRecord, resolution: float, steps: tuple[np.ndarr
         "entered_from_queue": record.entered_from_queue,
         "waits_extended": record.waits_extended,
         "capped_after_hold": int(sum(len(r) for r in record.capped_rows)),
+        "skipped_late": record.skipped_late,
+        "parked_released": record.parked_released,
         "send_delay_s": {
             "p50": float(np.percentile(delays, 50)) if len(delays) else 0.0,
             "p95": float(np.percentile(delays, 95)) if len(delays) else 0.0,
@@ -102,6 +104,18 @@ def _pause_summary(record: PauseRecord, resolution: float, steps: tuple[np.ndarr
         if len(delays) else [],
         "drain_curve": _drain_curve(record, steps, resolution),
     }
+
+
+def _parked_at_end(sim: Simulation, j: int) -> list[int]:
+    """Per pause of journey ``j``: its parked profiles still held at the end (V5), by when they were parked."""
+    st = sim.store
+    n = st.size
+    parked = (st.journey[:n] == j) & (st.state[:n] == S.HELD) & st.parked[:n]
+    starts = np.array([p.paused_at for p in sim.recorder.journeys[j].pauses], dtype=np.int64)
+    if len(starts) == 0:
+        return []
+    which = np.searchsorted(starts, st.t_state[:n][parked], side="right") - 1
+    return [int(c) for c in np.bincount(which[which >= 0], minlength=len(starts))]
 
 
 def conservation(sim: Simulation, *, arrivals_done: bool = True) -> dict:
@@ -222,7 +236,9 @@ def build_summary(sim: Simulation, check: dict) -> dict:
             "held_peak": sim.recorder.held_peak([j]),
             "status_at_end": status,
             "status_changes": [{"at_s": _seconds(t, res), "status": s} for t, s in record.status_log],
-            "pauses": [_pause_summary(p, res, held_steps, sim.store) for p in record.pauses],
+            "skipped": {sim.nodes[g].node_id: record.skipped.get(sim.nodes[g].node_id, 0) for g in compiled.action_nodes},
+            "pauses": [{**_pause_summary(p, res, held_steps, sim.store), "parked_at_end": parked}
+                       for p, parked in zip(record.pauses, _parked_at_end(sim, j))],
             "population_exhausted_at_s": _seconds(record.population_exhausted_at, res),
             "skipped_reads_at_s": [_seconds(t, res) for t in record.skipped_reads],
             "refused_actions": record.refused,

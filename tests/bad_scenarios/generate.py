@@ -79,7 +79,7 @@ CASES = [
     ("jump-unknown-journey", "a jump into a journey that does not exist", [("      done:   {type: end}", "      go:     {type: jump, to: upsell}\n      done:   {type: end}")]),
     ("update-unknown-attribute", "update_profile of an attribute the population lacks", [("      done:   {type: end}", "      mark:   {type: update_profile, set: {vip: true}, next: done}\n      done:   {type: end}")]),
     ("probability-out-of-range", "a choice whose probabilities do not sum to 1", [("{FR: 0.5, US: 0.5}", "{FR: 0.5, US: 0.6}")]),
-    ("ajo-pause-with-body", "an AJO pause given SFMC's request body", [("    pause: {journeys: [cart], mode: hold}", "    pause: {journeys: [cart], body: {PausedDays: 2}}")]),
+    ("ajo-pause-with-body", "an AJO pause given an SFMC request body SFMC itself refuses (a body is translated, V9)", [("    pause: {journeys: [cart], mode: hold}", "    pause: {journeys: [cart], body: {PausedDays: 2, Extend: true}}")]),
     ("platform-unknown", "a platform without a preset", [("platform: ajo", "platform: braze-ish")]),
     ("population-too-large", "more profiles than this machine can hold", [("  size: 1000\n", "  size: 90000000000\n")]),
     ("population-missing-value", "a population file with an empty cell (holes.csv, data row 2)", [(POPULATION, "  file: holes.csv\n")]),
