@@ -370,6 +370,8 @@ def format_summary(summary: dict) -> str:
         lines.append(f"\n{label}: {shown or 'nobody left'}")
         if j["actions"]:
             lines.append("  actions: " + ", ".join(f"{k} {v:,}" for k, v in j["actions"].items()))
+            if any(j.get("capped", {}).values()):
+                lines.append("  capped by business rules: " + ", ".join(f"{k} {v:,}" for k, v in j["capped"].items() if v))
         if any(j.get("skipped", {}).values()):
             lines.append("  skipped (not sent): " + ", ".join(f"{k} {v:,}" for k, v in j["skipped"].items() if v))
         for p in j["pauses"]:

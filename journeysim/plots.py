@@ -23,7 +23,7 @@ if TYPE_CHECKING:
     from .api import Result
 
 STATE_COLORS = {"queued": "#8c6bb1", "waiting": "#4c9be8", "held": "#e8684a"}
-STATUS_COLORS = {"draft": "#bbbbbb", "live": "#5bb974", "paused": "#e8684a", "resuming": "#f5b342",
+STATUS_COLORS = {"draft": "#bbbbbb", "live": "#5bb974", "paused": "#e8684a", "resuming": "#f5b342", "finishing": "#c7e9c0",
                  "stopped": "#555555", "finished": "#9ecae1"}
 EXIT_COLOR, DISCARD_COLOR = "#5bb974", "#e8684a"
 COUNT_FORMAT = matplotlib.ticker.StrMethodFormatter("{x:,.0f}")
@@ -39,7 +39,7 @@ def figure_size(name: str, result: Result) -> tuple[float, float]:
     """Size in inches of figure ``name`` (a key of FIGURES) when the plot makes its own figure."""
     if name == "status":
         return (9.0, 1.5 + 0.45 * len(result.summary["journeys"]))
-    return WIDE if name in ("states", "drain", "org_cap") else (9.0, 4.0)
+    return WIDE if name in ("states", "drain", "org_cap", "caps") else (9.0, 4.0)
 
 
 def _axes(ax: Axes | None, name: str, result: Result) -> Axes:
@@ -353,6 +353,37 @@ def plot_status(result: Result, *, ax: Axes | None = None) -> Axes:
     return ax
 
 
+def plot_caps(result: Result, *, ax: Axes | None = None) -> Axes:
+    """Sends per hour at nodes a business rule caps (L6): those that went out and those the caps suppressed, resumes marked."""
+    ax = _axes(ax, "caps", result)
+    title = "Sends per hour against the business rules"
+    hourly = result.summary["org"].get("capped_sends_per_hour")
+    if not hourly or not hourly["hour_s"]:
+        return _no_data(ax, title, "no business rule in this run" if not hourly else "no send at a capped node")
+    hours = np.array(hourly["hour_s"], dtype=float)
+    sent, capped = np.array(hourly["sent"]), np.array(hourly["capped"])
+    scale, unit = time_unit(_duration(result))
+    width = 3600.0 / scale
+    ax.bar(hours / scale, sent, width=width, align="edge", color=EXIT_COLOR, label="sent")
+    ax.bar(hours / scale, capped, width=width, align="edge", bottom=sent, color=DISCARD_COLOR, label="suppressed by a cap")
+    resumes = [(label, p) for label, j in result.summary["journeys"].items() for p in j["pauses"] if p["resumed_at_s"] is not None]
+    for label, pause in resumes:
+        ax.axvline(pause["resumed_at_s"] / scale, color=STATUS_COLORS["resuming"], lw=1.2, ls="--",
+                   label=f"{label} resumed ({pause.get('capped_after_hold', 0):,} held sends capped)")
+    rules = ", ".join(f"{r['channel']} {r['max']} per {format_duration(r['per_s'])}" for r in result.summary["org"]["business_rules"])
+    ax.set_title(title)
+    ax.text(0.01, 0.97, f"rules: {rules}", transform=ax.transAxes, ha="left", va="top", fontsize="small", color="#333333")
+    ax.set_xlabel(f"time since start ({unit})")
+    ax.set_ylabel("sends per hour")
+    ax.yaxis.set_major_formatter(COUNT_FORMAT)
+    if resumes:
+        first = min(p["resumed_at_s"] for _, p in resumes)
+        last = max(p["resumed_at_s"] for _, p in resumes)
+        ax.set_xlim(max(0.0, first - 12 * 3600) / scale, min(_duration(result), last + 12 * 3600) / scale)
+    _legend_outside(ax)
+    return ax
+
+
 FIGURES = {
     "states": plot_states,
     "drain": plot_drain,
@@ -360,4 +391,10 @@ FIGURES = {
     "reasons": plot_reasons,
     "send_delay": plot_send_delay,
     "status": plot_status,
+    "caps": plot_caps,
 }
+
+
+def in_report(name: str, summary: dict) -> bool:
+    """Does the report draw figure ``name``? The caps figure only for a run with business rules."""
+    return name != "caps" or bool(summary["org"].get("business_rules"))

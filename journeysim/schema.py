@@ -306,6 +306,15 @@ class Journey(Strict):
 
 # ---------------------------------------------------------------- org, population, policy
 
+class BusinessRule(Strict):
+    """L6: at most ``max`` messages per profile in any rolling window of ``per``, across journeys."""
+
+    channel: str = Field("all", min_length=1,
+                         description="The channel of the action nodes it caps; 'all' (the default) caps every action node.")
+    max: int = Field(ge=1, le=1000, description="Messages allowed per profile in any window of 'per'.")
+    per: Duration = Field(gt=0, description="The rolling window: '1d', '12h', '7d'.")
+
+
 class Org(Strict):
     held_cap: int = Field(10_000_000, ge=0, description="L2: held profiles allowed org-wide.")
     cap_check_every: Duration = Field(1800.0, gt=0, description="L2: interval of the held-profile count check.")
@@ -313,6 +322,11 @@ class Org(Strict):
     resume_rate_scope: RateScope = "journey"
     entry_reopen_delay: Duration = Field(60.0, description="R5: entries reopen this long after a resume.")
     max_pause: Duration = Field(14 * 86400.0, gt=0, description="L1/R4: longest pause before the pause end applies.")
+    max_live_journeys: int | None = Field(None, ge=1, description="L4: live, paused, resuming and finishing journey "
+                                                                  "versions allowed; a publish over it is refused.")
+    events_per_s_quota: Rate | None = Field(None, description="L9: entry events per second the org may receive; "
+                                                              "the summary counts the seconds over it.")
+    business_rules: list[BusinessRule] = Field([], description="L6: frequency caps per profile across journeys.")
 
 
 class Population(Strict):
@@ -383,7 +397,14 @@ class UpdateProfilesAction(Strict):
     set: dict[str, Scalar] = Field(min_length=1)
 
 
-ACTION_KINDS = ("pause", "resume", "stop", "global_filter", "update_profiles", "release_parked")
+class PublishAction(Strict):
+    """S10: version ``version`` of ``journey`` goes live; the version live before it becomes finishing."""
+
+    journey: str = Field(min_length=1)
+    version: int = Field(ge=1)
+
+
+ACTION_KINDS = ("pause", "resume", "stop", "global_filter", "update_profiles", "release_parked", "publish")
 
 
 class TimelineItem(Strict):
@@ -394,6 +415,7 @@ class TimelineItem(Strict):
     global_filter: GlobalFilterAction | None = None
     update_profiles: UpdateProfilesAction | None = None
     release_parked: ReleaseParkedAction | None = None
+    publish: PublishAction | None = None
 
     @model_validator(mode="after")
     def _one_action(self) -> TimelineItem:

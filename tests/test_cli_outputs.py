@@ -37,7 +37,7 @@ def test_run_writes_the_contract_files(quick_run):
     assert set(ts.state) == {"waiting", "held", "in_journey"}
     assert ts[ts.state == "held"]["count"].max() > 0
     ev = pd.read_parquet(quick_run / "events.parquet")
-    assert list(ev.columns) == ["t_s", "profile_id", "journey", "version", "node", "event", "reason"]
+    assert list(ev.columns) == ["t_s", "profile_id", "journey", "version", "node", "event", "reason", "in_report"]
     assert set(ev.event) == {"entered", "left", "held", "released", "action", "discarded", "exited"}
 
 

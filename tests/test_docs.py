@@ -3,12 +3,8 @@ listed as coming are refused today, and the behaviour catalogue and the tests na
 
 import re
 
-import pytest
-import yaml
-from click.testing import CliRunner
-from conftest import ROOT, scenario
+from conftest import ROOT
 
-from journeysim.cli import main
 from journeysim.model.presets import PLATFORMS
 from journeysim.schema import json_schema
 
@@ -75,26 +71,3 @@ def test_V1_the_documented_presets_are_the_shipped_ones():
     line = next(line for line in FORMAT.splitlines() if line.startswith("platform: ajo"))
     listed = re.search(r"preset: ([\w| -]+?) \(", line).group(1).split(" | ")
     assert listed == list(PLATFORMS)
-
-
-def coming_additions() -> list[tuple[str, dict]]:
-    """(label, scenario change) for every top-level, policy and org key of the 'Coming in this release' block."""
-    section = FORMAT.split("## Coming in this release", 1)[1]
-    block = yaml.safe_load(re.search(r"```yaml\n(.*?)```", section, re.S).group(1))
-    changes = [(f"platform: {block['platform']}", {"platform": block["platform"]})] if "platform" in block else []
-    changes += [(key, {key: block[key]}) for key in block if key not in ("platform", "policy", "org", "timeline")]
-    changes += [(f"policy.{k}: {v}", {"policy": {k: v}}) for k, v in (block.get("policy") or {}).items()]
-    changes += [(f"org.{k}", {"org": {k: v}}) for k, v in (block.get("org") or {}).items()]
-    return changes
-
-
-@pytest.mark.parametrize("label, change", coming_additions(), ids=[label for label, _ in coming_additions()])
-def test_what_the_format_page_lists_as_coming_is_refused_today(tmp_path, label, change):
-    """When one of these lands, move it out of 'Coming in this release' in docs/scenario-format.md."""
-    doc = scenario()
-    for key, value in change.items():
-        doc[key] = {**doc.get(key, {}), **value} if isinstance(value, dict) else value
-    path = tmp_path / "s.yaml"
-    path.write_text(yaml.safe_dump(doc, sort_keys=False))
-    result = CliRunner().invoke(main, ["validate", str(path)])
-    assert result.exit_code == 2, f"{label} is accepted now: document it as part of this version"

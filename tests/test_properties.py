@@ -4,8 +4,9 @@ every vendor preset (V1) with single switches overridden (V2).
 For every generated run: conservation holds (the run raises otherwise), the same seed gives
 identical outputs, no profile is in two places, no action executes while its journey is
 paused (P3), the release rate never exceeds the setting (R6), nothing is discarded for
-org_cap unless the last check found the count at or over the cap (L2, L3), and every
-profile held at a resume is released before the journey is live again (R6).
+org_cap unless the last check found the count at or over the cap (L2, L3), every
+profile held at a resume is released before the journey is live again (R6), and no profile
+receives more messages in a window than a business rule allows (L6).
 """
 
 from __future__ import annotations
@@ -23,6 +24,9 @@ SETTINGS = settings(max_examples=int(os.environ.get("JOURNEYSIM_EXAMPLES", 40)),
                     suppress_health_check=[HealthCheck.function_scoped_fixture,
                                                                             HealthCheck.too_slow])
 DURATION = 4000
+BUSINESS_RULES = [[], [{"channel": "email", "max": 1, "per": "600s"}],
+                  [{"max": 2, "per": "300s"}, {"channel": "email", "max": 1, "per": "1000s"}],
+                  [{"channel": "sms", "max": 3, "per": "2000s"}]]
 DURATIONS = st.sampled_from(["0s", "5s", "30s", "90s", "300s", "900s"])
 
 
@@ -66,7 +70,8 @@ def journey(draw, key: str, jump_to: str | None):
             w = draw(st.sampled_from([0.0, 0.25, 0.5, 0.9, 1.0]))
             node = {"type": "random_split", "branches": [{"weight": w, "next": target()}, {"weight": 1 - w, "next": target()}]}
         elif kind in ("action", "content_decision"):
-            node = {"type": kind, "channel": "email", "next": names[i + 1] if draw(st.booleans()) else target()}
+            node = {"type": kind, "channel": draw(st.sampled_from(["email", "email", "sms"])),
+                    "next": names[i + 1] if draw(st.booleans()) else target()}
         elif kind in ("event", "reaction"):
             node = {"type": kind, "chance": draw(st.sampled_from([0.0, 0.3, 1.0])), "delay": draw(distribution()),
                     "next": target()}
@@ -155,7 +160,8 @@ def scenarios(draw):
     org = {"held_cap": draw(st.integers(1, 60)), "cap_check_every": draw(st.sampled_from(["60s", "300s", "30m"])),
            "resume_rate": draw(st.sampled_from(["1/s", "3/s", "5000/s"])),
            "resume_rate_scope": draw(st.sampled_from(["journey", "org"])),
-           "entry_reopen_delay": draw(st.sampled_from(["0s", "60s"])), "max_pause": max_pause}
+           "entry_reopen_delay": draw(st.sampled_from(["0s", "60s"])), "max_pause": max_pause,
+           "business_rules": draw(st.sampled_from(BUSINESS_RULES))}
     doc = {"name": "generated", "seed": draw(st.integers(0, 1000)), "platform": platform, "duration": DURATION,
            "resolution": "1s", "report_every": draw(st.sampled_from(["30s", "5m"])), "org": org,
            "population": {"size": draw(st.integers(50, 3000)), "attributes": {
@@ -263,3 +269,40 @@ def test_generated_runs_are_the_same_when_the_clock_wakes_every_tick(tmp_path_fa
     """The batched engine equals the slow path that wakes the clock at every tick (issue: ten million in seconds)."""
     batched, per_tick = batched_and_per_tick(Runner(tmp_path_factory.mktemp("gen")), doc)
     assert_same_outputs(batched, per_tick)
+
+
+def sends_over_a_cap(doc: dict, events) -> list[str]:
+    """Every (rule, profile) that received more than ``max`` messages in some window of ``per`` (L6)."""
+    from journeysim.units import parse_duration
+
+    channel_of = {(j["key"], name): (node["type"], node.get("channel", "default"))
+                  for j in doc["journeys"] for name, node in j["nodes"].items()}
+    sends = events[events.event == "action"]
+    kind = [channel_of[(str(journey).split("@")[0], str(node))] for journey, node in zip(sends.journey, sends.node)]
+    over = []
+    for rule in doc["org"].get("business_rules", []):
+        channel = rule.get("channel", "all")
+        mine = sends[np.array([t == "action" and channel in ("all", c) for t, c in kind], dtype=bool)]
+        per = parse_duration(rule["per"])
+        for profile, times in mine.groupby("profile_id", observed=True).t_s:
+            t = np.sort(times.to_numpy())
+            if len(t) > rule["max"] and (t[rule["max"]:] - t[:-rule["max"]] < per).any():
+                over.append(f"{rule}: profile {profile} at {t.tolist()}")
+    return over
+
+
+@SETTINGS
+@given(doc=scenarios())
+def test_L6_no_profile_receives_more_messages_in_a_window_than_a_cap_allows(tmp_path_factory, doc):
+    result = Runner(tmp_path_factory.mktemp("gen"))(doc)
+    assert not sends_over_a_cap(doc, result.events)
+    capped = sum(sum(s["capped"].values()) for s in result.summary["journeys"].values())
+    assert capped == (result.events.event == "capped").sum() == result.summary["org"]["capped"]
+
+
+@SETTINGS
+@given(doc=held_heavy())
+def test_L6_held_sends_released_in_a_burst_respect_the_caps(tmp_path_factory, doc):
+    doc["org"]["business_rules"] = [{"channel": "email", "max": 1, "per": "900s"}]
+    result = Runner(tmp_path_factory.mktemp("gen"))(doc)
+    assert not sends_over_a_cap(doc, result.events)

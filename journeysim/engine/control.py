@@ -65,6 +65,8 @@ class ControlProcesses:
             self.sync()
             if runtime.status == "stopped":
                 break
+            if not self.takes_entries(c.index):  # a draft or an older version of the key (S10)
+                continue
             if runtime.status == "paused":
                 self.recorder.journeys[c.index].skipped_reads.append(int(self.env.now))
                 runtime.catch_up_reads = runtime.catch_up_reads or spec.incremental
@@ -98,11 +100,14 @@ class ControlProcesses:
     def set_status(self, j: int, status: str) -> None:
         self.runtime[j].status = status
         self.recorder.journeys[j].status_log.append((int(self.env.now), status))
+        self.note_running_journeys()
 
     def _do_pause(self, step: PlannedAction) -> None:
         for j in step.targets:
             runtime = self.runtime[j]
-            if runtime.status != "live":
+            if runtime.status == "draft" and step.action.allVersions:
+                continue  # allVersions acts on the versions published so far (S10)
+            if runtime.status not in ("live", "finishing"):
                 self._refuse(j, step, f"cannot pause: the journey is {runtime.status} (J1)")
                 continue
             now = int(self.env.now)
@@ -206,7 +211,7 @@ class ControlProcesses:
         """V5 "send all": every parked profile of the journey is released at the resume rate."""
         for j in step.targets:
             runtime = self.runtime[j]
-            if runtime.status not in ("live", "resuming"):
+            if runtime.status not in ("live", "resuming", "finishing"):
                 self._refuse(j, step, f"cannot release parked profiles: the journey is {runtime.status} (V5)")
                 continue
             parked = self.store.rows_of(j, (S.HELD,))
@@ -221,7 +226,7 @@ class ControlProcesses:
         if at > self.env.now:
             yield self.env.timeout(at - self.env.now)
         if self.runtime[j].pause is record and self.runtime[j].status == "resuming":
-            self.set_status(j, "live")
+            self.back_to_running(j)
 
     def _do_stop(self, step: PlannedAction) -> None:
         for j in step.targets:

@@ -75,7 +75,7 @@ class RowFlow:
             runtime = self.runtime[j]
             record = self.recorder.journeys[j]
             fresh = st.state[rows_j] == S.PENDING
-            if runtime.status == "stopped":
+            if not self.takes_entries(j):
                 st.state[rows_j[fresh]] = S.VOID
                 st.t_next[rows_j[fresh]] = NEVER
                 reading = rows_j[~fresh]
@@ -83,6 +83,8 @@ class RowFlow:
                     self.finish(reading, t_j[~fresh], "read_queue")
                 continue
             record.arrived += int(fresh.sum())
+            if runtime.compiled.spec.nodes[runtime.compiled.spec.start].type != "read_audience":
+                self.count_entry_events(t_j[fresh])
             settings = runtime.pause.settings if runtime.pause else None
             closed = (runtime.status == "paused") | (t_j < runtime.reopen_at)
             read_rows = ~fresh
@@ -287,14 +289,17 @@ class RowFlow:
             if rows.size == 0:
                 return
         record = self.recorder.journeys[node.journey]
-        record.actions[node.node_id] = record.actions.get(node.node_id, 0) + len(rows)
+        allowed = self.business_rules_allow(node, rows, t)
+        sent_all, t_sent = (rows, t) if allowed is None else (rows[allowed], t[allowed])
+        record.actions[node.node_id] = record.actions.get(node.node_id, 0) + len(sent_all)
         held_send = st.t_held[rows] != NEVER
         if held_send.any() and runtime.pause is not None:
-            sent = rows[held_send]
-            runtime.pause.send_delays.append(t[held_send] - st.t_held[sent])
+            delivered = held_send if allowed is None else held_send & allowed
+            sent = rows[delivered]
+            runtime.pause.send_delays.append(t[delivered] - st.t_held[sent])
             runtime.pause.sent_rows.append(sent)
-            st.t_held[sent] = NEVER
-        self.recorder.events("action", t, st.profile[rows], node.journey, node.gid)
+            st.t_held[rows[held_send]] = NEVER
+        self.recorder.events("action", t_sent, st.profile[sent_all], node.journey, node.gid)
         if node.next >= 0:
             self.move(rows, node.next, t)
         else:
@@ -430,6 +435,7 @@ class RowFlow:
             self.recorder.count_reason(j, reason, len(rows_j), t_j if reason == "org_cap" else None)
             event = "exited" if code < 5 else "discarded"
             self.recorder.events(event, t_j, st.profile[rows_j], j, st.node[rows_j], code)
+            self.note_exits(j, t_j)
         del state
         st.state[rows] = S.DONE
         st.reason[rows] = code

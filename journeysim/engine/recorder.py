@@ -18,7 +18,8 @@ REASONS = EXIT_REASONS + DISCARD_REASONS
 REASON_CODE = {name: i for i, name in enumerate(REASONS)}
 
 SERIES_STATES = ("queued", "waiting", "held")
-EVENTS = ("entered", "left", "held", "released", "action", "discarded", "exited")
+EVENTS = ("entered", "left", "held", "released", "action", "discarded", "exited", "capped")
+NOT_IN_REPORT = ("read_queue", "event_while_held")  # L16: discards the vendor's journey report does not show
 EVENT_CODE = {name: i for i, name in enumerate(EVENTS)}
 IN_JOURNEY_KEY = -1
 
@@ -40,6 +41,7 @@ class PauseRecord:
     send_delays: list = field(default_factory=list)
     held_rows: np.ndarray | None = None  # store rows held at the resume
     sent_rows: list = field(default_factory=list)  # store rows whose held send then executed
+    capped_rows: list = field(default_factory=list)  # store rows whose held send a business rule suppressed (L6)
 
 
 @dataclass
@@ -48,6 +50,7 @@ class JourneyRecord:
     entered: int = 0
     reasons: np.ndarray = field(default_factory=lambda: np.zeros(len(REASONS), dtype=np.int64))
     actions: dict = field(default_factory=dict)
+    capped: dict = field(default_factory=dict)
     skipped: dict = field(default_factory=dict)
     held_now: int = 0
     pauses: list[PauseRecord] = field(default_factory=list)

@@ -22,3 +22,5 @@ class JourneyRuntime:
     read_done: np.ndarray | None = None
     entries_closed: bool = False
     pause: PauseRecord | None = None
+    superseded: bool = False  # a later version was published (S10)
+    last_exit: int = 0

@@ -35,11 +35,12 @@ from .org import OrgAccounting
 from .recorder import Recorder
 from .runtime import JourneyRuntime
 from .store import NEVER, ProfileStore
+from .versions import JourneyVersions
 
 BATCH_ROWS = 65_536  # rows per vectorised step: their temporaries stay in cache (1M-row batches were ~18% slower at 10M)
 
 
-class Simulation(RowFlow, ControlProcesses, OrgAccounting):
+class Simulation(RowFlow, ControlProcesses, OrgAccounting, JourneyVersions):
     def __init__(self, loaded: LoadedScenario, *, record_events: bool = False, progress: bool | None = False,
                  replication: int | None = None):
         self.loaded = loaded
@@ -65,9 +66,10 @@ class Simulation(RowFlow, ControlProcesses, OrgAccounting):
         self.shortest_timeout = int(self.timeout_of.min())
         self.first_entry = NEVER
         self.node_waiting = np.array([n.is_waiting for n in self.nodes], dtype=bool)
-        self.journey_of_key = {}
-        for c in self.journeys_c:
-            self.journey_of_key[c.spec.key] = c.index  # the last version of a key receives jumps
+        self._setup_versions()
+        self._setup_business_rules()
+        self.entry_event_chunks: list[tuple[np.ndarray, np.ndarray]] = []
+        self.note_running_journeys()
         self.outside_filters: list[Expression] = []
         self.interacting = self._writers_and_readers()
         self.cap_over = False
@@ -100,11 +102,23 @@ class Simulation(RowFlow, ControlProcesses, OrgAccounting):
         read = set().union(*read_at)
         writes = [n.kind == "update_profile" and not read.isdisjoint(n.spec.set) for n in self.nodes]
         reads = [not written.isdisjoint(names) for names in read_at]
-        if not any(writes) or not any(reads):
+        attribute_interplay = any(writes) and any(reads)
+        capped = self.capped_node_mask()  # a capped send reads and writes the profile's recent sends (L6)
+        cap_interplay = bool(capped.any()) and not self._one_row_per_profile()
+        if not attribute_interplay and not cap_interplay:
             return None
+        if cap_interplay:
+            writes = [w or bool(c) for w, c in zip(writes, capped)]
+            reads = [r or bool(c) for r, c in zip(reads, capped)]
         jump_start = {n.gid: self.journeys_c[self.journey_of_key[n.spec.to]].start for n in self.nodes if n.kind == "jump"}
         return (np.array(can_reach(self.nodes, writes, jump_start), dtype=bool),
                 np.array(can_reach(self.nodes, reads, jump_start), dtype=bool))
+
+    def _one_row_per_profile(self) -> bool:
+        """Can a profile never be in two rows at once (one journey, no re-entry, no jump)?"""
+        start = self.nodes[self.journeys_c[0].start].spec
+        return len(self.journeys_c) == 1 and not getattr(start, "reentry", False) \
+            and not any(n.kind == "jump" for n in self.nodes)
 
     def add_outside_filter(self, expression: Expression) -> None:
         """A global filter set from outside the timeline (``journeysim serve``): from now on, rows that

@@ -219,6 +219,9 @@ def plan_timeline(scenario: Scenario, policy: PausePolicy) -> tuple[list[Planned
                 settings = pause_settings(action, where, scenario, policy, problems)
             elif action.__dict__.get("mode") is not None:
                 problems.append((where + ("mode",), "mode belongs to a pause"))
+        elif item.kind == "publish":
+            targets = resolve_targets(JourneyTarget(journey=action.journey, version=action.version), journeys, where,
+                                      "ajo", problems)
         elif item.kind == "global_filter":
             targets = resolve_targets(JourneyTarget(journey=action.journey, version=action.version), journeys, where,
                                       "ajo", problems)
@@ -229,9 +232,16 @@ def plan_timeline(scenario: Scenario, policy: PausePolicy) -> tuple[list[Planned
     return planned, problems
 
 
+def drafts(planned: list[PlannedAction]) -> set[int]:
+    """Journey versions a timeline ``publish`` names: they take no entries until published (S10)."""
+    return {j for step in planned if step.kind == "publish" for j in step.targets}
+
+
 def check_statuses(planned: list[PlannedAction], journeys: list, platform: str) -> Problems:
     """Replay statuses (J1) and report every request the platform would refuse."""
-    status = {j: "live" for j in range(len(journeys))}
+    unpublished = drafts(planned)
+    status = {j: "draft" if j in unpublished else "live" for j in range(len(journeys))}
+    superseded: set[int] = set()
     pause_ends: dict[int, tuple[float, str]] = {}
     problems: Problems = []
 
@@ -239,7 +249,7 @@ def check_statuses(planned: list[PlannedAction], journeys: list, platform: str) 
         for j, (end_at, end) in list(pause_ends.items()):
             if end_at < until and status[j] == "paused":
                 del pause_ends[j]
-                status[j] = {"auto_resume": "live", "stop": "stopped"}.get(end, "paused")
+                status[j] = {"auto_resume": "finishing" if j in superseded else "live", "stop": "stopped"}.get(end, "paused")
 
     for step in planned:
         settle(step.at)
@@ -247,8 +257,20 @@ def check_statuses(planned: list[PlannedAction], journeys: list, platform: str) 
         for j in step.targets:
             name = f"journey {journeys[j].key!r} v{journeys[j].version}"
             current = status[j]
-            if step.kind == "pause":
-                if current != "live":
+            if step.kind in ("pause", "resume", "stop") and current == "draft" and _truthy(step.action.allVersions):
+                continue  # allVersions acts on the versions published so far
+            if step.kind == "publish":
+                if current != "draft":
+                    problems.append((where, f"cannot publish {name} at {format_elapsed(step.at)}: it is already published (S10)"))
+                    continue
+                status[j] = "live"
+                for other, spec in enumerate(journeys):
+                    if other != j and spec.key == journeys[j].key and status[other] != "draft":
+                        superseded.add(other)
+                        if status[other] == "live":
+                            status[other] = "finishing"
+            elif step.kind == "pause":
+                if current not in ("live", "finishing"):
                     refused = blueshift.refusal_text(blueshift.campaign_status(current), journeys[j].key) if platform == "blueshift" else None
                     problems.append((where, f"cannot pause {name} at {format_elapsed(step.at)}: it is {current} "
                                             "(only a live journey can be paused, J1"
@@ -263,7 +285,7 @@ def check_statuses(planned: list[PlannedAction], journeys: list, platform: str) 
                     problems.append((where, f"cannot resume {name} at {format_elapsed(step.at)}: it is {current} "
                                             f"(only a paused journey can be resumed, J1{extra})"))
                     continue
-                status[j] = "live"
+                status[j] = "finishing" if j in superseded else "live"
                 pause_ends.pop(j, None)
             elif step.kind == "stop":
                 if current == "stopped":
@@ -271,7 +293,7 @@ def check_statuses(planned: list[PlannedAction], journeys: list, platform: str) 
                     continue
                 status[j] = "stopped"
                 pause_ends.pop(j, None)
-            elif step.kind == "release_parked" and current not in ("live", "resuming"):
+            elif step.kind == "release_parked" and current not in ("live", "resuming", "finishing"):
                 problems.append((where, f"cannot release the parked profiles of {name} at {format_elapsed(step.at)}: it is {current} "
                                         "(resume it first: parked profiles are sent from a live journey, V5)"))
             elif step.kind == "global_filter" and current != "paused":

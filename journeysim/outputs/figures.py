@@ -16,7 +16,7 @@ from pathlib import Path
 import matplotlib
 from matplotlib.figure import Figure
 
-from ..plots import FIGURES, figure_size
+from ..plots import FIGURES, figure_size, in_report
 
 PNG_METADATA = {"Software": None}  # no version string in the PNGs: a rebuild gives the same bytes
 FIGURE_DPI = 100
@@ -52,7 +52,7 @@ def _cores() -> int:
 def render(result, folder: Path) -> list[tuple[str, str, str]]:
     """Draw every figure into ``folder``; returns (file name, title, caption) per figure, in FIGURES order."""
     global _job
-    names = list(FIGURES)
+    names = [name for name in FIGURES if in_report(name, result.summary)]
     workers = min(_cores(), len(names))
     _job = (result, folder)
     try:

@@ -98,6 +98,11 @@ def verdicts(summary: dict) -> list[str]:
             sentences.append(f"{label}: also discarded "
                              + ", ".join(f"{v:,} ({k.replace('_', ' ')})" for k, v in others.items()))
         lines += [s + "." for s in sentences]
+    capped = {label: sum(j.get("capped", {}).values()) for label, j in summary["journeys"].items()}
+    if any(capped.values()):
+        held = sum(p.get("capped_after_hold", 0) for j in summary["journeys"].values() for p in j["pauses"])
+        lines.append(f"Business rules suppressed {sum(capped.values()):,} sends ({held:,} of them held sends): "
+                     + ", ".join(f"{label} {n:,}" for label, n in sorted(capped.items(), key=lambda kv: -kv[1]) if n) + ".")
     if not any(j["pauses"] for j in summary["journeys"].values()):
         lines.insert(0, "No pause in this scenario: every journey ran live.")
     return lines
@@ -129,7 +134,7 @@ def _reason_table(summary: dict) -> str:
 
 def _pause_table(summary: dict) -> str:
     rows = [_cells(["journey", "mode", "paused", "resumed", "by", "held at resume", "drain", "live again",
-                    "sent after the hold", "send delay p50", "p95", "max", "what became of the held"], header=True)]
+                    "sent after the hold", "held sends capped", "send delay p50", "p95", "max", "what became of the held"], header=True)]
     start = start_of(summary)
     for label, j in summary["journeys"].items():
         for p in j["pauses"]:
@@ -141,10 +146,48 @@ def _pause_table(summary: dict) -> str:
                 p["resumed_by"] or "", f"{p['held_at_resume']:,}",
                 format_duration(p["drain_s"]) if p["drain_s"] is not None else "",
                 format_instant(p["live_at_s"], start) if p["live_at_s"] is not None else "",
-                f"{p.get('sent_after_hold', 0):,}",
+                f"{p.get('sent_after_hold', 0):,}", f"{p.get('capped_after_hold', 0):,}",
                 format_duration(delay["p50"]), format_duration(delay["p95"]), format_duration(delay["max"]),
                 held_outcome_text(p["held_at_resume_outcome"]) if "held_at_resume_outcome" in p and p["held_at_resume"] else ""]))
     return _wide("<table>" + "".join(rows) + "</table>") if len(rows) > 1 else "<p>No pause.</p>"
+
+
+NOT_SHOWN_WHY = {"read_queue": "read-audience discards, read jobs dropped for the pause",
+                 "event_while_held": "events discarded while held"}
+
+
+def _views_table(summary: dict) -> str:
+    """L16: discards in the step events against the vendor's journey report."""
+    rows = [_cells(["journey", "discarded (step events)", "discarded (journey report)", "not in the journey report"],
+                   header=True)]
+    for label, j in summary["journeys"].items():
+        view = j.get("report_view")
+        if view is None:
+            continue
+        hidden = ", ".join(f"{reason} {count:,}" for reason, count in view["not_shown"].items() if count) or "none"
+        rows.append(_cells([label, f"{sum(j['discarded'].values()):,}", f"{sum(view['discarded'].values()):,}", hidden]))
+    if len(rows) == 1:
+        return ""
+    why = "; ".join(f"{reason}: {text}" for reason, text in NOT_SHOWN_WHY.items())
+    return (_wide("<table>" + "".join(rows) + "</table>")
+            + f"<p>The vendor's journey report does not show these discards ({html.escape(why)}); "
+              "events.parquet marks them <code>in_report = false</code>.</p>")
+
+
+def _org_text(org: dict) -> str:
+    parts = [f"held peak {org['held_peak']:,} against a cap of {org['held_cap']:,}; {org['cap_checks']:,} cap checks, "
+             f"{org['cap_exceeded_checks']:,} at or over the cap"]
+    if "live_journeys_peak" in org:
+        quota = org.get("max_live_journeys")
+        parts.append(f"at most {org['live_journeys_peak']:,} journey versions live, paused, resuming or finishing at once"
+                     + (f" (quota {quota:,})" if quota else ""))
+        parts.append(f"{org['engageable_profiles']:,} engageable profiles")
+        quota = org.get("events_per_s_quota")
+        parts.append(f"entry events peaked at {org['events_per_s_peak']:,}/s"
+                     + (f", over the quota of {quota:g}/s for {org['seconds_over_events_quota']:,} s" if quota else ""))
+        if org.get("business_rules"):
+            parts.append(f"{org['capped']:,} sends suppressed by business rules")
+    return "Org: " + "; ".join(parts) + "."
 
 
 def _wide(table: str) -> str:
@@ -219,8 +262,9 @@ def write_report_files(result: Result, folder: Path) -> Path:
 {_pause_table(summary)}
 <h3>Exits and discards</h3>
 {_reason_table(summary)}
-<p>Org: held peak {org['held_peak']:,} against a cap of {org['held_cap']:,};
-{org['cap_checks']:,} cap checks, {org['cap_exceeded_checks']:,} at or over the cap.</p>
+<h3>Step events and the journey report</h3>
+{_views_table(summary)}
+<p>{html.escape(_org_text(org))}</p>
 <h2>Figures</h2>
 {figure_html}
 </body></html>

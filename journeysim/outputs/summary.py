@@ -6,7 +6,7 @@ import numpy as np
 
 from .. import __version__
 from ..engine import store as S
-from ..engine.recorder import DISCARD_REASONS, EXIT_REASONS, REASON_CODE, PauseRecord
+from ..engine.recorder import DISCARD_REASONS, EXIT_REASONS, NOT_IN_REPORT, REASON_CODE, PauseRecord
 from ..engine.simulation import Simulation
 
 
@@ -60,11 +60,13 @@ def held_at_resume_outcome(record: PauseRecord, store: S.ProfileStore) -> dict:
     to ``held_at_resume``."""
     rows = record.held_rows if record.held_rows is not None else np.zeros(0, dtype=np.int64)
     sent = np.isin(rows, np.concatenate(record.sent_rows)) if record.sent_rows else np.zeros(len(rows), dtype=bool)
-    rest = rows[~sent]
+    capped = ~sent & np.isin(rows, np.concatenate(record.capped_rows)) if record.capped_rows else np.zeros(len(rows), dtype=bool)
+    rest = rows[~sent & ~capped]
     state = store.state[rest]
     left = np.bincount(store.reason[rest[state == S.DONE]], minlength=len(EXIT_REASONS) + len(DISCARD_REASONS))
     return {
         "sent": int(sent.sum()),
+        "capped": int(capped.sum()),
         "exited": {r: int(left[REASON_CODE[r]]) for r in EXIT_REASONS if left[REASON_CODE[r]]},
         "discarded": {r: int(left[REASON_CODE[r]]) for r in DISCARD_REASONS if left[REASON_CODE[r]]},
         "still_held": int((state == S.HELD).sum()),
@@ -90,6 +92,7 @@ def _pause_summary(record: PauseRecord, resolution: float, steps: tuple[np.ndarr
         "held_at_resume_outcome": held_at_resume_outcome(record, store),
         "entered_from_queue": record.entered_from_queue,
         "waits_extended": record.waits_extended,
+        "capped_after_hold": int(sum(len(r) for r in record.capped_rows)),
         "skipped_late": record.skipped_late,
         "parked_released": record.parked_released,
         "send_delay_s": {
@@ -165,6 +168,45 @@ def _window(chunks: list | None, resolution: float) -> list | None:
     return [_seconds(int(times.min()), resolution), _seconds(int(times.max()), resolution)]
 
 
+def _report_view(record) -> dict:
+    """L16: the counts the vendor's journey report shows, and the discards it leaves out."""
+    return {
+        "entered": record.entered,
+        "exited": {r: int(record.reasons[REASON_CODE[r]]) for r in EXIT_REASONS},
+        "discarded": {r: int(record.reasons[REASON_CODE[r]]) for r in DISCARD_REASONS if r not in NOT_IN_REPORT},
+        "not_shown": {r: int(record.reasons[REASON_CODE[r]]) for r in NOT_IN_REPORT},
+    }
+
+
+def _org_counts(sim: Simulation) -> dict:
+    """L4, L5, L9 and the business rules (L6)."""
+    sc = sim.scenario
+    st = sim.store
+    n = st.size
+    arrived = (st.state[:n] != S.VOID) & (st.state[:n] != S.PENDING)
+    per_second = sim.entry_events_per_second()
+    quota = sc.org.events_per_s_quota
+    hourly = sim.capped_sends_hourly
+    return {
+        "max_live_journeys": sc.org.max_live_journeys,
+        "live_journeys_peak": sim.live_journeys_peak,
+        "engageable_profiles": int(np.unique(st.profile[:n][arrived]).size),
+        "events_per_s_quota": quota,
+        "events_per_s_peak": int(per_second.max()) if len(per_second) else 0,
+        "seconds_over_events_quota": int((per_second > quota).sum()) if quota is not None else 0,
+        "business_rules": [{"channel": r.channel, "max": r.max, "per_s": r.per} for r in sc.org.business_rules],
+        "capped": int(hourly["capped"].sum()),
+        "capped_sends_per_hour": _per_hour(hourly, sim.hour_ticks * sim.res) if sc.org.business_rules else None,
+    }
+
+
+def _per_hour(hourly: dict, hour_s: float) -> dict:
+    """Sends at capped nodes that went out and that a rule suppressed, per hour that had any."""
+    hours = np.flatnonzero(hourly["sent"] + hourly["capped"])
+    return {"hour_s": [_seconds(int(h), hour_s) for h in hours],
+            "sent": hourly["sent"][hours].tolist(), "capped": hourly["capped"][hours].tolist()}
+
+
 def build_summary(sim: Simulation, check: dict) -> dict:
     res = sim.res
     sc = sim.scenario
@@ -189,6 +231,8 @@ def build_summary(sim: Simulation, check: dict) -> dict:
             "exited": {r: int(record.reasons[REASON_CODE[r]]) for r in EXIT_REASONS},
             "discarded": {r: int(record.reasons[REASON_CODE[r]]) for r in DISCARD_REASONS},
             "actions": actions,
+            "capped": {sim.nodes[g].node_id: record.capped.get(sim.nodes[g].node_id, 0) for g in compiled.action_nodes
+                       if sim.cap_rules_of[g]},
             "held_peak": sim.recorder.held_peak([j]),
             "status_at_end": status,
             "status_changes": [{"at_s": _seconds(t, res), "status": s} for t, s in record.status_log],
@@ -199,6 +243,7 @@ def build_summary(sim: Simulation, check: dict) -> dict:
             "skipped_reads_at_s": [_seconds(t, res) for t in record.skipped_reads],
             "refused_actions": record.refused,
             "org_cap_discards_between_s": _window(sim.recorder.discard_windows.get(j), res),
+            "report_view": _report_view(record),
         }
     checks = sim.recorder.cap_checks
     return {
@@ -224,6 +269,7 @@ def build_summary(sim: Simulation, check: dict) -> dict:
             "cap_checks": len(checks),
             "cap_exceeded_checks": sum(1 for _, _, over in checks if over),
             "checks_with_held": [{"at_s": _seconds(t, res), "held": h, "over_cap": over} for t, h, over in checks if h],
+            **_org_counts(sim),
         },
         "conservation": {"ok": check["ok"], "problems": check["problems"]},
     }

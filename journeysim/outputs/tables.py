@@ -11,7 +11,7 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 
-from ..engine.recorder import EVENTS, REASONS, SERIES_STATES
+from ..engine.recorder import EVENT_CODE, EVENTS, NOT_IN_REPORT, REASON_CODE, REASONS, SERIES_STATES
 
 if TYPE_CHECKING:
     import pandas as pd
@@ -20,7 +20,7 @@ if TYPE_CHECKING:
 
 IN_JOURNEY_NODE = "(journey)"
 TIMESERIES_COLUMNS = ("t_s", "journey", "node", "state", "count", "status")
-EVENT_COLUMNS = ("t_s", "profile_id", "journey", "version", "node", "event", "reason")
+EVENT_COLUMNS = ("t_s", "profile_id", "journey", "version", "node", "event", "reason", "in_report")
 
 
 class Coded:
@@ -132,6 +132,7 @@ def event_columns(sim: Simulation) -> dict[str, np.ndarray | Coded] | None:
         "node": Coded.of(nodes, [n.node_id for n in sim.nodes]),
         "event": Coded.fixed(codes, list(EVENTS)),
         "reason": Coded.of(reasons, list(REASONS) + [""]),
+        "in_report": ~((codes == EVENT_CODE["discarded"]) & np.isin(reasons, [REASON_CODE[r] for r in NOT_IN_REPORT])),
     }
 
 
@@ -144,7 +145,8 @@ def frame(columns: dict[str, np.ndarray | Coded]) -> pd.DataFrame:
 def empty_events_frame() -> pd.DataFrame:
     import pandas as pd
 
-    return pd.DataFrame({c: pd.Series(dtype="float64" if c == "t_s" else "object") for c in EVENT_COLUMNS})
+    return pd.DataFrame({c: pd.Series(dtype="float64" if c == "t_s" else "bool" if c == "in_report" else "object")
+                         for c in EVENT_COLUMNS})
 
 
 def write_parquet(columns: dict[str, np.ndarray | Coded], path) -> None:

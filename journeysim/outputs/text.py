@@ -6,6 +6,8 @@ from __future__ import annotations
 def held_outcome_text(outcome: dict) -> str:
     """'87,109 sent, 4,850 discarded (global filter), 12 still held': every profile held at the resume."""
     parts = [f"{outcome['sent']:,} sent"]
+    if outcome.get("capped"):
+        parts.append(f"{outcome['capped']:,} suppressed by a business rule")
     for kind in ("exited", "discarded"):
         parts += [f"{n:,} {kind} ({reason.replace('_', ' ')})" for reason, n in outcome[kind].items()]
     if outcome["still_held"]:
