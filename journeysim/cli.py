@@ -9,6 +9,7 @@ from __future__ import annotations
 import json
 import sys
 from pathlib import Path
+from typing import NoReturn
 
 import click
 
@@ -21,6 +22,15 @@ EXIT_REFUSED = 2
 EXIT_CONSERVATION = 3
 
 
+def _refused(exc: ScenarioError, what: str) -> NoReturn:
+    """Every problem on its own line, then one line saying nothing ran; exit 2."""
+    for problem in exc.problems:
+        click.echo(str(problem), err=True)
+    count = len(exc.problems)
+    click.echo(f"{what} ({count} problem{'s' if count != 1 else ''}); nothing was run", err=True)
+    sys.exit(EXIT_REFUSED)
+
+
 def _load_or_exit(path: str, sets: tuple[str, ...] = ()):
     from .loader import load
     from .overrides import parse_overrides
@@ -31,11 +41,7 @@ def _load_or_exit(path: str, sets: tuple[str, ...] = ()):
             click.echo(str(warning), err=True)
         return loaded
     except ScenarioError as exc:
-        for problem in exc.problems:
-            click.echo(str(problem), err=True)
-        click.echo(f"{path}: refused ({len(exc.problems)} problem{'s' if len(exc.problems) != 1 else ''}); nothing was run",
-                   err=True)
-        sys.exit(EXIT_REFUSED)
+        _refused(exc, f"{path}: refused")
 
 
 class WholeNumber(click.ParamType):
@@ -221,10 +227,7 @@ def compare(scenarios: tuple[str, ...], variants: tuple[str, ...], presets: str 
     try:
         results = run_variants(chosen, sets)
     except ScenarioError as exc:
-        for problem in exc.problems:
-            click.echo(str(problem), err=True)
-        click.echo(f"refused ({len(exc.problems)} problem(s)); nothing was run", err=True)
-        sys.exit(EXIT_REFUSED)
+        _refused(exc, "refused")
     page = write_comparison(results, Path(out), chosen)
     if not quiet:
         from .compare import comparison_text
@@ -247,10 +250,7 @@ def _compare_presets(scenarios: tuple[str, ...], variants: tuple[str, ...], pres
         runs = preset_runs(Path(scenarios[0]), names)
         results = run_presets(runs, sets)
     except ScenarioError as exc:
-        for problem in exc.problems:
-            click.echo(str(problem), err=True)
-        click.echo(f"refused ({len(exc.problems)} problem(s)); nothing was run", err=True)
-        sys.exit(EXIT_REFUSED)
+        _refused(exc, "refused")
     verdicts = {name: verdict(result) for name, result in results.items()}
     notes = {name: r.notes for name, r in runs.items() if r.notes}
     page = write_comparison(results, out, [r.variant for r in runs.values()], verdicts, notes)
@@ -309,10 +309,7 @@ def sweep(file: str, grids: tuple[str, ...], replications: int | None, out: str,
             plan = SweepPlan(path, parse_grid(grids), replications or 1, sets)
         validate_plan(plan)
     except ScenarioError as exc:
-        for problem in exc.problems:
-            click.echo(str(problem), err=True)
-        click.echo(f"{file}: sweep refused ({len(exc.problems)} problem(s)); nothing was run", err=True)
-        sys.exit(EXIT_REFUSED)
+        _refused(exc, f"{file}: sweep refused")
     _check_out_or_exit(out, [path, plan.scenario], force)
     total = len(plan.tasks())
     if not quiet:
