@@ -298,6 +298,8 @@ class Journey(Strict):
     start: NodeId
     nodes: dict[str, Node] = Field(min_length=1)
     exit_criteria: list[ExitCriterion] = []
+    draft: bool = Field(False, description="S10: a draft version takes no entries until a timeline 'publish' "
+                                           "(or the sandbox's publish call) makes it live.")
 
     @property
     def label(self) -> str:
@@ -404,7 +406,16 @@ class PublishAction(Strict):
     version: int = Field(ge=1)
 
 
-ACTION_KINDS = ("pause", "resume", "stop", "global_filter", "update_profiles", "release_parked", "publish")
+class ContactExitAction(Strict):
+    """SFMC's "remove contacts from journey": the named profiles leave ``journey`` now (every version,
+    or only ``version``) with the exit reason ``contact_exit``."""
+
+    journey: str = Field(min_length=1)
+    version: int | None = Field(None, ge=1, description="Only this version; every version when absent.")
+    profiles: list[int] = Field(min_length=1, description="Profile ids (the population's profile_id).")
+
+
+ACTION_KINDS = ("pause", "resume", "stop", "global_filter", "update_profiles", "release_parked", "publish", "contact_exit")
 
 
 class TimelineItem(Strict):
@@ -416,6 +427,7 @@ class TimelineItem(Strict):
     update_profiles: UpdateProfilesAction | None = None
     release_parked: ReleaseParkedAction | None = None
     publish: PublishAction | None = None
+    contact_exit: ContactExitAction | None = None
 
     @model_validator(mode="after")
     def _one_action(self) -> TimelineItem:

@@ -252,6 +252,16 @@ class ControlProcesses:
         st.t_next[pending] = NEVER
         self.set_status(j, "stopped")
 
+    def _do_contact_exit(self, step: PlannedAction) -> None:
+        """SFMC's contact exit: the named profiles inside the targeted versions leave now (reason
+        ``contact_exit``); a profile not inside (at the door, not arrived, gone) is left alone."""
+        named = np.isin(self.population.ids, np.asarray(step.action.profiles, dtype=np.int64))
+        now = int(self.env.now)
+        for j in step.targets:
+            rows = self.store.rows_of(j, S.IN_JOURNEY)
+            rows = rows[named[self.store.profile[rows]]]
+            self.finish(rows, np.full(len(rows), now, dtype=np.int64), "contact_exit")
+
     def _do_global_filter(self, step: PlannedAction) -> None:
         expr = self.loaded.expressions.get(("timeline", step.index)) if step.action.exclude is not None else None
         for j in step.targets:

@@ -17,7 +17,7 @@ from ..schema import EventLike, ReactionNode, WaitNode
 from ..units import format_elapsed
 from . import store as S
 from .moves import duration_ticks, to_ticks
-from .recorder import REASON_CODE, REASONS
+from .recorder import EXIT_REASONS, REASON_CODE, REASONS
 from .runtime import JourneyRuntime
 from .store import NEVER
 
@@ -433,7 +433,7 @@ class RowFlow:
             if entered.any():
                 self.recorder.add_intervals(-1 - j, 0, st.t_entry[rows_j[entered]], t_j[entered])
             self.recorder.count_reason(j, reason, len(rows_j), t_j if reason == "org_cap" else None)
-            event = "exited" if code < 5 else "discarded"
+            event = "exited" if code < len(EXIT_REASONS) else "discarded"
             self.recorder.events(event, t_j, st.profile[rows_j], j, st.node[rows_j], code)
             self.note_exits(j, t_j)
         del state

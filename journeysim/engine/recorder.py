@@ -12,7 +12,7 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
-EXIT_REASONS = ("end", "timeout", "exit_criteria", "jump", "stopped")
+EXIT_REASONS = ("end", "timeout", "exit_criteria", "jump", "stopped", "contact_exit")
 DISCARD_REASONS = ("paused_entry", "discard_mode", "global_filter", "org_cap", "event_while_held", "read_queue")
 REASONS = EXIT_REASONS + DISCARD_REASONS
 REASON_CODE = {name: i for i, name in enumerate(REASONS)}

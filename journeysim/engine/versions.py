@@ -14,7 +14,7 @@ class JourneyVersions:
     """The part of ``Simulation`` that publishes versions; mixed into it."""
 
     def _setup_versions(self) -> None:
-        unpublished = drafts(self.loaded.timeline)
+        unpublished = drafts(self.loaded.timeline, self.scenario.journeys)
         for j in sorted(unpublished):
             self.runtime[j].status = "draft"
             self.recorder.journeys[j].status_log[0] = (0, "draft")

@@ -99,6 +99,14 @@ def resolve_targets(target: JourneyTarget, journeys: list, where: tuple, platfor
     return indices
 
 
+def version_targets(kind: str, action: Any, journeys: list, where: tuple, problems: Problems) -> list[int]:
+    """The versions a ``publish``, ``global_filter`` or ``contact_exit`` names: ``journey`` and
+    ``version``; a contact exit without a version acts on every version of the key."""
+    every = kind == "contact_exit" and action.version is None
+    return resolve_targets(JourneyTarget(journey=action.journey, version=action.version, allVersions=every or None),
+                           journeys, where, "ajo", problems)
+
+
 def _body_problems(body: dict, where: tuple, problems: Problems) -> None:
     for name, value in body.items():
         expected = SFMC_BODY_FIELDS.get(name)
@@ -219,12 +227,8 @@ def plan_timeline(scenario: Scenario, policy: PausePolicy) -> tuple[list[Planned
                 settings = pause_settings(action, where, scenario, policy, problems)
             elif action.__dict__.get("mode") is not None:
                 problems.append((where + ("mode",), "mode belongs to a pause"))
-        elif item.kind == "publish":
-            targets = resolve_targets(JourneyTarget(journey=action.journey, version=action.version), journeys, where,
-                                      "ajo", problems)
-        elif item.kind == "global_filter":
-            targets = resolve_targets(JourneyTarget(journey=action.journey, version=action.version), journeys, where,
-                                      "ajo", problems)
+        elif item.kind in ("publish", "global_filter", "contact_exit"):
+            targets = version_targets(item.kind, action, journeys, where, problems)
         planned.append(PlannedAction(i, at, item.kind, targets, action, settings))
     planned.sort(key=lambda p: (p.at, p.index))
     if not problems:
@@ -232,14 +236,16 @@ def plan_timeline(scenario: Scenario, policy: PausePolicy) -> tuple[list[Planned
     return planned, problems
 
 
-def drafts(planned: list[PlannedAction]) -> set[int]:
-    """Journey versions a timeline ``publish`` names: they take no entries until published (S10)."""
-    return {j for step in planned if step.kind == "publish" for j in step.targets}
+def drafts(planned: list[PlannedAction], journeys: list = ()) -> set[int]:
+    """Journey versions a timeline ``publish`` names, and those marked ``draft: true``: they take no
+    entries until published (S10)."""
+    return {j for step in planned if step.kind == "publish" for j in step.targets} | {
+        i for i, spec in enumerate(journeys) if spec.draft}
 
 
 def check_statuses(planned: list[PlannedAction], journeys: list, platform: str) -> Problems:
     """Replay statuses (J1) and report every request the platform would refuse."""
-    unpublished = drafts(planned)
+    unpublished = drafts(planned, journeys)
     status = {j: "draft" if j in unpublished else "live" for j in range(len(journeys))}
     superseded: set[int] = set()
     pause_ends: dict[int, tuple[float, str]] = {}

@@ -11,8 +11,8 @@ from dataclasses import dataclass, field
 from pydantic import ValidationError
 
 from ..expr import ExpressionError, compile_expression
-from ..model.timeline import SFMC_VERSION_REQUIRED, PlannedAction, pause_settings, resolve_targets
-from ..schema import GlobalFilterAction, JourneyTarget, PauseAction, ResumeAction, StopAction
+from ..model.timeline import SFMC_VERSION_REQUIRED, PlannedAction, pause_settings, resolve_targets, version_targets
+from ..schema import ContactExitAction, GlobalFilterAction, JourneyTarget, PauseAction, PublishAction, ResumeAction, StopAction
 from .clock import SimRunner
 
 
@@ -46,6 +46,15 @@ def build(runner: SimRunner, kind: str, target: JourneyTarget, platform: str) ->
     if problems:
         raise ProblemFound(problems[0][1], tuple(problems[0][0]))
     return PlannedAction(index, runner.now_tick * runner.res, kind, targets, target, settings)
+
+
+def build_versioned(runner: SimRunner, kind: str, action) -> PlannedAction:
+    """A ``publish`` or ``contact_exit`` as the timeline plans it; ``ProblemFound`` with its first problem."""
+    problems: list = []
+    targets = version_targets(kind, action, runner.loaded.scenario.journeys, ("api", kind), problems)
+    if problems:
+        raise ProblemFound(problems[0][1], tuple(problems[0][0]))
+    return PlannedAction(runner.next_index, runner.now_tick * runner.res, kind, targets, action)
 
 
 class ProblemFound(Exception):
@@ -99,6 +108,14 @@ def resume_action(key: str, *, version: int | None = None, all_versions: bool | 
 
 def stop_action(key: str, *, version: int | None = None, all_versions: bool | None = None) -> StopAction:
     return _build(StopAction, journey=key, versionNumber=version, allVersions=all_versions)
+
+
+def publish_action(key: str, version: int | None) -> PublishAction:
+    return _build(PublishAction, journey=key, version=version)
+
+
+def contact_exit_action(key: str, version: int | None, profiles: list[int]) -> ContactExitAction:
+    return _build(ContactExitAction, journey=key, version=version, profiles=profiles)
 
 
 def global_filter_action(runner: SimRunner, key: str, version: int | None, exclude: str | None):

@@ -8,7 +8,7 @@ from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from .. import __version__
 from . import answers as A
-from . import blueshift, definitions, operator, sfmc
+from . import blueshift, definitions, operator, sfmc, sfmc_versions
 from .actions import ProblemFound, Refused
 from .auth import TokenStore
 from .clock import SimRunner
@@ -67,7 +67,7 @@ def create_app(runner: SimRunner, tokens: TokenStore) -> FastAPI:
     app.state.runner = runner
     app.state.tokens = tokens
     app.state.drafts = definitions.Drafts()
-    for router in (sfmc.router, definitions.router, blueshift.router, operator.router):
+    for router in (sfmc.router, sfmc_versions.router, definitions.router, blueshift.router, operator.router):
         app.include_router(router)
 
     @app.exception_handler(Refused)
