@@ -28,7 +28,7 @@ def test_run_writes_the_contract_files(quick_run):
     assert summary["journeysim_version"] == journeysim.__version__
     assert summary["conservation"]["ok"] is True
     j = summary["journeys"]["cart-abandon"]
-    assert set(j["exited"]) == {"end", "timeout", "exit_criteria", "jump", "stopped"}
+    assert set(j["exited"]) == {"end", "timeout", "exit_criteria", "jump", "stopped", "contact_exit"}
     assert set(j["discarded"]) == {"paused_entry", "discard_mode", "global_filter", "org_cap", "event_while_held", "read_queue"}
     assert set(j["pauses"][0]) >= {"paused_at_s", "resumed_at_s", "held_at_resume", "drain_s", "live_at_s", "resumed_by", "send_delay_s"}
     assert set(summary["org"]) >= {"held_peak", "cap_checks", "cap_exceeded_checks"}
