@@ -155,3 +155,13 @@ def test_X3_publish_call_equals_run_with_the_same_timeline(tmp_path):
     assert served == json.loads(json.dumps(ran.summary))
     assert (served["journeys"]["a@v1"]["arrived"], served["journeys"]["a@v2"]["arrived"]) == (31, 69)
     pd.testing.assert_frame_equal(pd.read_parquet(live.out / "timeseries.parquet"), ran.timeseries)
+
+
+def test_X4_openapi_describes_contact_exit_and_publish(tmp_path):
+    live = Live(two_versions(), tmp_path)
+    try:
+        paths = live.client.get("/openapi.json").json()["paths"]
+        assert {EXIT, f"{SFMC_BASE}/publishAsync/{{ident}}"} <= set(paths)
+        assert paths[EXIT]["post"]["requestBody"]["content"]["application/json"]["schema"]["maxItems"] == 50
+    finally:
+        live.stop()
