@@ -9,7 +9,11 @@ from __future__ import annotations
 
 import yaml
 from conftest import linear_journey, scenario
+from hypothesis import HealthCheck, assume, given, settings
+from hypothesis import strategies as st
 from test_bad_input import assert_refused, invoke
+
+import journeysim
 
 EVERYONE = list(range(1000))  # every profile id of the 1000-profile population
 
@@ -78,3 +82,24 @@ def test_X1_contact_exit_of_an_unknown_journey_is_refused_before_anything_runs(t
     path.write_text(yaml.safe_dump(scenario(linear_journey(), timeline=[contact_exit("5s", "nope", [1])]), sort_keys=False))
     problems = assert_refused(invoke("validate", str(path)), path)
     assert any("no journey with key 'nope'" in p and "contact_exit" in p for p in problems), problems
+
+
+@settings(max_examples=15, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(tens=st.integers(0, 119), keep=st.lists(st.booleans(), min_size=100, max_size=100))
+def test_X1_contact_exit_removes_exactly_the_named_profiles_inside(tmp_path, tens, keep):
+    """At ``10 * tens + 5`` s (never on an arrival or a departure) the named profiles that entered in
+    the 100 s before leave with ``contact_exit``; everyone else ends; nobody is lost."""
+    at = 10 * tens + 5
+    base = scenario(linear_journey())
+    path = tmp_path / "plain.yaml"
+    path.write_text(yaml.safe_dump(base, sort_keys=False))
+    events = journeysim.run(journeysim.load(path), events=True).events
+    entries = events[(events["event"] == "entered") & (events["node"].astype(str) == "entry")].sort_values("t_s")
+    named = [int(p) for p, k in zip(entries["profile_id"], keep, strict=True) if k]
+    assume(named)
+    inside = entries[(entries["t_s"] > at - 100) & (entries["t_s"] < at)]
+    expected = int(inside["profile_id"].isin(named).sum())
+    path.write_text(yaml.safe_dump(scenario(linear_journey(), timeline=[contact_exit(f"{at}s", "j", named)]), sort_keys=False))
+    exited = journeysim.run(journeysim.load(path)).summary["journeys"]["j"]["exited"]
+    assert exited["contact_exit"] == expected
+    assert exited["contact_exit"] + exited["end"] == 100
