@@ -62,6 +62,9 @@ def test_X1_contact_exit_answers_per_item_and_removes_the_contacts(tmp_path):
             {"contactKey": "someone@example.com", "definitionKey": "j", "status": [
                 {"message": "Exit request Ignored - Invalid Contact Key."}]}]}
         assert (live.journey("j")["in_journey"], live.journey("j")["left"]) == (7, 41 + 3)
+        live.client.post(SFMC_BASE, headers=auth, json={"key": "drafted", "name": "Drafted", "workflowApiVersion": 1.0})
+        assert live.client.post(EXIT, headers=auth, json=[{"ContactKey": str(inside[5]), "DefinitionKey": "drafted"}]).json() == {"errors": []}
+        assert live.journey("j")["in_journey"] == 7
         for bad in ({"ContactKey": "1", "DefinitionKey": "j"}, [], [{"ContactKey": 1, "DefinitionKey": "j"}],
                     [{"ContactKey": "1", "DefinitionKey": "j", "Versions": "1"}],
                     [{"ContactKey": "1", "DefinitionKey": "j"}] * 51):

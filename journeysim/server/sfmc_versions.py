@@ -75,6 +75,8 @@ async def contact_exit(request: Request) -> Response:
         errors, groups = [], {}
         for contact, key, versions in items:
             have = {j.version for j in journeys if j.key == key}
+            if not have and request.app.state.drafts.find("key:" + key) is not None:
+                continue  # a journey created over the API is a draft: nobody is in it to remove
             profile = _profile(runner.sim.population.ids, contact)
             status = []
             for version in versions or [None]:
