@@ -24,6 +24,10 @@ from .store import NEVER
 LABEL_QUEUED, LABEL_WAITING, LABEL_HELD = 0, 1, 2
 UPDATE_AND_JUMP = frozenset({"update_profile", "jump"})
 KEEPS_ENTRIES = frozenset({"queue", "requalify"})
+_LABEL_OF_STATE = np.full(S.VOID + 1, -1, dtype=np.int8)
+_LABEL_OF_STATE[[S.QUEUED, S.READQ]] = LABEL_QUEUED
+_LABEL_OF_STATE[S.FROZEN] = LABEL_WAITING
+_LABEL_OF_STATE[S.HELD] = LABEL_HELD
 
 
 class RowFlow:
@@ -43,9 +47,14 @@ class RowFlow:
             self.finish(out, st.t_entry[out] + self.timeout_of[st.journey[out]], "timeout")
             keep = ~timed_out
             due, t, state = due[keep], t[keep], state[keep]
+            if due.size == 0:
+                return
         for code, handler in ((S.PENDING, self._door), (S.READQ, self._door), (S.QUEUED, self._admit_queued),
                               (S.HELD, self._held_due), (S.ACTIVE, self._leave_all)):
             mask = state == code
+            if mask.all():
+                handler(due, t)
+                return
             if mask.any():
                 handler(due[mask], t[mask])
 
@@ -441,16 +450,17 @@ class RowFlow:
         st = self.store
         state = st.state[rows]
         nodes = st.node[rows]
-        label = np.full(len(rows), -1, dtype=np.int8)
-        label[(state == S.QUEUED) | (state == S.READQ)] = LABEL_QUEUED
-        label[(state == S.FROZEN) | ((state == S.ACTIVE) & self.node_waiting[nodes])] = LABEL_WAITING
-        label[state == S.HELD] = LABEL_HELD
+        label = _LABEL_OF_STATE[state]  # active rows count as waiting only in a waiting node
+        label[(state == S.ACTIVE) & self.node_waiting[nodes]] = LABEL_WAITING
         keep = label >= 0
         if not keep.any():
             return
-        starts = st.t_state[rows[keep]]
-        ends = np.broadcast_to(t_end, rows.shape)[keep]
-        key = nodes[keep] * 3 + label[keep]
+        if keep.all():
+            starts, ends, key = st.t_state[rows], np.broadcast_to(t_end, rows.shape), nodes * 3 + label
+        else:
+            starts = st.t_state[rows[keep]]
+            ends = np.broadcast_to(t_end, rows.shape)[keep]
+            key = nodes[keep] * 3 + label[keep]
         if (key == key[0]).all():
             self.recorder.add_intervals(int(key[0] // 3), int(key[0] % 3), starts, ends)
             return
