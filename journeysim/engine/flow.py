@@ -146,7 +146,8 @@ class RowFlow:
         st.t_state[rows] = t
         st.t_move[rows] = t
         st.t_next[rows] = t
-        self.recorder.events("entered", t, st.profile[rows], j, start)
+        if self.recorder.record_events:
+            self.recorder.events("entered", t, st.profile[rows], j, start)
 
     # ================================================================= held rows
     def _held_due(self, rows: np.ndarray, t: np.ndarray) -> None:
@@ -162,7 +163,8 @@ class RowFlow:
         self._close_intervals(rows, t)
         for j, rows_j, t_j in self._by_journey(rows, t):
             self.recorder.held_change(j, t_j, -1)
-            self.recorder.events("released", t_j, st.profile[rows_j], j, st.node[rows_j])
+            if self.recorder.record_events:
+                self.recorder.events("released", t_j, st.profile[rows_j], j, st.node[rows_j])
         st.state[rows] = S.ACTIVE
         st.t_state[rows] = t
         st.parked[rows] = False
@@ -187,7 +189,8 @@ class RowFlow:
                 deadline = np.minimum(deadline, st.t_fire[rows])
         st.t_next[rows] = deadline
         self.recorder.held_change(node.journey, t, +1)
-        self.recorder.events("held", t, st.profile[rows], node.journey, node.gid)
+        if self.recorder.record_events:
+            self.recorder.events("held", t, st.profile[rows], node.journey, node.gid)
 
     # ================================================================= leaving a node
     def _leave_all(self, rows: np.ndarray, t: np.ndarray) -> None:
@@ -348,10 +351,11 @@ class RowFlow:
                 if rows.size == 0:
                     return
         self._close_intervals(rows, t)
-        old = st.node[rows]
-        leaving_wait = self.node_waiting[old]
-        if leaving_wait.any():
-            self.recorder.events("left", t[leaving_wait], st.profile[rows[leaving_wait]], j, old[leaving_wait])
+        if self.recorder.record_events:
+            old = st.node[rows]
+            leaving_wait = self.node_waiting[old]
+            if leaving_wait.any():
+                self.recorder.events("left", t[leaving_wait], st.profile[rows[leaving_wait]], j, old[leaving_wait])
         previous_arrival = st.t_node[rows]
         st.t_node[rows] = t
         st.t_state[rows] = t
@@ -365,7 +369,8 @@ class RowFlow:
     def arrive(self, node: CompiledNode, rows: np.ndarray, t: np.ndarray, previous_arrival: np.ndarray) -> None:
         """Rows reach ``node`` at ``t``; ``previous_arrival`` is when they reached the node before (A2/A4/A6)."""
         st = self.store
-        self.recorder.events("entered", t, st.profile[rows], node.journey, node.gid)
+        if self.recorder.record_events:
+            self.recorder.events("entered", t, st.profile[rows], node.journey, node.gid)
         spec = node.spec
         if isinstance(spec, WaitNode):
             if spec.duration is not None:
@@ -434,7 +439,8 @@ class RowFlow:
                 self.recorder.add_intervals(-1 - j, 0, st.t_entry[rows_j[entered]], t_j[entered])
             self.recorder.count_reason(j, reason, len(rows_j), t_j if reason == "org_cap" else None)
             event = "exited" if code < 5 else "discarded"
-            self.recorder.events(event, t_j, st.profile[rows_j], j, st.node[rows_j], code)
+            if self.recorder.record_events:
+                self.recorder.events(event, t_j, st.profile[rows_j], j, st.node[rows_j], code)
         del state
         st.state[rows] = S.DONE
         st.reason[rows] = code
