@@ -14,7 +14,7 @@ from ..model.graph import CompiledJourney
 from ..model.timeline import PlannedAction
 from ..schema import ReadAudienceNode, WaitNode
 from . import store as S
-from .moves import rate_slots, to_ticks
+from .moves import rate_slots, stable_order, to_ticks
 from .recorder import PauseRecord
 from .store import NEVER
 
@@ -198,7 +198,7 @@ class ControlProcesses:
         st = self.store
         if held.size == 0:
             return now
-        held = held[np.argsort(st.t_state[held], kind="stable")]
+        held = held[stable_order(st.t_state[held])]
         times = self.release_times(now, len(held))
         st.t_move[held] = times
         limit = st.t_entry[held] + self.timeout_of[j]

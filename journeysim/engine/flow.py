@@ -24,6 +24,10 @@ from .store import NEVER
 LABEL_QUEUED, LABEL_WAITING, LABEL_HELD = 0, 1, 2
 UPDATE_AND_JUMP = frozenset({"update_profile", "jump"})
 KEEPS_ENTRIES = frozenset({"queue", "requalify"})
+_LABEL_OF_STATE = np.full(S.VOID + 1, -1, dtype=np.int8)
+_LABEL_OF_STATE[[S.QUEUED, S.READQ]] = LABEL_QUEUED
+_LABEL_OF_STATE[S.FROZEN] = LABEL_WAITING
+_LABEL_OF_STATE[S.HELD] = LABEL_HELD
 
 
 class RowFlow:
@@ -43,9 +47,14 @@ class RowFlow:
             self.finish(out, st.t_entry[out] + self.timeout_of[st.journey[out]], "timeout")
             keep = ~timed_out
             due, t, state = due[keep], t[keep], state[keep]
+            if due.size == 0:
+                return
         for code, handler in ((S.PENDING, self._door), (S.READQ, self._door), (S.QUEUED, self._admit_queued),
                               (S.HELD, self._held_due), (S.ACTIVE, self._leave_all)):
             mask = state == code
+            if mask.all():
+                handler(due, t)
+                return
             if mask.any():
                 handler(due[mask], t[mask])
 
@@ -54,10 +63,8 @@ class RowFlow:
         if len(rows) and (nodes == nodes[0]).all():
             yield self.nodes[int(nodes[0])], rows, t
             return
-        present = np.flatnonzero(np.bincount(nodes, minlength=len(self.nodes)))
-        for gid in present:
-            pick = nodes == gid
-            yield self.nodes[int(gid)], rows[pick], t[pick]
+        for gid, rows_n, t_n in _groups(nodes, rows, t):
+            yield self.nodes[gid], rows_n, t_n
 
     def _by_journey(self, rows: np.ndarray, t: np.ndarray) -> Iterator[tuple[int, np.ndarray, np.ndarray]]:
         journeys = self.store.journey[rows]
@@ -141,7 +148,8 @@ class RowFlow:
         st.t_state[rows] = t
         st.t_move[rows] = t
         st.t_next[rows] = t
-        self.recorder.events("entered", t, st.profile[rows], j, start)
+        if self.recorder.record_events:
+            self.recorder.events("entered", t, st.profile[rows], j, start)
 
     # ================================================================= held rows
     def _held_due(self, rows: np.ndarray, t: np.ndarray) -> None:
@@ -157,7 +165,8 @@ class RowFlow:
         self._close_intervals(rows, t)
         for j, rows_j, t_j in self._by_journey(rows, t):
             self.recorder.held_change(j, t_j, -1)
-            self.recorder.events("released", t_j, st.profile[rows_j], j, st.node[rows_j])
+            if self.recorder.record_events:
+                self.recorder.events("released", t_j, st.profile[rows_j], j, st.node[rows_j])
         st.state[rows] = S.ACTIVE
         st.t_state[rows] = t
         st.parked[rows] = False
@@ -182,7 +191,8 @@ class RowFlow:
                 deadline = np.minimum(deadline, st.t_fire[rows])
         st.t_next[rows] = deadline
         self.recorder.held_change(node.journey, t, +1)
-        self.recorder.events("held", t, st.profile[rows], node.journey, node.gid)
+        if self.recorder.record_events:
+            self.recorder.events("held", t, st.profile[rows], node.journey, node.gid)
 
     # ================================================================= leaving a node
     def _leave_all(self, rows: np.ndarray, t: np.ndarray) -> None:
@@ -299,7 +309,8 @@ class RowFlow:
             runtime.pause.send_delays.append(t[delivered] - st.t_held[sent])
             runtime.pause.sent_rows.append(sent)
             st.t_held[rows[held_send]] = NEVER
-        self.recorder.events("action", t_sent, st.profile[sent_all], node.journey, node.gid)
+        if self.recorder.record_events:
+            self.recorder.events("action", t_sent, st.profile[sent_all], node.journey, node.gid)
         if node.next >= 0:
             self.move(rows, node.next, t)
         else:
@@ -346,10 +357,11 @@ class RowFlow:
                 if rows.size == 0:
                     return
         self._close_intervals(rows, t)
-        old = st.node[rows]
-        leaving_wait = self.node_waiting[old]
-        if leaving_wait.any():
-            self.recorder.events("left", t[leaving_wait], st.profile[rows[leaving_wait]], j, old[leaving_wait])
+        if self.recorder.record_events:
+            old = st.node[rows]
+            leaving_wait = self.node_waiting[old]
+            if leaving_wait.any():
+                self.recorder.events("left", t[leaving_wait], st.profile[rows[leaving_wait]], j, old[leaving_wait])
         previous_arrival = st.t_node[rows]
         st.t_node[rows] = t
         st.t_state[rows] = t
@@ -357,15 +369,14 @@ class RowFlow:
         if np.isscalar(targets):
             self.arrive(self.nodes[int(targets)], rows, t, previous_arrival)
         else:
-            targets = np.asarray(targets)
-            for gid in np.flatnonzero(np.bincount(targets, minlength=len(self.nodes))):
-                pick = targets == gid
-                self.arrive(self.nodes[int(gid)], rows[pick], t[pick], previous_arrival[pick])
+            for gid, rows_n, t_n, previous_n in _groups(np.asarray(targets), rows, t, previous_arrival):
+                self.arrive(self.nodes[gid], rows_n, t_n, previous_n)
 
     def arrive(self, node: CompiledNode, rows: np.ndarray, t: np.ndarray, previous_arrival: np.ndarray) -> None:
         """Rows reach ``node`` at ``t``; ``previous_arrival`` is when they reached the node before (A2/A4/A6)."""
         st = self.store
-        self.recorder.events("entered", t, st.profile[rows], node.journey, node.gid)
+        if self.recorder.record_events:
+            self.recorder.events("entered", t, st.profile[rows], node.journey, node.gid)
         spec = node.spec
         if isinstance(spec, WaitNode):
             if spec.duration is not None:
@@ -434,7 +445,8 @@ class RowFlow:
                 self.recorder.add_intervals(-1 - j, 0, st.t_entry[rows_j[entered]], t_j[entered])
             self.recorder.count_reason(j, reason, len(rows_j), t_j if reason == "org_cap" else None)
             event = "exited" if code < len(EXIT_REASONS) else "discarded"
-            self.recorder.events(event, t_j, st.profile[rows_j], j, st.node[rows_j], code)
+            if self.recorder.record_events:
+                self.recorder.events(event, t_j, st.profile[rows_j], j, st.node[rows_j], code)
             self.note_exits(j, t_j)
         del state
         st.state[rows] = S.DONE
@@ -447,22 +459,22 @@ class RowFlow:
         st = self.store
         state = st.state[rows]
         nodes = st.node[rows]
-        label = np.full(len(rows), -1, dtype=np.int8)
-        label[(state == S.QUEUED) | (state == S.READQ)] = LABEL_QUEUED
-        label[(state == S.FROZEN) | ((state == S.ACTIVE) & self.node_waiting[nodes])] = LABEL_WAITING
-        label[state == S.HELD] = LABEL_HELD
+        label = _LABEL_OF_STATE[state]  # active rows count as waiting only in a waiting node
+        label[(state == S.ACTIVE) & self.node_waiting[nodes]] = LABEL_WAITING
         keep = label >= 0
         if not keep.any():
             return
-        starts = st.t_state[rows[keep]]
-        ends = np.broadcast_to(t_end, rows.shape)[keep]
-        key = nodes[keep] * 3 + label[keep]
+        if keep.all():
+            starts, ends, key = st.t_state[rows], np.broadcast_to(t_end, rows.shape), nodes * 3 + label
+        else:
+            starts = st.t_state[rows[keep]]
+            ends = np.broadcast_to(t_end, rows.shape)[keep]
+            key = nodes[keep] * 3 + label[keep]
         if (key == key[0]).all():
             self.recorder.add_intervals(int(key[0] // 3), int(key[0] % 3), starts, ends)
             return
-        for k in np.unique(key):
-            pick = key == k
-            self.recorder.add_intervals(int(k // 3), int(k % 3), starts[pick], ends[pick])
+        for k, starts_k, ends_k in _groups(key, starts, ends):
+            self.recorder.add_intervals(k // 3, k % 3, starts_k, ends_k)
 
     def close_all_open(self) -> None:
         """At the end, count every open interval up to the end of the time series."""
@@ -473,6 +485,18 @@ class RowFlow:
         entered = open_rows[np.isin(st.state[open_rows], S.IN_JOURNEY)]
         for j, rows_j, _ in self._by_journey(entered, st.t_entry[entered]):
             self.recorder.add_intervals(-1 - j, 0, st.t_entry[rows_j], np.full(len(rows_j), NEVER // 2, dtype=np.int64))
+
+def _groups(keys: np.ndarray, *columns: np.ndarray) -> Iterator[tuple]:
+    """``(key, *columns[keys == key])`` for each key present, ascending, rows in their order: one
+    stable sort and slices, instead of a mask and copies per key."""
+    narrow = keys.astype(np.int16) if len(keys) and int(keys.max()) < 1 << 15 else keys  # int16: a radix sort
+    order = np.argsort(narrow, kind="stable")
+    keys = keys[order]
+    columns = [c[order] for c in columns]
+    bounds = np.concatenate(([0], np.flatnonzero(keys[1:] != keys[:-1]) + 1, [len(keys)]))
+    for start, end in zip(bounds[:-1].tolist(), bounds[1:].tolist()):
+        yield (int(keys[start]), *(c[start:end] for c in columns))
+
 
 def _reason_name(code: int) -> str:
     return REASONS[int(code)]

@@ -38,4 +38,21 @@ def rate_slots(count: int, rate_per_s: float, resolution: float) -> np.ndarray:
     return np.ceil(index / per_tick - 1e-9).astype(np.int64)
 
 
-__all__ = ["NEVER", "duration_ticks", "rate_slots", "to_ticks"]
+def stable_order(ticks: np.ndarray) -> np.ndarray:
+    """``np.argsort(ticks, kind="stable")``, faster: each tick (less the smallest) and its position packed
+    into one int64 key; the keys are unique, so sorting them gives the stable order."""
+    n = len(ticks)
+    if n == 0:
+        return np.zeros(0, dtype=np.intp)
+    low = int(ticks.min())
+    if int(ticks.max()) - low >= ((1 << 63) - n) // n:
+        return np.argsort(ticks, kind="stable")
+    key = ticks - low
+    key *= n
+    key += np.arange(n, dtype=np.int64)
+    key.sort()
+    key %= n
+    return key
+
+
+__all__ = ["NEVER", "duration_ticks", "rate_slots", "stable_order", "to_ticks"]

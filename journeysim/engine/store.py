@@ -24,12 +24,20 @@ VOID = 7      # an arrival that never happened (its journey was stopped first)
 IN_JOURNEY = (ACTIVE, HELD, FROZEN)
 AT_DOOR = (QUEUED, READQ)
 
+# profile is a population row: int32 holds any population that fits in memory (append checks)
 _COLUMNS = {
-    "profile": np.int64, "journey": np.int16, "node": np.int32, "state": np.int8, "reason": np.int8,
+    "profile": np.int32, "journey": np.int16, "node": np.int32, "state": np.int8, "reason": np.int8,
     "branch": np.int8, "fire_drawn": np.bool_, "parked": np.bool_,
     "t_next": np.int64, "t_held": np.int64, "t_move": np.int64, "t_entry": np.int64, "t_node": np.int64,
     "t_state": np.int64, "t_fire": np.int64,
 }
+
+
+def _state_table(states: tuple[int, ...]) -> np.ndarray:
+    """A lookup table: ``table[state]`` is whether ``state`` is one of ``states`` (faster than ``np.isin``)."""
+    table = np.zeros(VOID + 1, dtype=bool)
+    table[list(states)] = True
+    return table
 
 
 class ProfileStore:
@@ -60,6 +68,8 @@ class ProfileStore:
             self._grow(self.size + count)
         new = slice(self.size, self.size + count)  # slice writes: no index array per column
         self.size += count
+        if count and profiles.dtype.itemsize > 4 and int(profiles.max()) > np.iinfo(np.int32).max:
+            raise OverflowError(f"profile {int(profiles.max())} does not fit the store's profile column")
         self.profile[new] = profiles
         self.journey[new] = journey
         self.node[new] = node
@@ -82,7 +92,8 @@ class ProfileStore:
 
     def rows_of(self, journey: int, states: tuple[int, ...]) -> np.ndarray:
         n = self.size
-        mask = np.isin(self.state[:n], states) & (self.journey[:n] == journey)
+        mask = self.state[:n] == states[0] if len(states) == 1 else _state_table(states)[self.state[:n]]
+        mask &= self.journey[:n] == journey
         return np.flatnonzero(mask)
 
     @property

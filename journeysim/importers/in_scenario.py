@@ -13,13 +13,13 @@ from typing import Any
 from .. import units
 from ..errors import ScenarioError
 from ..yamlio import SourceMap
-from .render import flow
 
 IMPORTERS = ("sfmc",)
 
 
 def expand_imports(data: dict, scenario: Path, source: SourceMap) -> None:
     """Replace every ``{import: ..., file: ...}`` item of ``data['journeys']`` by the journey it names."""
+    from .render import flow  # the importers load only for a scenario that imports
     from .sfmc import DEFAULT_POPULATION, SfmcImportError, import_journey, read_definition
 
     journeys = data.get("journeys")
