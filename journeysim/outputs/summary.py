@@ -155,6 +155,14 @@ def conservation(sim: Simulation, *, arrivals_done: bool = True) -> dict:
     return {"ok": not problems, "problems": problems, "per_journey": per_journey}
 
 
+def _distinct_profiles(profiles: np.ndarray, population: int) -> int:
+    """How many different profiles ``profiles`` names (row numbers of the population): a mark per
+    profile, linear, where ``np.unique`` would hash or sort every row."""
+    seen = np.zeros(population, dtype=bool)
+    seen[profiles] = True
+    return int(np.count_nonzero(seen))
+
+
 def _allows_reentry(sim: Simulation, j: int) -> bool:
     start = sim.nodes[sim.journeys_c[j].start].spec
     return bool(getattr(start, "reentry", False)) or getattr(start, "schedule", None) is not None \
@@ -190,7 +198,7 @@ def _org_counts(sim: Simulation) -> dict:
     return {
         "max_live_journeys": sc.org.max_live_journeys,
         "live_journeys_peak": sim.live_journeys_peak,
-        "engageable_profiles": int(np.unique(st.profile[:n][arrived]).size),
+        "engageable_profiles": _distinct_profiles(st.profile[:n][arrived], sim.population.size),
         "events_per_s_quota": quota,
         "events_per_s_peak": int(per_second.max()) if len(per_second) else 0,
         "seconds_over_events_quota": int((per_second > quota).sum()) if quota is not None else 0,
