@@ -2,8 +2,8 @@
 
 A rule ``{channel, max, per}`` lets a profile receive at most ``max`` messages of its channel
 (every channel for ``all``) in any window of ``per``. Per rule the state is columnar: a ring of
-the last ``max`` send ticks of every profile (``ticks[profile, slot]``) and the slot of the oldest
-(``oldest[profile]``). A send at tick ``t`` is allowed when the oldest of the last ``max`` sends
+the last ``max`` send ticks of every profile (``ticks[profile * max + slot]``) and the slot of the
+oldest (``oldest[profile]``; none when ``max`` is 1). A send at tick ``t`` is allowed when the oldest of the last ``max`` sends
 is at or before ``t - per``; a suppressed send counts in no rule.
 
 Callers hand each profile's sends in time order; several sends of one profile in one call must
@@ -28,8 +28,9 @@ class FrequencyCaps:
         longest = max(self.window, default=0)
         dtype = np.int32 if end_tick + longest < np.iinfo(np.int32).max // 2 else np.int64
         never = -(longest + 1)  # "no send yet": out of every window from tick 0
-        self.ticks = [np.full((profiles, rule.max), never, dtype=dtype) for rule in rules]
-        self.oldest = [np.zeros(profiles, dtype=np.uint16) for _ in rules]
+        # rule r's ring of profile p is ticks[r][p * max : (p + 1) * max]; with max 1 there is no ring to turn
+        self.ticks = [np.full(profiles * rule.max, never, dtype=dtype) for rule in rules]
+        self.oldest = [np.zeros(profiles, dtype=np.uint16) if rule.max > 1 else None for rule in rules]
 
     def rules_for(self, node_type: str, channel: str) -> list[int]:
         if node_type != CAPPED_NODE_TYPE:
@@ -45,19 +46,23 @@ class FrequencyCaps:
         for rank_rows in [np.arange(len(profiles))] if distinct else _by_occurrence(profiles):
             p, tick = profiles[rank_rows], t[rank_rows]
             ok = np.ones(len(p), dtype=bool)
+            slots = []
             for r in rules:
-                ok &= self.ticks[r][p, self.oldest[r][p]] <= tick - self.window[r]
-            for r in rules:
-                q = p[ok]
-                slot = self.oldest[r][q]
-                self.ticks[r][q, slot] = tick[ok]
-                self.oldest[r][q] = (slot + 1) % self.rules[r].max
+                slot = None if self.oldest[r] is None else self.oldest[r][p]
+                at = p if slot is None else p * self.rules[r].max + slot
+                ok &= self.ticks[r][at] <= tick - self.window[r]
+                slots.append((slot, at))
+            sent_at = tick[ok]
+            for r, (slot, at) in zip(rules, slots):
+                self.ticks[r][at[ok]] = sent_at
+                if slot is not None:
+                    self.oldest[r][p[ok]] = (slot[ok] + 1) % self.rules[r].max
             allowed[rank_rows] = ok
         return allowed
 
     @property
     def nbytes(self) -> int:
-        return sum(a.nbytes for a in self.ticks) + sum(a.nbytes for a in self.oldest)
+        return sum(a.nbytes for a in self.ticks) + sum(a.nbytes for a in self.oldest if a is not None)
 
 
 def _by_occurrence(profiles: np.ndarray) -> list[np.ndarray]:
