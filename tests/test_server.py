@@ -40,6 +40,16 @@ def live(tmp_path):
         server.stop()
 
 
+@pytest.fixture
+def ajo_live(tmp_path):
+    """A stepped AJO sandbox at 500 s, for the operator calls."""
+    server = Live(scenario(linear_journey()), tmp_path)
+    server.advance(to="500s")
+    yield server
+    if server.thread.is_alive():
+        server.stop()
+
+
 def summary_of(out) -> dict:
     return json.loads((out / "summary.json").read_text())
 
@@ -418,14 +428,9 @@ def test_X1_the_example_script_runs_against_the_sandbox(tmp_path):
     live.stop()
 
 
-def test_X2_a_value_the_scenario_format_refuses_is_a_400_not_a_server_error(tmp_path):
+def test_X2_a_value_the_scenario_format_refuses_is_a_400_not_a_server_error(ajo_live):
     """X2: an empty global-filter expression (the format refuses it) answers 400 with a message, never 500."""
-    live = Live(scenario(linear_journey()), tmp_path)
-    try:
-        c = live.client
-        live.advance(to="500s")
-        assert c.post("/sim/journeys/j/pause", json={"mode": "hold"}).status_code == 200
-        answer = c.post("/sim/journeys/j/global-filter", json={"exclude": ""})
-        assert answer.status_code == 400 and "exclude" in answer.json()["error"], answer.text
-    finally:
-        live.stop()
+    c = ajo_live.client
+    assert c.post("/sim/journeys/j/pause", json={"mode": "hold"}).status_code == 200
+    answer = c.post("/sim/journeys/j/global-filter", json={"exclude": ""})
+    assert answer.status_code == 400 and "exclude" in answer.json()["error"], answer.text
