@@ -22,12 +22,14 @@ from .runtime import JourneyRuntime
 from .store import NEVER
 
 LABEL_QUEUED, LABEL_WAITING, LABEL_HELD = 0, 1, 2
+CHAIN_DEPTH = 64  # nodes taken on in one step before the rest waits for the next step (bounds the recursion)
 UPDATE_AND_JUMP = frozenset({"update_profile", "jump"})
 KEEPS_ENTRIES = frozenset({"queue", "requalify"})
 _LABEL_OF_STATE = np.full(S.VOID + 1, -1, dtype=np.int8)
 _LABEL_OF_STATE[[S.QUEUED, S.READQ]] = LABEL_QUEUED
 _LABEL_OF_STATE[S.FROZEN] = LABEL_WAITING
 _LABEL_OF_STATE[S.HELD] = LABEL_HELD
+_IN_JOURNEY, _OPEN = S.state_table(S.IN_JOURNEY), S.state_table(S.IN_JOURNEY + S.AT_DOOR)
 
 
 class RowFlow:
@@ -213,21 +215,21 @@ class RowFlow:
             cumulative = np.cumsum(node.branch_weights)
             u = self.draws.uniform(self.store.profile[rows], self.store.t_entry[rows], node.gid, t)
             pick = np.minimum(np.searchsorted(cumulative / cumulative[-1], u, side="right"), len(cumulative) - 1)
-            self.move(rows, np.asarray(node.branch_targets)[pick], t)
+            self.move(node, rows, np.asarray(node.branch_targets)[pick], t)
         elif kind == "update_profile":
             profiles = self.store.profile[rows]
             for name, value in node.spec.set.items():
                 self.population.set_values(name, profiles, value)
-            self.move(rows, node.next, t)
+            self.move(node, rows, node.next, t)
         elif kind == "jump":
             self._jump(node, rows, t)
         elif kind == "end":
             self.finish(rows, t, "end")
         elif kind in EVENT_TYPES and node.gid != runtime.compiled.start:
             targets = np.where(self.store.branch[rows] == 1, node.on_timeout, node.next)
-            self.move(rows, targets, t)
+            self.move(node, rows, targets, t)
         else:  # entry node, wait, external data
-            self.move(rows, node.next, t)
+            self.move(node, rows, node.next, t)
 
     def _stops_here(self, node: CompiledNode, runtime: JourneyRuntime) -> bool:
         """Does a paused journey stop a profile leaving ``node`` (actions decide in ``_action``)?
@@ -266,7 +268,7 @@ class RowFlow:
         self._count_skipped(node, len(rows))
         self.store.t_held[rows] = NEVER
         if node.next >= 0:
-            self.move(rows, node.next, t)
+            self.move(node, rows, node.next, t)
         else:
             self.finish(rows, t, "end")
 
@@ -312,7 +314,7 @@ class RowFlow:
         if self.recorder.record_events:
             self.recorder.events("action", t_sent, st.profile[sent_all], node.journey, node.gid)
         if node.next >= 0:
-            self.move(rows, node.next, t)
+            self.move(node, rows, node.next, t)
         else:
             self.finish(rows, t, "end")
 
@@ -324,7 +326,7 @@ class RowFlow:
             hit = undecided if expr is None else undecided & expr.mask(lookup, len(rows))
             targets[hit] = target
             undecided &= ~hit
-        self.move(rows, targets, t)
+        self.move(node, rows, targets, t)
 
     def _jump(self, node: CompiledNode, rows: np.ndarray, t: np.ndarray) -> None:
         if self.store.size + len(rows) > self.row_budget:
@@ -340,8 +342,8 @@ class RowFlow:
         self.store.t_state[new] = t
 
     # ================================================================= moving and arriving
-    def move(self, rows: np.ndarray, targets: np.ndarray | int, t: np.ndarray) -> None:
-        """Move rows to ``targets`` at ``t``; exit criteria are checked at every move (A14)."""
+    def move(self, leaving: CompiledNode, rows: np.ndarray, targets: np.ndarray | int, t: np.ndarray) -> None:
+        """Move rows (active, at ``leaving``) to ``targets`` at ``t``; exit criteria are checked at every move (A14)."""
         st = self.store
         j = int(st.journey[rows[0]])
         criteria = self.runtime[j].compiled.exit_criteria
@@ -356,12 +358,10 @@ class RowFlow:
                 targets = targets if np.isscalar(targets) else targets[~out]
                 if rows.size == 0:
                     return
-        self._close_intervals(rows, t)
-        if self.recorder.record_events:
-            old = st.node[rows]
-            leaving_wait = self.node_waiting[old]
-            if leaving_wait.any():
-                self.recorder.events("left", t[leaving_wait], st.profile[rows[leaving_wait]], j, old[leaving_wait])
+        if leaving.is_waiting:  # an active row is counted in the time series only in a waiting node
+            self._close_intervals(rows, t)
+            if self.recorder.record_events:
+                self.recorder.events("left", t, st.profile[rows], j, leaving.gid)
         previous_arrival = st.t_node[rows]
         st.t_node[rows] = t
         st.t_state[rows] = t
@@ -398,6 +398,15 @@ class RowFlow:
                 st.branch[rows] = 0
             st.fire_drawn[rows] = False
             st.t_fire[rows] = NEVER
+        elif self.interacting is None and self.chain_depth < CHAIN_DEPTH:  # rows of one profile interact: step by step
+            # moves on at once: taken on now instead of in the next step. Its t_move and t_next are
+            # already ``t`` (it was due at ``t``) and its global timeout lies after ``t`` (step checked)
+            self.chain_depth += 1
+            try:
+                self.leave(node, rows, t)
+            finally:
+                self.chain_depth -= 1
+            return
         else:
             t_move = t
         st.t_move[rows] = t_move
@@ -440,7 +449,7 @@ class RowFlow:
             held = state_j == S.HELD
             if held.any():
                 self.recorder.held_change(j, t_j[held], -1)
-            entered = np.isin(state_j, S.IN_JOURNEY)
+            entered = _IN_JOURNEY[state_j]
             if entered.any():
                 self.recorder.add_intervals(-1 - j, 0, st.t_entry[rows_j[entered]], t_j[entered])
             self.recorder.count_reason(j, reason, len(rows_j), t_j if reason == "org_cap" else None)
@@ -480,9 +489,9 @@ class RowFlow:
         """At the end, count every open interval up to the end of the time series."""
         st = self.store
         n = st.size
-        open_rows = np.flatnonzero(np.isin(st.state[:n], (S.ACTIVE, S.HELD, S.FROZEN, S.QUEUED, S.READQ)))
+        open_rows = np.flatnonzero(_OPEN[st.state[:n]])
         self._close_intervals(open_rows, np.full(len(open_rows), NEVER // 2, dtype=np.int64))
-        entered = open_rows[np.isin(st.state[open_rows], S.IN_JOURNEY)]
+        entered = open_rows[_IN_JOURNEY[st.state[open_rows]]]
         for j, rows_j, _ in self._by_journey(entered, st.t_entry[entered]):
             self.recorder.add_intervals(-1 - j, 0, st.t_entry[rows_j], np.full(len(rows_j), NEVER // 2, dtype=np.int64))
 

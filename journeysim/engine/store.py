@@ -33,7 +33,7 @@ _COLUMNS = {
 }
 
 
-def _state_table(states: tuple[int, ...]) -> np.ndarray:
+def state_table(states: tuple[int, ...]) -> np.ndarray:
     """A lookup table: ``table[state]`` is whether ``state`` is one of ``states`` (faster than ``np.isin``)."""
     table = np.zeros(VOID + 1, dtype=bool)
     table[list(states)] = True
@@ -92,7 +92,7 @@ class ProfileStore:
 
     def rows_of(self, journey: int, states: tuple[int, ...]) -> np.ndarray:
         n = self.size
-        mask = self.state[:n] == states[0] if len(states) == 1 else _state_table(states)[self.state[:n]]
+        mask = self.state[:n] == states[0] if len(states) == 1 else state_table(states)[self.state[:n]]
         mask &= self.journey[:n] == journey
         return np.flatnonzero(mask)
 
