@@ -40,24 +40,23 @@ class RowFlow:
         st = self.store
         t = st.t_next[due]
         state = st.state[due]
-        if self.first_entry + self.shortest_timeout > int(t.max()):
-            timed_out = np.zeros(len(due), dtype=bool)  # no row can have reached its global timeout yet
-        else:
+        if self.first_entry + self.shortest_timeout <= int(t.max()):  # else no row can have timed out yet
             timed_out = t >= st.t_entry[due] + self.timeout_of[st.journey[due]]  # t_entry is NEVER until entered
-        if timed_out.any():
-            out = due[timed_out]
-            self.finish(out, st.t_entry[out] + self.timeout_of[st.journey[out]], "timeout")
-            keep = ~timed_out
-            due, t, state = due[keep], t[keep], state[keep]
-            if due.size == 0:
-                return
+            if timed_out.any():
+                out = due[timed_out]
+                self.finish(out, st.t_entry[out] + self.timeout_of[st.journey[out]], "timeout")
+                keep = ~timed_out
+                due, t, state = due[keep], t[keep], state[keep]
+                if due.size == 0:
+                    return
+        present = np.bincount(state, minlength=S.VOID + 1)
         for code, handler in ((S.PENDING, self._door), (S.READQ, self._door), (S.QUEUED, self._admit_queued),
                               (S.HELD, self._held_due), (S.ACTIVE, self._leave_all)):
-            mask = state == code
-            if mask.all():
+            if present[code] == len(due):
                 handler(due, t)
                 return
-            if mask.any():
+            if present[code]:
+                mask = state == code
                 handler(due[mask], t[mask])
 
     def _by_node(self, rows: np.ndarray, t: np.ndarray) -> Iterator[tuple[CompiledNode, np.ndarray, np.ndarray]]:
@@ -112,7 +111,7 @@ class RowFlow:
                         pick = reason == code
                         self.finish(shut[pick], shut_t[pick], _reason_name(code))
             if (~closed).any():
-                self.admit(rows_j[~closed], t_j[~closed])
+                self.admit(rows_j[~closed], t_j[~closed], go_on=True)
 
     def _admit_queued(self, rows: np.ndarray, t: np.ndarray) -> None:
         """Queued entries at their moment: entered (S5), or, when the pause re-evaluates entries (V7),
@@ -129,8 +128,9 @@ class RowFlow:
                 runtime.pause.entered_from_queue += len(rows_j)
             self.admit(rows_j, t_j)
 
-    def admit(self, rows: np.ndarray, t: np.ndarray) -> None:
-        """Let rows into their journey's start node at ``t`` (entered)."""
+    def admit(self, rows: np.ndarray, t: np.ndarray, go_on: bool = False) -> None:
+        """Let rows into their journey's start node at ``t`` (entered). ``go_on`` (only within a step,
+        never from a control event): they leave the start node at once, as the next step would."""
         st = self.store
         if rows.size == 0:
             return
@@ -152,6 +152,8 @@ class RowFlow:
         st.t_next[rows] = t
         if self.recorder.record_events:
             self.recorder.events("entered", t, st.profile[rows], j, start)
+        if go_on and self.interacting is None and self.timeout_of[j] > 0:  # a zero timeout ends them first
+            self.leave(self.nodes[start], rows, t)
 
     # ================================================================= held rows
     def _held_due(self, rows: np.ndarray, t: np.ndarray) -> None:
@@ -180,7 +182,8 @@ class RowFlow:
     def hold(self, node: CompiledNode, rows: np.ndarray, t: np.ndarray, parked: bool = False) -> None:
         """Stop rows at ``node`` until a resume releases them (or, ``parked``, a release_parked: V5)."""
         st = self.store
-        self._close_intervals(rows, t)
+        if node.is_waiting:  # rows leaving ``node`` are active: counted as waiting only in a waiting node
+            self.recorder.add_intervals(node.gid, LABEL_WAITING, st.t_state[rows], t)
         st.state[rows] = S.HELD
         st.parked[rows] = parked
         st.t_state[rows] = t
@@ -359,21 +362,29 @@ class RowFlow:
                 if rows.size == 0:
                     return
         if leaving.is_waiting:  # an active row is counted in the time series only in a waiting node
-            self._close_intervals(rows, t)
+            self.recorder.add_intervals(leaving.gid, LABEL_WAITING, st.t_state[rows], t)
             if self.recorder.record_events:
                 self.recorder.events("left", t, st.profile[rows], j, leaving.gid)
-        previous_arrival = st.t_node[rows]
+        if np.isscalar(targets):
+            previous_arrival = st.t_node[rows] if self.node_draws_event[targets] else None
+        else:
+            targets = np.asarray(targets)
+            previous_arrival = st.t_node[rows] if self.node_draws_event[targets].any() else None
         st.t_node[rows] = t
         st.t_state[rows] = t
         st.node[rows] = targets
         if np.isscalar(targets):
             self.arrive(self.nodes[int(targets)], rows, t, previous_arrival)
+        elif previous_arrival is None:
+            for gid, rows_n, t_n in _groups(targets, rows, t):
+                self.arrive(self.nodes[gid], rows_n, t_n, None)
         else:
-            for gid, rows_n, t_n, previous_n in _groups(np.asarray(targets), rows, t, previous_arrival):
+            for gid, rows_n, t_n, previous_n in _groups(targets, rows, t, previous_arrival):
                 self.arrive(self.nodes[gid], rows_n, t_n, previous_n)
 
-    def arrive(self, node: CompiledNode, rows: np.ndarray, t: np.ndarray, previous_arrival: np.ndarray) -> None:
-        """Rows reach ``node`` at ``t``; ``previous_arrival`` is when they reached the node before (A2/A4/A6)."""
+    def arrive(self, node: CompiledNode, rows: np.ndarray, t: np.ndarray, previous_arrival: np.ndarray | None) -> None:
+        """Rows reach ``node`` at ``t``; ``previous_arrival`` is when they reached the node before (A2/A4/A6),
+        given when ``node`` draws its event from then."""
         st = self.store
         if self.recorder.record_events:
             self.recorder.events("entered", t, st.profile[rows], node.journey, node.gid)

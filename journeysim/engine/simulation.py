@@ -23,7 +23,7 @@ import simpy
 from .. import population as pop_module
 from ..expr import Expression
 from ..loader import LoadedScenario
-from ..model.graph import CompiledNode, can_reach, compile_graph
+from ..model.graph import EVENT_TYPES, CompiledNode, can_reach, compile_graph
 from ..schema import EventLike, FileArrivals, PoissonArrivals, ReadAudienceNode, RegularArrivals
 from ..units import format_seconds
 from . import store as S
@@ -66,6 +66,7 @@ class Simulation(RowFlow, ControlProcesses, OrgAccounting, JourneyVersions):
         self.shortest_timeout = int(self.timeout_of.min())
         self.first_entry = NEVER
         self.node_waiting = np.array([n.is_waiting for n in self.nodes], dtype=bool)
+        self.node_draws_event = np.array([n.kind in EVENT_TYPES and n.is_waiting for n in self.nodes], dtype=bool)
         self._setup_versions()
         self._setup_business_rules()
         self.entry_event_chunks: list[tuple[np.ndarray, np.ndarray]] = []
