@@ -110,7 +110,9 @@ class RowFlow:
                     for code in np.unique(reason):
                         pick = reason == code
                         self.finish(shut[pick], shut_t[pick], _reason_name(code))
-            if (~closed).any():
+            if not closed.any():
+                self.admit(rows_j, t_j, go_on=True)
+            elif not closed.all():
                 self.admit(rows_j[~closed], t_j[~closed], go_on=True)
 
     def _admit_queued(self, rows: np.ndarray, t: np.ndarray) -> None:

@@ -283,13 +283,16 @@ class Simulation(RowFlow, ControlProcesses, OrgAccounting, JourneyVersions):
 
         Due rows go in batches of at most ``BATCH_ROWS``, each batch to the end of the horizon:
         bounded batches bound the memory of the temporaries. Rows created meanwhile (jumps) are
-        picked up by the next scan.
+        picked up by the next scan; without them there is nothing left to scan for.
         """
         while True:
             due = self.store.due_before(until)
             if due.size == 0:
                 return
+            rows_before = self.store.size
             self._run(due, until)
+            if self.store.size == rows_before:  # every row moved is past ``until`` and no other changed
+                return
 
     def _run(self, due: np.ndarray, until: int | np.ndarray) -> None:
         """Move ``due`` rows (ascending), batch by batch, each as far as it can go before ``until``
