@@ -148,13 +148,14 @@ class RowFlow:
         st.state[rows] = S.ACTIVE
         st.node[rows] = start
         st.t_entry[rows] = t
-        st.t_node[rows] = t
+        if st.node_arrivals:
+            st.t_node[rows] = t
         st.t_state[rows] = t
         st.t_move[rows] = t
         st.t_next[rows] = t
         if self.recorder.record_events:
             self.recorder.events("entered", t, st.profile[rows], j, start)
-        if go_on and self.interacting is None and self.timeout_of[j] > 0:  # a zero timeout ends them first
+        if go_on and self.interacting is None and self.chain_depth < CHAIN_DEPTH and self.timeout_of[j] > 0:  # a zero timeout ends them first
             self.leave(self.nodes[start], rows, t)
 
     # ================================================================= held rows
@@ -372,7 +373,8 @@ class RowFlow:
         else:
             targets = np.asarray(targets)
             previous_arrival = st.t_node[rows] if self.node_draws_event[targets].any() else None
-        st.t_node[rows] = t
+        if st.node_arrivals:
+            st.t_node[rows] = t
         st.t_state[rows] = t
         st.node[rows] = targets
         if np.isscalar(targets):

@@ -57,7 +57,8 @@ class Simulation(RowFlow, ControlProcesses, OrgAccounting, JourneyVersions):
         self.draws = KeyedDraws(seeds[1])
         self.node_rng = [np.random.default_rng(s) for s in seeds[3].spawn(len(self.nodes))]
         self.arrival_rng = np.random.default_rng(seeds[2])
-        self.store = ProfileStore(max(1024, self.population.size))
+        draws_event = [n.kind in EVENT_TYPES and n.is_waiting for n in self.nodes]
+        self.store = ProfileStore(max(1024, self.population.size), node_arrivals=any(draws_event))
         self.row_budget = int(pop_module.MEMORY_SHARE * pop_module.available_memory() / (2 * pop_module.ENGINE_BYTES_PER_ROW))
         sample_ticks_ = max(1, to_ticks(sc.report_every, self.res))
         self.recorder = Recorder(len(self.journeys_c), sample_ticks_, self.end_tick // sample_ticks_ + 1, record_events)
@@ -66,7 +67,7 @@ class Simulation(RowFlow, ControlProcesses, OrgAccounting, JourneyVersions):
         self.shortest_timeout = int(self.timeout_of.min())
         self.first_entry = NEVER
         self.node_waiting = np.array([n.is_waiting for n in self.nodes], dtype=bool)
-        self.node_draws_event = np.array([n.kind in EVENT_TYPES and n.is_waiting for n in self.nodes], dtype=bool)
+        self.node_draws_event = np.array(draws_event, dtype=bool)
         self._setup_versions()
         self._setup_business_rules()
         self.entry_event_chunks: list[tuple[np.ndarray, np.ndarray]] = []
