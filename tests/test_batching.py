@@ -77,3 +77,41 @@ def test_a_write_read_by_another_journey_gives_the_per_tick_result(tmp_path):
     assert_same_outputs(batched, per_tick)
     actions = batched.summary["journeys"]["route"]["actions"]
     assert actions["yes"] > 100 and actions["no"] > 100  # both outcomes happen: the test can tell orders apart
+
+
+def _chain_of_conditions(length: int) -> dict:
+    """event -> wait -> ``length`` conditions in a row (no time between them) -> action or exit -> end."""
+    nodes = {"entry": {"type": "event", "arrivals": {"every": "2s", "count": 400}, "next": "wait"},
+             "wait": {"type": "wait", "duration": {"uniform": ["10s", "300s"]}, "next": "c0"}}
+    for i in range(length):
+        last = i == length - 1
+        nodes[f"c{i}"] = {"type": "condition", "branches": [
+            {"when": "flag", "next": "send" if last else f"c{i + 1}"}, {"otherwise": "done" if i % 3 == 2 else ("send" if last else f"c{i + 1}")}]}
+    nodes["send"] = {"type": "action", "channel": "email", "next": "done"}
+    nodes["done"] = {"type": "end"}
+    return {"key": "j", "start": "entry", "nodes": nodes}
+
+
+@pytest.mark.parametrize("scenario_name", ["bench", "quickstart", "long chain", "reaction"])
+def test_going_on_through_nodes_that_take_no_time_changes_nothing(tmp_path, monkeypatch, scenario_name):
+    """Rows go on through condition, action and end nodes in the step that brought them there
+    (``CHAIN_DEPTH`` nodes deep, the rest in the next step): the same outputs as one node per step."""
+    from journeysim.engine import flow
+
+    if scenario_name == "bench":
+        loaded = small_copy_of_the_benchmark(tmp_path)
+    elif scenario_name == "quickstart":
+        loaded = journeysim.load(ROOT / "scenarios" / "quickstart.yaml")
+    else:
+        journey = _chain_of_conditions(flow.CHAIN_DEPTH + 40) if scenario_name == "long chain" else linear_journey(
+            every="3s", count=600, wait="50s", after_action={"opened": {
+                "type": "reaction", "to": "send", "chance": 0.5, "delay": {"uniform": [0, 400]}, "timeout": "300s",
+                "next": "done", "on_timeout": "done"}})
+        doc = scenario(journey, timeline=[pause(300), resume(900)], duration="2500s",
+                       org={"held_cap": 1000, "cap_check_every": "120s", "resume_rate": "2/s"})
+        loaded = journeysim.load(Runner(tmp_path).write(doc))
+    chained = journeysim.run(loaded, events=True)
+    monkeypatch.setattr(flow, "CHAIN_DEPTH", 0)
+    one_node_per_step = journeysim.run(loaded, events=True)
+    assert_same_outputs(chained, one_node_per_step)
+    assert sum(chained.summary["journeys"][k]["entered"] for k in chained.summary["journeys"]) > 0

@@ -78,15 +78,22 @@ class ControlProcesses:
         node = self.nodes[c.start]
         spec: ReadAudienceNode = node.spec
         runtime = self.runtime[c.index]
-        eligible = np.zeros(self.population.size, dtype=bool)
-        eligible[self._audience(self.loaded.expressions.get((c.index, node.node_id, "audience")))] = True
+        audience = self.loaded.expressions.get((c.index, node.node_id, "audience"))
+        if audience is None:
+            eligible = np.ones(self.population.size, dtype=bool)
+        else:
+            eligible = np.zeros(self.population.size, dtype=bool)
+            eligible[self._audience(audience)] = True
         if spec.incremental:
             eligible &= ~runtime.read_done
-        else:
+        elif self.store.size:
             inside = self.store.rows_of(c.index, S.IN_JOURNEY + S.AT_DOOR)
             eligible[self.store.profile[inside]] = False
         runtime.read_done |= eligible
-        profiles = self.node_rng[node.gid].permutation(np.flatnonzero(eligible))
+        profiles = np.flatnonzero(eligible)
+        if self.population.size <= np.iinfo(np.int32).max:
+            profiles = profiles.astype(np.int32)  # half the memory to shuffle; the same draws, the same order
+        self.node_rng[node.gid].shuffle(profiles)
         slots = rate_slots(len(profiles), spec.read_rate, self.res)
         slots += now
         rows = self.store.append(profiles, c.index, c.start, S.READQ, slots)

@@ -22,12 +22,14 @@ from .runtime import JourneyRuntime
 from .store import NEVER
 
 LABEL_QUEUED, LABEL_WAITING, LABEL_HELD = 0, 1, 2
+CHAIN_DEPTH = 64  # nodes taken on in one step before the rest waits for the next step (bounds the recursion)
 UPDATE_AND_JUMP = frozenset({"update_profile", "jump"})
 KEEPS_ENTRIES = frozenset({"queue", "requalify"})
 _LABEL_OF_STATE = np.full(S.VOID + 1, -1, dtype=np.int8)
 _LABEL_OF_STATE[[S.QUEUED, S.READQ]] = LABEL_QUEUED
 _LABEL_OF_STATE[S.FROZEN] = LABEL_WAITING
 _LABEL_OF_STATE[S.HELD] = LABEL_HELD
+_IN_JOURNEY, _OPEN = S.state_table(S.IN_JOURNEY), S.state_table(S.IN_JOURNEY + S.AT_DOOR)
 
 
 class RowFlow:
@@ -38,24 +40,23 @@ class RowFlow:
         st = self.store
         t = st.t_next[due]
         state = st.state[due]
-        if self.first_entry + self.shortest_timeout > int(t.max()):
-            timed_out = np.zeros(len(due), dtype=bool)  # no row can have reached its global timeout yet
-        else:
+        if self.first_entry + self.shortest_timeout <= int(t.max()):  # else no row can have timed out yet
             timed_out = t >= st.t_entry[due] + self.timeout_of[st.journey[due]]  # t_entry is NEVER until entered
-        if timed_out.any():
-            out = due[timed_out]
-            self.finish(out, st.t_entry[out] + self.timeout_of[st.journey[out]], "timeout")
-            keep = ~timed_out
-            due, t, state = due[keep], t[keep], state[keep]
-            if due.size == 0:
-                return
+            if timed_out.any():
+                out = due[timed_out]
+                self.finish(out, st.t_entry[out] + self.timeout_of[st.journey[out]], "timeout")
+                keep = ~timed_out
+                due, t, state = due[keep], t[keep], state[keep]
+                if due.size == 0:
+                    return
+        present = np.bincount(state, minlength=S.VOID + 1)
         for code, handler in ((S.PENDING, self._door), (S.READQ, self._door), (S.QUEUED, self._admit_queued),
                               (S.HELD, self._held_due), (S.ACTIVE, self._leave_all)):
-            mask = state == code
-            if mask.all():
+            if present[code] == len(due):
                 handler(due, t)
                 return
-            if mask.any():
+            if present[code]:
+                mask = state == code
                 handler(due[mask], t[mask])
 
     def _by_node(self, rows: np.ndarray, t: np.ndarray) -> Iterator[tuple[CompiledNode, np.ndarray, np.ndarray]]:
@@ -109,8 +110,10 @@ class RowFlow:
                     for code in np.unique(reason):
                         pick = reason == code
                         self.finish(shut[pick], shut_t[pick], _reason_name(code))
-            if (~closed).any():
-                self.admit(rows_j[~closed], t_j[~closed])
+            if not closed.any():
+                self.admit(rows_j, t_j, go_on=True)
+            elif not closed.all():
+                self.admit(rows_j[~closed], t_j[~closed], go_on=True)
 
     def _admit_queued(self, rows: np.ndarray, t: np.ndarray) -> None:
         """Queued entries at their moment: entered (S5), or, when the pause re-evaluates entries (V7),
@@ -127,8 +130,9 @@ class RowFlow:
                 runtime.pause.entered_from_queue += len(rows_j)
             self.admit(rows_j, t_j)
 
-    def admit(self, rows: np.ndarray, t: np.ndarray) -> None:
-        """Let rows into their journey's start node at ``t`` (entered)."""
+    def admit(self, rows: np.ndarray, t: np.ndarray, go_on: bool = False) -> None:
+        """Let rows into their journey's start node at ``t`` (entered). ``go_on`` (only within a step,
+        never from a control event): they leave the start node at once, as the next step would."""
         st = self.store
         if rows.size == 0:
             return
@@ -144,12 +148,15 @@ class RowFlow:
         st.state[rows] = S.ACTIVE
         st.node[rows] = start
         st.t_entry[rows] = t
-        st.t_node[rows] = t
+        if st.node_arrivals:
+            st.t_node[rows] = t
         st.t_state[rows] = t
         st.t_move[rows] = t
         st.t_next[rows] = t
         if self.recorder.record_events:
             self.recorder.events("entered", t, st.profile[rows], j, start)
+        if go_on and self.interacting is None and self.chain_depth < CHAIN_DEPTH and self.timeout_of[j] > 0:  # a zero timeout ends them first
+            self.leave(self.nodes[start], rows, t)
 
     # ================================================================= held rows
     def _held_due(self, rows: np.ndarray, t: np.ndarray) -> None:
@@ -178,7 +185,8 @@ class RowFlow:
     def hold(self, node: CompiledNode, rows: np.ndarray, t: np.ndarray, parked: bool = False) -> None:
         """Stop rows at ``node`` until a resume releases them (or, ``parked``, a release_parked: V5)."""
         st = self.store
-        self._close_intervals(rows, t)
+        if node.is_waiting:  # rows leaving ``node`` are active: counted as waiting only in a waiting node
+            self.recorder.add_intervals(node.gid, LABEL_WAITING, st.t_state[rows], t)
         st.state[rows] = S.HELD
         st.parked[rows] = parked
         st.t_state[rows] = t
@@ -213,21 +221,21 @@ class RowFlow:
             cumulative = np.cumsum(node.branch_weights)
             u = self.draws.uniform(self.store.profile[rows], self.store.t_entry[rows], node.gid, t)
             pick = np.minimum(np.searchsorted(cumulative / cumulative[-1], u, side="right"), len(cumulative) - 1)
-            self.move(rows, np.asarray(node.branch_targets)[pick], t)
+            self.move(node, rows, np.asarray(node.branch_targets)[pick], t)
         elif kind == "update_profile":
             profiles = self.store.profile[rows]
             for name, value in node.spec.set.items():
                 self.population.set_values(name, profiles, value)
-            self.move(rows, node.next, t)
+            self.move(node, rows, node.next, t)
         elif kind == "jump":
             self._jump(node, rows, t)
         elif kind == "end":
             self.finish(rows, t, "end")
         elif kind in EVENT_TYPES and node.gid != runtime.compiled.start:
             targets = np.where(self.store.branch[rows] == 1, node.on_timeout, node.next)
-            self.move(rows, targets, t)
+            self.move(node, rows, targets, t)
         else:  # entry node, wait, external data
-            self.move(rows, node.next, t)
+            self.move(node, rows, node.next, t)
 
     def _stops_here(self, node: CompiledNode, runtime: JourneyRuntime) -> bool:
         """Does a paused journey stop a profile leaving ``node`` (actions decide in ``_action``)?
@@ -266,7 +274,7 @@ class RowFlow:
         self._count_skipped(node, len(rows))
         self.store.t_held[rows] = NEVER
         if node.next >= 0:
-            self.move(rows, node.next, t)
+            self.move(node, rows, node.next, t)
         else:
             self.finish(rows, t, "end")
 
@@ -312,7 +320,7 @@ class RowFlow:
         if self.recorder.record_events:
             self.recorder.events("action", t_sent, st.profile[sent_all], node.journey, node.gid)
         if node.next >= 0:
-            self.move(rows, node.next, t)
+            self.move(node, rows, node.next, t)
         else:
             self.finish(rows, t, "end")
 
@@ -324,7 +332,7 @@ class RowFlow:
             hit = undecided if expr is None else undecided & expr.mask(lookup, len(rows))
             targets[hit] = target
             undecided &= ~hit
-        self.move(rows, targets, t)
+        self.move(node, rows, targets, t)
 
     def _jump(self, node: CompiledNode, rows: np.ndarray, t: np.ndarray) -> None:
         if self.store.size + len(rows) > self.row_budget:
@@ -340,8 +348,8 @@ class RowFlow:
         self.store.t_state[new] = t
 
     # ================================================================= moving and arriving
-    def move(self, rows: np.ndarray, targets: np.ndarray | int, t: np.ndarray) -> None:
-        """Move rows to ``targets`` at ``t``; exit criteria are checked at every move (A14)."""
+    def move(self, leaving: CompiledNode, rows: np.ndarray, targets: np.ndarray | int, t: np.ndarray) -> None:
+        """Move rows (active, at ``leaving``) to ``targets`` at ``t``; exit criteria are checked at every move (A14)."""
         st = self.store
         j = int(st.journey[rows[0]])
         criteria = self.runtime[j].compiled.exit_criteria
@@ -356,24 +364,31 @@ class RowFlow:
                 targets = targets if np.isscalar(targets) else targets[~out]
                 if rows.size == 0:
                     return
-        self._close_intervals(rows, t)
-        if self.recorder.record_events:
-            old = st.node[rows]
-            leaving_wait = self.node_waiting[old]
-            if leaving_wait.any():
-                self.recorder.events("left", t[leaving_wait], st.profile[rows[leaving_wait]], j, old[leaving_wait])
-        previous_arrival = st.t_node[rows]
-        st.t_node[rows] = t
+        if leaving.is_waiting:  # an active row is counted in the time series only in a waiting node
+            self.recorder.add_intervals(leaving.gid, LABEL_WAITING, st.t_state[rows], t)
+            if self.recorder.record_events:
+                self.recorder.events("left", t, st.profile[rows], j, leaving.gid)
+        if np.isscalar(targets):
+            previous_arrival = st.t_node[rows] if self.node_draws_event[targets] else None
+        else:
+            targets = np.asarray(targets)
+            previous_arrival = st.t_node[rows] if self.node_draws_event[targets].any() else None
+        if st.node_arrivals:
+            st.t_node[rows] = t
         st.t_state[rows] = t
         st.node[rows] = targets
         if np.isscalar(targets):
             self.arrive(self.nodes[int(targets)], rows, t, previous_arrival)
+        elif previous_arrival is None:
+            for gid, rows_n, t_n in _groups(targets, rows, t):
+                self.arrive(self.nodes[gid], rows_n, t_n, None)
         else:
-            for gid, rows_n, t_n, previous_n in _groups(np.asarray(targets), rows, t, previous_arrival):
+            for gid, rows_n, t_n, previous_n in _groups(targets, rows, t, previous_arrival):
                 self.arrive(self.nodes[gid], rows_n, t_n, previous_n)
 
-    def arrive(self, node: CompiledNode, rows: np.ndarray, t: np.ndarray, previous_arrival: np.ndarray) -> None:
-        """Rows reach ``node`` at ``t``; ``previous_arrival`` is when they reached the node before (A2/A4/A6)."""
+    def arrive(self, node: CompiledNode, rows: np.ndarray, t: np.ndarray, previous_arrival: np.ndarray | None) -> None:
+        """Rows reach ``node`` at ``t``; ``previous_arrival`` is when they reached the node before (A2/A4/A6),
+        given when ``node`` draws its event from then."""
         st = self.store
         if self.recorder.record_events:
             self.recorder.events("entered", t, st.profile[rows], node.journey, node.gid)
@@ -398,6 +413,15 @@ class RowFlow:
                 st.branch[rows] = 0
             st.fire_drawn[rows] = False
             st.t_fire[rows] = NEVER
+        elif self.interacting is None and self.chain_depth < CHAIN_DEPTH:  # rows of one profile interact: step by step
+            # moves on at once: taken on now instead of in the next step. Its t_move and t_next are
+            # already ``t`` (it was due at ``t``) and its global timeout lies after ``t`` (step checked)
+            self.chain_depth += 1
+            try:
+                self.leave(node, rows, t)
+            finally:
+                self.chain_depth -= 1
+            return
         else:
             t_move = t
         st.t_move[rows] = t_move
@@ -440,7 +464,7 @@ class RowFlow:
             held = state_j == S.HELD
             if held.any():
                 self.recorder.held_change(j, t_j[held], -1)
-            entered = np.isin(state_j, S.IN_JOURNEY)
+            entered = _IN_JOURNEY[state_j]
             if entered.any():
                 self.recorder.add_intervals(-1 - j, 0, st.t_entry[rows_j[entered]], t_j[entered])
             self.recorder.count_reason(j, reason, len(rows_j), t_j if reason == "org_cap" else None)
@@ -480,9 +504,9 @@ class RowFlow:
         """At the end, count every open interval up to the end of the time series."""
         st = self.store
         n = st.size
-        open_rows = np.flatnonzero(np.isin(st.state[:n], (S.ACTIVE, S.HELD, S.FROZEN, S.QUEUED, S.READQ)))
+        open_rows = np.flatnonzero(_OPEN[st.state[:n]])
         self._close_intervals(open_rows, np.full(len(open_rows), NEVER // 2, dtype=np.int64))
-        entered = open_rows[np.isin(st.state[open_rows], S.IN_JOURNEY)]
+        entered = open_rows[_IN_JOURNEY[st.state[open_rows]]]
         for j, rows_j, _ in self._by_journey(entered, st.t_entry[entered]):
             self.recorder.add_intervals(-1 - j, 0, st.t_entry[rows_j], np.full(len(rows_j), NEVER // 2, dtype=np.int64))
 

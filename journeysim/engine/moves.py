@@ -45,6 +45,8 @@ def stable_order(ticks: np.ndarray) -> np.ndarray:
     if n == 0:
         return np.zeros(0, dtype=np.intp)
     low = int(ticks.min())
+    if int(ticks.max()) - low < 1 << 16:  # numpy sorts 16-bit keys stably by radix, in linear time
+        return np.argsort((ticks - low).astype(np.uint16), kind="stable")
     if int(ticks.max()) - low >= ((1 << 63) - n) // n:
         return np.argsort(ticks, kind="stable")
     key = ticks - low

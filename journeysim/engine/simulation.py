@@ -23,7 +23,7 @@ import simpy
 from .. import population as pop_module
 from ..expr import Expression
 from ..loader import LoadedScenario
-from ..model.graph import CompiledNode, can_reach, compile_graph
+from ..model.graph import EVENT_TYPES, CompiledNode, can_reach, compile_graph
 from ..schema import EventLike, FileArrivals, PoissonArrivals, ReadAudienceNode, RegularArrivals
 from ..units import format_seconds
 from . import store as S
@@ -57,7 +57,8 @@ class Simulation(RowFlow, ControlProcesses, OrgAccounting, JourneyVersions):
         self.draws = KeyedDraws(seeds[1])
         self.node_rng = [np.random.default_rng(s) for s in seeds[3].spawn(len(self.nodes))]
         self.arrival_rng = np.random.default_rng(seeds[2])
-        self.store = ProfileStore(max(1024, self.population.size))
+        draws_event = [n.kind in EVENT_TYPES and n.is_waiting for n in self.nodes]
+        self.store = ProfileStore(max(1024, self.population.size), node_arrivals=any(draws_event))
         self.row_budget = int(pop_module.MEMORY_SHARE * pop_module.available_memory() / (2 * pop_module.ENGINE_BYTES_PER_ROW))
         sample_ticks_ = max(1, to_ticks(sc.report_every, self.res))
         self.recorder = Recorder(len(self.journeys_c), sample_ticks_, self.end_tick // sample_ticks_ + 1, record_events)
@@ -66,6 +67,7 @@ class Simulation(RowFlow, ControlProcesses, OrgAccounting, JourneyVersions):
         self.shortest_timeout = int(self.timeout_of.min())
         self.first_entry = NEVER
         self.node_waiting = np.array([n.is_waiting for n in self.nodes], dtype=bool)
+        self.node_draws_event = np.array(draws_event, dtype=bool)
         self._setup_versions()
         self._setup_business_rules()
         self.entry_event_chunks: list[tuple[np.ndarray, np.ndarray]] = []
@@ -73,6 +75,7 @@ class Simulation(RowFlow, ControlProcesses, OrgAccounting, JourneyVersions):
         self.outside_filters: list[Expression] = []
         self.interacting = self._writers_and_readers()
         self.cap_over = False
+        self.chain_depth = 0
         self.org_release_free = 0
         self.env = simpy.Environment()
         self.progress = _progress_bar(progress, self.end_tick, sc.name)
@@ -281,13 +284,16 @@ class Simulation(RowFlow, ControlProcesses, OrgAccounting, JourneyVersions):
 
         Due rows go in batches of at most ``BATCH_ROWS``, each batch to the end of the horizon:
         bounded batches bound the memory of the temporaries. Rows created meanwhile (jumps) are
-        picked up by the next scan.
+        picked up by the next scan; without them there is nothing left to scan for.
         """
         while True:
             due = self.store.due_before(until)
             if due.size == 0:
                 return
+            rows_before = self.store.size
             self._run(due, until)
+            if self.store.size == rows_before:  # every row moved is past ``until`` and no other changed
+                return
 
     def _run(self, due: np.ndarray, until: int | np.ndarray) -> None:
         """Move ``due`` rows (ascending), batch by batch, each as far as it can go before ``until``

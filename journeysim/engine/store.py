@@ -33,7 +33,7 @@ _COLUMNS = {
 }
 
 
-def _state_table(states: tuple[int, ...]) -> np.ndarray:
+def state_table(states: tuple[int, ...]) -> np.ndarray:
     """A lookup table: ``table[state]`` is whether ``state`` is one of ``states`` (faster than ``np.isin``)."""
     table = np.zeros(VOID + 1, dtype=bool)
     table[list(states)] = True
@@ -43,17 +43,18 @@ def _state_table(states: tuple[int, ...]) -> np.ndarray:
 class ProfileStore:
     """Growable columns; ``size`` rows are in use. Access columns as attributes."""
 
-    def __init__(self, capacity: int = 1024):
+    def __init__(self, capacity: int = 1024, node_arrivals: bool = True):
         self.size = 0
+        self.node_arrivals = node_arrivals  # keep ``t_node``: only event nodes read it (A2/A4/A6); else never touched
         self._capacity = max(capacity, 16)
         for name, dtype in _COLUMNS.items():
-            setattr(self, name, np.empty(self._capacity, dtype=dtype))
+            setattr(self, name, np.empty(self._capacity if name in self._in_use() else 0, dtype=dtype))
 
     def _grow(self, needed: int) -> None:
         capacity = self._capacity
         while capacity < needed:
             capacity = capacity * 2
-        for name in _COLUMNS:
+        for name in self._in_use():
             old = getattr(self, name)
             new = np.empty(capacity, dtype=old.dtype)
             new[: self.size] = old[: self.size]
@@ -82,7 +83,8 @@ class ProfileStore:
         self.t_next[new] = t_next
         self.t_move[new] = t_next
         self.t_entry[new] = NEVER
-        self.t_node[new] = t_next
+        if self.node_arrivals:
+            self.t_node[new] = t_next
         self.t_state[new] = t_next
         self.t_fire[new] = NEVER
         return new
@@ -92,10 +94,13 @@ class ProfileStore:
 
     def rows_of(self, journey: int, states: tuple[int, ...]) -> np.ndarray:
         n = self.size
-        mask = self.state[:n] == states[0] if len(states) == 1 else _state_table(states)[self.state[:n]]
+        mask = self.state[:n] == states[0] if len(states) == 1 else state_table(states)[self.state[:n]]
         mask &= self.journey[:n] == journey
         return np.flatnonzero(mask)
 
     @property
     def nbytes(self) -> int:
-        return sum(getattr(self, name).nbytes for name in _COLUMNS)
+        return sum(getattr(self, name).nbytes for name in self._in_use())
+
+    def _in_use(self) -> list[str]:
+        return [name for name in _COLUMNS if name != "t_node" or self.node_arrivals]
