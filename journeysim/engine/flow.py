@@ -230,7 +230,7 @@ class RowFlow:
         elif kind == "jump":
             self._jump(node, rows, t)
         elif kind == "end":
-            self.finish(rows, t, "end")
+            self.finish(rows, t, "end", active_at=node)
         elif kind in EVENT_TYPES and node.gid != runtime.compiled.start:
             targets = np.where(self.store.branch[rows] == 1, node.on_timeout, node.next)
             self.move(node, rows, targets, t)
@@ -254,14 +254,14 @@ class RowFlow:
         at or over it (L2), else held (parked in park mode, V5)."""
         mode = runtime.pause.settings.mode
         if mode == "discard":
-            self.finish(rows, t, "discard_mode")
+            self.finish(rows, t, "discard_mode", active_at=node)
         elif mode == "skip":
             self._skip(node, rows, t)
         elif mode == "exit":
             self._count_skipped(node, len(rows))
-            self.finish(rows, t, "end")
+            self.finish(rows, t, "end", active_at=node)
         elif self.cap_over:
-            self.finish(rows, t, "org_cap")
+            self.finish(rows, t, "org_cap", active_at=node)
         else:
             self.hold(node, rows, t, parked=mode == "park")
 
@@ -276,7 +276,7 @@ class RowFlow:
         if node.next >= 0:
             self.move(node, rows, node.next, t)
         else:
-            self.finish(rows, t, "end")
+            self.finish(rows, t, "end", active_at=node)
 
     def _late_sends(self, rows: np.ndarray, t: np.ndarray) -> np.ndarray:
         """Released rows whose send came due (when their hold began) more than ``late_grace`` before now (V6)."""
@@ -291,7 +291,7 @@ class RowFlow:
         if runtime.exclude is not None:
             match = runtime.exclude.mask(self.lookup(st.profile[rows]), len(rows))
             if match.any():
-                self.finish(rows[match], t[match], "global_filter")
+                self.finish(rows[match], t[match], "global_filter", active_at=node)
                 rows, t = rows[~match], t[~match]
         if rows.size == 0:
             return
@@ -322,7 +322,7 @@ class RowFlow:
         if node.next >= 0:
             self.move(node, rows, node.next, t)
         else:
-            self.finish(rows, t, "end")
+            self.finish(rows, t, "end", active_at=node)
 
     def _condition(self, node: CompiledNode, rows: np.ndarray, t: np.ndarray) -> None:
         lookup = self.lookup(self.store.profile[rows])
@@ -341,7 +341,7 @@ class RowFlow:
                 f"that {self.store.size:,} journey entries were made by {format_elapsed(int(t.max()) * self.res)}: more than "
                 f"memory holds ({self.row_budget:,}); give the loop a longer wait, an exit, or a shorter duration")
         profiles = self.store.profile[rows].copy()
-        self.finish(rows, t, "jump")
+        self.finish(rows, t, "jump", active_at=node)
         target = self.journey_of_key[node.spec.to]
         start = self.runtime[target].compiled.start
         new = self.store.append(profiles, target, start, S.PENDING, t)
@@ -359,7 +359,7 @@ class RowFlow:
             for expr in criteria:
                 out |= expr.mask(lookup, len(rows))
             if out.any():
-                self.finish(rows[out], t[out], "exit_criteria")
+                self.finish(rows[out], t[out], "exit_criteria", active_at=leaving)
                 rows, t = rows[~out], t[~out]
                 targets = targets if np.isscalar(targets) else targets[~out]
                 if rows.size == 0:
@@ -450,29 +450,38 @@ class RowFlow:
         st.fire_drawn[rows] = True
 
     # ================================================================= leaving the journey
-    def finish(self, rows: np.ndarray, t: np.ndarray, reason: str) -> None:
-        """Rows exit or are discarded at ``t`` for ``reason``."""
+    def finish(self, rows: np.ndarray, t: np.ndarray, reason: str, active_at: CompiledNode | None = None) -> None:
+        """Rows exit or are discarded at ``t`` for ``reason``. ``active_at``: the caller knows every row
+        is active at that node (in its journey, not held), which spares looking each row up."""
         if rows.size == 0:
             return
         st = self.store
         t = np.broadcast_to(t, rows.shape)
-        self._close_intervals(rows, t)
-        state = st.state[rows]
+        if active_at is None:
+            self._close_intervals(rows, t)
+            groups = self._by_journey(rows, t)
+        else:
+            if active_at.is_waiting:
+                self.recorder.add_intervals(active_at.gid, LABEL_WAITING, st.t_state[rows], t)
+            groups = [(active_at.journey, rows, t)]
         code = REASON_CODE[reason]
-        for j, rows_j, t_j in self._by_journey(rows, t):
-            state_j = st.state[rows_j]
-            held = state_j == S.HELD
-            if held.any():
-                self.recorder.held_change(j, t_j[held], -1)
-            entered = _IN_JOURNEY[state_j]
-            if entered.any():
-                self.recorder.add_intervals(-1 - j, 0, st.t_entry[rows_j[entered]], t_j[entered])
+        for j, rows_j, t_j in groups:
+            if active_at is None:
+                state_j = st.state[rows_j]
+                held = state_j == S.HELD
+                if held.any():
+                    self.recorder.held_change(j, t_j[held], -1)
+                entered = _IN_JOURNEY[state_j]
+                if entered.any():
+                    self.recorder.add_intervals(-1 - j, 0, st.t_entry[rows_j[entered]], t_j[entered])
+            else:
+                self.recorder.add_intervals(-1 - j, 0, st.t_entry[rows_j], t_j)
             self.recorder.count_reason(j, reason, len(rows_j), t_j if reason == "org_cap" else None)
             event = "exited" if code < len(EXIT_REASONS) else "discarded"
             if self.recorder.record_events:
-                self.recorder.events(event, t_j, st.profile[rows_j], j, st.node[rows_j], code)
+                nodes = st.node[rows_j] if active_at is None else active_at.gid
+                self.recorder.events(event, t_j, st.profile[rows_j], j, nodes, code)
             self.note_exits(j, t_j)
-        del state
         st.state[rows] = S.DONE
         st.reason[rows] = code
         st.t_next[rows] = NEVER
