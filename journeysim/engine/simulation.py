@@ -280,7 +280,8 @@ class Simulation(RowFlow, ControlProcesses, OrgAccounting, JourneyVersions):
                 self._run(pending[at], conflict[at] + 1)
 
     def _advance_to(self, until: int) -> None:
-        """Move every row due before ``until``, one node per step, until none is due.
+        """Move every row due before ``until``, step by step, until none is due. A step takes each
+        row out of its node and on through the nodes that take no time (conditions, actions, ends).
 
         Due rows go in batches of at most ``BATCH_ROWS``, each batch to the end of the horizon:
         bounded batches bound the memory of the temporaries. Rows created meanwhile (jumps) are
