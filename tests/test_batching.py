@@ -22,10 +22,11 @@ def small_copy_of_the_benchmark(tmp_path):
 
 
 @pytest.mark.parametrize("scenario", ["bench", "quickstart"])
-def test_tiny_batches_give_identical_summary_time_series_and_events(tmp_path, monkeypatch, scenario):
+def test_tiny_batches_and_scans_give_identical_summary_time_series_and_events(tmp_path, monkeypatch, scenario):
     loaded = small_copy_of_the_benchmark(tmp_path) if scenario == "bench" else journeysim.load(ROOT / "scenarios" / "quickstart.yaml")
     fast = journeysim.run(loaded, events=True)
     monkeypatch.setattr(simulation, "BATCH_ROWS", 97)
+    monkeypatch.setattr(simulation, "SCAN_ROWS", 1000)  # the store scanned in slices, not whole
     slow = journeysim.run(loaded, events=True)
     assert_same_outputs(fast, slow)
 

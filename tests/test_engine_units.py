@@ -33,6 +33,18 @@ def test_distribution_samples_match_their_mean():
         assert np.median(inverse) == pytest.approx(np.median(sample), rel=0.03)
 
 
+@pytest.mark.parametrize("count, rate, resolution", [(0, 5.0, 1.0), (12_000, 5000.0, 1.0), (3_000_001, 20_000.0, 1.0),
+                                                     (2_500_000, 7.3, 1.0), (1_200_000, 0.5, 1.0), (2_100_000, 5000.0, 0.1)])
+def test_rate_slots_written_in_place_in_chunks_equal_the_whole_array(count, rate, resolution):
+    """R6 slots written into a column a million at a time (a 50M read) are the slots, plus the start."""
+    out = np.full(count, -1, dtype=np.int64)
+    rate_slots(count, rate, resolution, out=out, start=86_400)
+    assert np.array_equal(out, rate_slots(count, rate, resolution) + 86_400)
+    if count > 1_048_576 and rate == 20_000.0:  # across a chunk boundary: item i goes at ceil((i + 1) / 20,000)
+        assert out[1_048_575] == 86_400 + 53 and out[1_048_576] == 86_400 + 53 and out[1_059_999] == 86_400 + 53
+        assert out[1_060_000] == 86_400 + 54
+
+
 def test_rate_slots_release_in_whole_seconds():
     slots = rate_slots(12_000, 5000.0, 1.0)
     assert slots[0] == 1 and slots[4999] == 1 and slots[5000] == 2 and slots[-1] == 3

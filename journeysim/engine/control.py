@@ -93,11 +93,14 @@ class ControlProcesses:
         profiles = np.flatnonzero(eligible)
         if self.population.size <= np.iinfo(np.int32).max:
             profiles = profiles.astype(np.int32)  # half the memory to shuffle; the same draws, the same order
+        del eligible
         self.node_rng[node.gid].shuffle(profiles)
-        slots = rate_slots(len(profiles), spec.read_rate, self.res)
-        slots += now
-        rows = self.store.append(profiles, c.index, c.start, S.READQ, slots)
-        self.store.t_state[rows] = now
+        st = self.store
+        rows = st.append(profiles, c.index, c.start, S.READQ, now)  # a slice: the columns below are views
+        rate_slots(len(profiles), spec.read_rate, self.res, out=st.t_next[rows], start=now)  # no array of slots
+        st.t_move[rows] = st.t_next[rows]
+        if st.node_arrivals:
+            st.t_node[rows] = st.t_next[rows]
         self.recorder.journeys[c.index].arrived += len(profiles)
 
     # ================================================================= operator actions

@@ -22,19 +22,31 @@ def duration_ticks(dist: Distribution, u: np.ndarray, v: np.ndarray | None, reso
     return np.clip(np.rint(dist.from_uniforms(u, v) / resolution), 0, MAX_SECONDS / resolution).astype(np.int64)
 
 
-def rate_slots(count: int, rate_per_s: float, resolution: float) -> np.ndarray:
+def rate_slots(count: int, rate_per_s: float, resolution: float, out: np.ndarray | None = None,
+               start: int = 0) -> np.ndarray:
     """Ticks after the start at which the i-th of ``count`` items goes at a rate: ceil((i+1) / rate).
 
     With 5,000/s at 1 s resolution, items 0-4,999 go 1 s after the start, the next 5,000 at 2 s:
-    a backlog of N takes ceil(N / rate) seconds (R6).
+    a backlog of N takes ceil(N / rate) seconds (R6). ``out`` (int64, ``count`` long): written there
+    plus ``start``, a million at a time, with no temporary as long as ``count`` (a read of 50M profiles).
     """
-    per_tick = rate_per_s * resolution
+    if out is None:
+        return _slots_between(0, count, rate_per_s * resolution)
+    for first in range(0, count, 1 << 20):
+        last = min(count, first + (1 << 20))
+        out[first:last] = _slots_between(first, last, rate_per_s * resolution)
+        out[first:last] += start
+    return out
+
+
+def _slots_between(first: int, last: int, per_tick: float) -> np.ndarray:
+    """ceil((i + 1) / per_tick) for first <= i < last."""
     if math.isclose(per_tick, round(per_tick)) and round(per_tick) >= 1:
         per = int(round(per_tick))
-        index = np.arange(per, count + per, dtype=np.int64)  # (i + 1) + per - 1, floor-divided in place
+        index = np.arange(first + per, last + per, dtype=np.int64)  # (i + 1) + per - 1, floor-divided in place
         index //= per
         return index
-    index = np.arange(1, count + 1, dtype=np.int64)
+    index = np.arange(first + 1, last + 1, dtype=np.int64)
     return np.ceil(index / per_tick - 1e-9).astype(np.int64)
 
 

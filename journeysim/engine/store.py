@@ -89,8 +89,12 @@ class ProfileStore:
         self.t_fire[new] = NEVER
         return new
 
-    def due_before(self, tick: int) -> np.ndarray:
-        return np.flatnonzero(self.t_next[: self.size] < tick)
+    def due_before(self, tick: int, start: int = 0, stop: int | None = None) -> np.ndarray:
+        """Rows ``start`` to ``stop`` (every row by default) due before ``tick``, ascending."""
+        stop = self.size if stop is None else stop
+        due = np.flatnonzero(self.t_next[start:stop] < tick)
+        due += start
+        return due
 
     def rows_of(self, journey: int, states: tuple[int, ...]) -> np.ndarray:
         n = self.size
