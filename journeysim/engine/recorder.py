@@ -22,6 +22,9 @@ EVENTS = ("entered", "left", "held", "released", "action", "discarded", "exited"
 NOT_IN_REPORT = ("read_queue", "event_while_held")  # L16: discards the vendor's journey report does not show
 EVENT_CODE = {name: i for i, name in enumerate(EVENTS)}
 IN_JOURNEY_KEY = -1
+# A step event's node, event and reason packed into one int32 "kind" (the node decides the journey):
+# node * KINDS_PER_NODE + event * (len(REASONS) + 1) + reason + 1, reason -1 when there is none.
+KINDS_PER_NODE = len(EVENTS) * (len(REASONS) + 1)
 
 
 @dataclass
@@ -124,16 +127,17 @@ class Recorder:
             self.discard_windows[journey].append(times)
 
     # -------------------------------------------------------------- step events
-    def events(self, event: str, times: np.ndarray, profiles: np.ndarray, journeys: np.ndarray,
-               nodes: np.ndarray, reasons: np.ndarray | int = -1) -> None:
+    def events(self, event: str, times: np.ndarray, profiles: np.ndarray, journeys: np.ndarray | int,
+               nodes: np.ndarray | int, reasons: np.ndarray | int = -1) -> None:
+        """Log step events (``journeys`` is implied by ``nodes``: kept for the callers' clarity).
+        Each call is kept as one chunk of (ticks, profile rows, kinds); ``outputs.tables`` orders them."""
         if not self.record_events or len(times) == 0:
             return
         n = len(times)
-        reasons = np.broadcast_to(np.asarray(reasons, dtype=np.int8), (n,)).copy()
-        self.event_chunks.append((np.asarray(times).copy(), np.asarray(profiles).copy(),
-                                  np.broadcast_to(journeys, (n,)).astype(np.int16),
-                                  np.broadcast_to(nodes, (n,)).astype(np.int32),
-                                  np.full(n, EVENT_CODE[event], dtype=np.int8), reasons))
+        slot = EVENT_CODE[event] * (len(REASONS) + 1) + 1
+        kinds = np.asarray(nodes, dtype=np.int32) * np.int32(KINDS_PER_NODE) + (np.asarray(reasons, dtype=np.int32) + slot)
+        kinds = np.full(n, kinds, dtype=np.int32) if kinds.ndim == 0 else np.broadcast_to(kinds, (n,)).astype(np.int32)
+        self.event_chunks.append((np.array(times, dtype=np.int64), np.array(profiles), kinds))
 
 
 def _tally(times: np.ndarray) -> tuple[np.ndarray, np.ndarray]:

@@ -11,7 +11,7 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 
-from ..engine.recorder import EVENT_CODE, EVENTS, NOT_IN_REPORT, REASON_CODE, REASONS, SERIES_STATES
+from ..engine.recorder import EVENT_CODE, EVENTS, KINDS_PER_NODE, NOT_IN_REPORT, REASON_CODE, REASONS, SERIES_STATES
 
 if TYPE_CHECKING:
     import pandas as pd
@@ -114,26 +114,63 @@ def timeseries_columns(sim: Simulation) -> dict[str, np.ndarray | Coded]:
 
 
 def event_columns(sim: Simulation) -> dict[str, np.ndarray | Coded] | None:
-    """The step-event log in time order (ties in the order the engine recorded them); None if empty."""
+    """The step-event log in time order (ties in the order the engine recorded them); None if empty.
+
+    The recorder keeps one int32 kind per event (node, event, reason: ``recorder.KINDS_PER_NODE``);
+    every text column is then a lookup of the ordered kinds in a table as long as the kinds present.
+    """
     chunks = sim.recorder.event_chunks
     if not chunks:
         return None
     t = np.concatenate([c[0] for c in chunks])
     order = time_order(t)
-    t = t[order]
-    profiles, journeys, nodes, codes, reasons = (np.concatenate(parts)[order] for parts in list(zip(*chunks))[1:])
-    versions = np.array([c.spec.version for c in sim.journeys_c])
-    reasons = np.where(reasons < 0, len(REASONS), reasons)
+    kinds = np.concatenate([c[2] for c in chunks])
+    present = np.flatnonzero(np.bincount(kinds))
+    kinds = kinds[order]
+    rows = np.concatenate([c[1] for c in chunks])[order]
+    ids = sim.population.ids
+    node_of, slot = np.divmod(present, KINDS_PER_NODE)
+    event_of, reason_of = np.divmod(slot, len(REASONS) + 1)
+    reason_of -= 1
+    journey_of = np.array([sim.nodes[g].journey for g in node_of.tolist()], dtype=np.int64)
+    labels = [c.label for c in sim.journeys_c]
+    versions = np.array([c.spec.version for c in sim.journeys_c], dtype=np.int64)
+    lookup = _KindLookup(kinds, present)
+    discarded = event_of == EVENT_CODE["discarded"]
+    hidden = discarded & np.isin(reason_of, [REASON_CODE[r] for r in NOT_IN_REPORT])
     return {
-        "t_s": t * sim.res,
-        "profile_id": sim.population.ids[profiles],
-        "journey": Coded.of(journeys, [c.label for c in sim.journeys_c]),
-        "version": versions[journeys],
-        "node": Coded.of(nodes, [n.node_id for n in sim.nodes]),
-        "event": Coded.fixed(codes, list(EVENTS)),
-        "reason": Coded.of(reasons, list(REASONS) + [""]),
-        "in_report": ~((codes == EVENT_CODE["discarded"]) & np.isin(reasons, [REASON_CODE[r] for r in NOT_IN_REPORT])),
+        "t_s": t[order] * sim.res,
+        "profile_id": rows.astype(np.int64) if np.array_equal(ids, np.arange(len(ids))) else ids[rows],
+        "journey": lookup.coded([labels[j] for j in journey_of.tolist()], len(labels)),
+        "version": lookup.values(versions[journey_of]),
+        "node": lookup.coded([sim.nodes[g].node_id for g in node_of.tolist()], len(sim.nodes)),
+        "event": Coded(lookup.values(event_of.astype(np.int8)), list(EVENTS)),
+        "reason": lookup.coded([(REASONS + ("",))[r] for r in reason_of.tolist()], len(REASONS) + 1),
+        "in_report": lookup.values(~hidden),
     }
+
+
+class _KindLookup:
+    """Per-row columns from per-kind values: ``values[k]`` for the kinds present, gathered by each row's kind."""
+
+    def __init__(self, kinds: np.ndarray, present: np.ndarray):
+        self.kinds, self.present = kinds, present
+        self.size = int(present[-1]) + 1 if len(present) else 0
+
+    def values(self, per_present: np.ndarray) -> np.ndarray:
+        if len(per_present) and (per_present == per_present[0]).all():
+            return np.full(len(self.kinds), per_present[0], dtype=per_present.dtype)
+        table = np.zeros(self.size, dtype=per_present.dtype)
+        table[self.present] = per_present
+        return table[self.kinds]
+
+    def coded(self, names: list[str], universe: int) -> Coded:
+        """A text column: categories the sorted distinct ``names`` (one per kind present); codes int8 when
+        fewer than 127 names could occur (``universe``), as ``Coded.of`` makes them."""
+        categories = sorted(set(names))
+        position = {name: k for k, name in enumerate(categories)}
+        codes = np.array([position[name] for name in names], dtype=np.int8 if universe < 127 else np.int32)
+        return Coded(self.values(codes), categories)
 
 
 def frame(columns: dict[str, np.ndarray | Coded]) -> pd.DataFrame:
@@ -169,11 +206,21 @@ def events(sim: Simulation) -> pd.DataFrame:
 
 
 def time_order(t: np.ndarray) -> np.ndarray:
-    """``np.argsort(t, kind="stable")`` for non-negative ticks, faster: each tick and its position packed
-    into one int64 key (unique keys, so any sort gives the stable order), sorted in place; the log is
-    made of runs already in time order, which numpy's stable sort merges quickly."""
+    """``np.argsort(t, kind="stable")``, faster for the event log's ticks (non-negative, far fewer distinct
+    values than 2**32): a least-significant-digit radix sort, numpy's stable sort of the low 16 bits
+    then of the high bits (both radix sorts in numpy). Other keys: each tick and its position packed
+    into one int64 key (unique keys, so any sort gives the stable order), sorted in place."""
     n = len(t)
-    if n == 0 or t.min() < 0 or int(t.max()) >= ((1 << 63) - n) // n:
+    if n == 0 or t.min() < 0:
+        return np.argsort(t, kind="stable")
+    high = int(t.max()) >> 16
+    if high < 1 << 16:
+        order = np.argsort(t.astype(np.uint16), kind="stable")  # the low 16 bits (astype wraps)
+        if high:
+            high_bits = (t >> 16).astype(np.uint8 if high < 1 << 8 else np.uint16)[order]
+            order = order[np.argsort(high_bits, kind="stable")]
+        return order
+    if int(t.max()) >= ((1 << 63) - n) // n:
         return np.argsort(t, kind="stable")
     key = t.astype(np.int64) * n
     key += np.arange(n, dtype=np.int64)
