@@ -7,16 +7,19 @@ alone, so a command-line run that nobody reads in pandas does not import pandas.
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from typing import TYPE_CHECKING
 
 import numpy as np
 
-from ..engine.recorder import EVENT_CODE, EVENTS, KINDS_PER_NODE, NOT_IN_REPORT, REASON_CODE, REASONS, SERIES_STATES
+from ..engine.recorder import SERIES_STATES
+from .ordering import time_order  # noqa: F401 (the event log's order, tested here)
 
 if TYPE_CHECKING:
     import pandas as pd
 
     from ..engine.simulation import Simulation
+    from .event_log import EventLog
 
 IN_JOURNEY_NODE = "(journey)"
 TIMESERIES_COLUMNS = ("t_s", "journey", "node", "state", "count", "status")
@@ -113,64 +116,11 @@ def timeseries_columns(sim: Simulation) -> dict[str, np.ndarray | Coded]:
             "count": count[order], "status": Coded.of(status[order], statuses)}
 
 
-def event_columns(sim: Simulation) -> dict[str, np.ndarray | Coded] | None:
-    """The step-event log in time order (ties in the order the engine recorded them); None if empty.
+def event_columns(sim: Simulation) -> EventLog | None:
+    """The step-event log in time order (a mapping of columns, built when first used); None if empty."""
+    from .event_log import EventLog
 
-    The recorder keeps one int32 kind per event (node, event, reason: ``recorder.KINDS_PER_NODE``);
-    every text column is then a lookup of the ordered kinds in a table as long as the kinds present.
-    """
-    chunks = sim.recorder.event_chunks
-    if not chunks:
-        return None
-    t = np.concatenate([c[0] for c in chunks])
-    order = time_order(t)
-    kinds = np.concatenate([c[2] for c in chunks])
-    present = np.flatnonzero(np.bincount(kinds))
-    kinds = kinds[order]
-    rows = np.concatenate([c[1] for c in chunks])[order]
-    ids = sim.population.ids
-    node_of, slot = np.divmod(present, KINDS_PER_NODE)
-    event_of, reason_of = np.divmod(slot, len(REASONS) + 1)
-    reason_of -= 1
-    journey_of = np.array([sim.nodes[g].journey for g in node_of.tolist()], dtype=np.int64)
-    labels = [c.label for c in sim.journeys_c]
-    versions = np.array([c.spec.version for c in sim.journeys_c], dtype=np.int64)
-    lookup = _KindLookup(kinds, present)
-    discarded = event_of == EVENT_CODE["discarded"]
-    hidden = discarded & np.isin(reason_of, [REASON_CODE[r] for r in NOT_IN_REPORT])
-    return {
-        "t_s": t[order] * sim.res,
-        "profile_id": rows.astype(np.int64) if np.array_equal(ids, np.arange(len(ids))) else ids[rows],
-        "journey": lookup.coded([labels[j] for j in journey_of.tolist()], len(labels)),
-        "version": lookup.values(versions[journey_of]),
-        "node": lookup.coded([sim.nodes[g].node_id for g in node_of.tolist()], len(sim.nodes)),
-        "event": Coded(lookup.values(event_of.astype(np.int8)), list(EVENTS)),
-        "reason": lookup.coded([(REASONS + ("",))[r] for r in reason_of.tolist()], len(REASONS) + 1),
-        "in_report": lookup.values(~hidden),
-    }
-
-
-class _KindLookup:
-    """Per-row columns from per-kind values: ``values[k]`` for the kinds present, gathered by each row's kind."""
-
-    def __init__(self, kinds: np.ndarray, present: np.ndarray):
-        self.kinds, self.present = kinds, present
-        self.size = int(present[-1]) + 1 if len(present) else 0
-
-    def values(self, per_present: np.ndarray) -> np.ndarray:
-        if len(per_present) and (per_present == per_present[0]).all():
-            return np.full(len(self.kinds), per_present[0], dtype=per_present.dtype)
-        table = np.zeros(self.size, dtype=per_present.dtype)
-        table[self.present] = per_present
-        return table[self.kinds]
-
-    def coded(self, names: list[str], universe: int) -> Coded:
-        """A text column: categories the sorted distinct ``names`` (one per kind present); codes int8 when
-        fewer than 127 names could occur (``universe``), as ``Coded.of`` makes them."""
-        categories = sorted(set(names))
-        position = {name: k for k, name in enumerate(categories)}
-        codes = np.array([position[name] for name in names], dtype=np.int8 if universe < 127 else np.int32)
-        return Coded(self.values(codes), categories)
+    return EventLog(sim) if sim.recorder.event_chunks else None
 
 
 def frame(columns: dict[str, np.ndarray | Coded]) -> pd.DataFrame:
@@ -186,14 +136,31 @@ def empty_events_frame() -> pd.DataFrame:
                          for c in EVENT_COLUMNS})
 
 
-def write_parquet(columns: dict[str, np.ndarray | Coded], path) -> None:
+def write_parquet(columns: Mapping[str, np.ndarray | Coded], path) -> None:
     """Write a table's columns to Parquet with pyarrow (no pandas): text columns dictionary-encoded."""
     import pyarrow as pa
     import pyarrow.parquet as pq
 
-    table = pa.Table.from_arrays([c.arrow() if isinstance(c, Coded) else _arrow(c) for c in columns.values()],
-                                 names=list(columns))
-    pq.write_table(table, path)
+    if hasattr(columns, "write_parquet"):  # the event log writes itself, a row group at a time
+        columns.write_parquet(path)
+        return
+    table = pa.Table.from_arrays([arrow_column(c) for c in columns.values()], names=list(columns))
+    pq.write_table(table, path, **parquet_options(table.schema))
+
+
+def arrow_column(column: np.ndarray | Coded):
+    return column.arrow() if isinstance(column, Coded) else _arrow(column)
+
+
+def parquet_options(schema, also_dictionary: tuple[str, ...] = ()) -> dict:
+    """Parquet settings for our tables: dictionary pages only for the text columns (already
+    dictionaries) and ``also_dictionary``, where they shrink the file; min/max statistics only for the
+    other columns (for text columns pyarrow computes them from the strings, a third of the writing)."""
+    import pyarrow as pa
+
+    text = [f.name for f in schema if pa.types.is_dictionary(f.type)]
+    return {"use_dictionary": text + [name for name in also_dictionary if name in schema.names],
+            "write_statistics": [f.name for f in schema if f.name not in text], "compression": "snappy"}
 
 
 def timeseries(sim: Simulation) -> pd.DataFrame:
@@ -203,27 +170,3 @@ def timeseries(sim: Simulation) -> pd.DataFrame:
 def events(sim: Simulation) -> pd.DataFrame:
     columns = event_columns(sim)
     return empty_events_frame() if columns is None else frame(columns)
-
-
-def time_order(t: np.ndarray) -> np.ndarray:
-    """``np.argsort(t, kind="stable")``, faster for the event log's ticks (non-negative, far fewer distinct
-    values than 2**32): a least-significant-digit radix sort, numpy's stable sort of the low 16 bits
-    then of the high bits (both radix sorts in numpy). Other keys: each tick and its position packed
-    into one int64 key (unique keys, so any sort gives the stable order), sorted in place."""
-    n = len(t)
-    if n == 0 or t.min() < 0:
-        return np.argsort(t, kind="stable")
-    high = int(t.max()) >> 16
-    if high < 1 << 16:
-        order = np.argsort(t.astype(np.uint16), kind="stable")  # the low 16 bits (astype wraps)
-        if high:
-            high_bits = (t >> 16).astype(np.uint8 if high < 1 << 8 else np.uint16)[order]
-            order = order[np.argsort(high_bits, kind="stable")]
-        return order
-    if int(t.max()) >= ((1 << 63) - n) // n:
-        return np.argsort(t, kind="stable")
-    key = t.astype(np.int64) * n
-    key += np.arange(n, dtype=np.int64)
-    key.sort(kind="stable")
-    key %= n
-    return key
