@@ -153,16 +153,18 @@ class EventBuffer:
     BLOCK = 1 << 20
 
     def __init__(self) -> None:
-        self.blocks: list[list] = []  # [ticks, rows, kinds, used]
+        self.blocks: list[list] = []  # [ticks, rows, kinds, used]; int32 ticks and int16 kinds while they fit
 
     def append(self, ticks: np.ndarray, rows: np.ndarray, kinds: np.ndarray) -> None:
-        wide = ticks.max() > np.iinfo(np.int32).max or ticks.min() < 0
+        tick_type = np.int32 if ticks.max() <= np.iinfo(np.int32).max and ticks.min() >= 0 else np.int64
+        kind_type = np.int16 if kinds.max() <= np.iinfo(np.int16).max else np.int32  # fewer than 315 nodes
         start = 0
         while start < len(ticks):
-            if not self.blocks or self.blocks[-1][3] == self.BLOCK or (wide and self.blocks[-1][0].dtype != np.int64):
-                self.blocks.append([huge_page_empty(self.BLOCK, np.int64 if wide else np.int32),
-                                    huge_page_empty(self.BLOCK, np.int32), huge_page_empty(self.BLOCK, np.int32), 0])
-            block = self.blocks[-1]
+            block = self.blocks[-1] if self.blocks else None
+            if block is None or block[3] == self.BLOCK or not _holds(block[0], tick_type) or not _holds(block[2], kind_type):
+                block = [huge_page_empty(self.BLOCK, tick_type), huge_page_empty(self.BLOCK, np.int32),
+                         huge_page_empty(self.BLOCK, kind_type), 0]
+                self.blocks.append(block)
             used = block[3]
             take = min(len(ticks) - start, self.BLOCK - used)
             for column, values in zip(block[:3], (ticks, rows, kinds)):
@@ -172,6 +174,10 @@ class EventBuffer:
 
     def chunks(self) -> list[tuple[np.ndarray, np.ndarray, np.ndarray]]:
         return [(ticks[:used], rows[:used], kinds[:used]) for ticks, rows, kinds, used in self.blocks if used]
+
+
+def _holds(column: np.ndarray, dtype) -> bool:
+    return np.can_cast(dtype, column.dtype)
 
 
 HUGE_PAGE = 1 << 21
