@@ -146,9 +146,9 @@ class Recorder:
 
 
 class EventBuffer:
-    """The step-event log as it is recorded: columns appended into blocks of BLOCK rows, on huge
-    pages (``huge_page_empty``): a page fault per 2 MiB, where one small array per recording call
-    costs one per 4 KiB (at 8 million events, 25,000 faults: a quarter of a second)."""
+    """The step-event log as it is recorded: columns appended into blocks of BLOCK rows. Blocks of
+    4 MiB and more get huge pages from numpy (a page fault per 2 MiB, where one small array per
+    recording call costs one per 4 KiB: at 8 million events, 25,000 faults)."""
 
     BLOCK = 1 << 20
 
@@ -162,8 +162,8 @@ class EventBuffer:
         while start < len(ticks):
             block = self.blocks[-1] if self.blocks else None
             if block is None or block[3] == self.BLOCK or not _holds(block[0], tick_type) or not _holds(block[2], kind_type):
-                block = [huge_page_empty(self.BLOCK, tick_type), huge_page_empty(self.BLOCK, np.int32),
-                         huge_page_empty(self.BLOCK, kind_type), 0]
+                block = [np.empty(self.BLOCK, tick_type), np.empty(self.BLOCK, np.int32),
+                         np.empty(self.BLOCK, kind_type), 0]
                 self.blocks.append(block)
             used = block[3]
             take = min(len(ticks) - start, self.BLOCK - used)
@@ -178,23 +178,6 @@ class EventBuffer:
 
 def _holds(column: np.ndarray, dtype) -> bool:
     return np.can_cast(dtype, column.dtype)
-
-
-HUGE_PAGE = 1 << 21
-
-
-def huge_page_empty(size: int, dtype) -> np.ndarray:
-    """``np.empty(size, dtype)`` starting on a 2 MiB boundary. numpy asks Linux for huge pages for
-    arrays of 4 MiB and more, but only the 2 MiB-aligned stretches inside the allocation get them: the
-    head and tail (about 2 MiB) are faulted in 4 KiB at a time. Here the allocation is padded so that
-    every page the array touches can be huge (elsewhere, the padding is never touched)."""
-    itemsize = np.dtype(dtype).itemsize
-    if size * itemsize < HUGE_PAGE:
-        return np.empty(size, dtype=dtype)
-    pages = -(-size * itemsize // HUGE_PAGE)
-    raw = np.empty((pages + 1) * HUGE_PAGE // itemsize, dtype=dtype)
-    skip = (-raw.ctypes.data % HUGE_PAGE) // itemsize
-    return raw[skip:skip + size]
 
 
 def _tally(times: np.ndarray) -> tuple[np.ndarray, np.ndarray]:

@@ -14,8 +14,6 @@ from collections.abc import Iterator
 
 import numpy as np
 
-from ..engine.recorder import huge_page_empty
-
 BLOCK = 1 << 16  # events bucketed at a time
 MAX_BUCKETS = 1 << 12
 
@@ -55,9 +53,9 @@ class TimeSorted:
         for block in self._blocks():
             counts += np.bincount(block[0] >> shift, minlength=len(counts))
         bounds = np.concatenate(([0], np.cumsum(counts))).tolist()
-        self.columns = [huge_page_empty(self.size, np.result_type(*(c[k + 1] for c in self.chunks)))
+        self.columns = [np.empty(self.size, dtype=np.result_type(*(c[k + 1] for c in self.chunks)))
                         for k in range(len(self.columns))]
-        self._sorted = low = huge_page_empty(self.size, np.uint16)  # the ticks' low bits
+        self._sorted = low = np.empty(self.size, dtype=np.uint16)  # the ticks' low bits
         cursor = bounds[:-1]
         for block in self._blocks():
             _place(block, shift, cursor, low, self.columns)
