@@ -1,6 +1,6 @@
 """The step-event log (``events.parquet``): the recorder's chunks put in time order, as columns.
 
-The recorder keeps one int32 kind per event (node, event and reason: ``recorder.KINDS_PER_NODE``);
+The recorder keeps one integer kind per event (node, event and reason: ``recorder.KINDS_PER_NODE``);
 every text column is a lookup of the ordered kinds in a table as long as the kinds present. The log
 is built when first used: as whole columns (a mapping, what a DataFrame is made of), or written to
 Parquet a row group at a time, each row group built while a second thread writes the one before.

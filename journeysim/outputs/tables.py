@@ -1,8 +1,9 @@
 """Long-format tables: the sampled time series and the step-event log.
 
 Each table is first built as numpy columns (text columns as codes into sorted category names);
-``*_frame`` turns them into a pandas DataFrame and ``write_parquet`` writes them with pyarrow
-alone, so a command-line run that nobody reads in pandas does not import pandas.
+``frame`` turns them into a pandas DataFrame and ``write_parquet`` writes them with pyarrow
+alone, so a command-line run that nobody reads in pandas does not import pandas. The step-event
+log is a mapping of such columns built when first used (``event_log.EventLog``).
 """
 
 from __future__ import annotations
