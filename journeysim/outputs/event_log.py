@@ -21,14 +21,14 @@ from .tables import EVENT_COLUMNS, Coded, arrow_column, parquet_options
 if TYPE_CHECKING:
     from ..engine.simulation import Simulation
 
-ROW_GROUP = 1 << 20  # rows per Parquet row group (pyarrow's default)
+ROW_GROUP = 1 << 18  # rows per Parquet row group: a few MiB of columns in memory at a time
 
 
 class EventLog(Mapping):
     """The step-event log in time order (ties in the order the engine recorded them)."""
 
     def __init__(self, sim: Simulation):
-        self.chunks = list(sim.recorder.event_chunks)  # (ticks, profile rows, kinds); a live run may record more
+        self.chunks = sim.recorder.event_chunks  # (ticks, profile rows, kinds); a live run may record more
         self.res = sim.res
         ids = sim.population.ids
         self.ids = None if np.array_equal(ids, np.arange(len(ids))) else ids  # None: the id is the row number
@@ -38,13 +38,15 @@ class EventLog(Mapping):
         self.versions = np.array([c.spec.version for c in sim.journeys_c], dtype=np.int64)
         self._columns: dict | None = None
         self._tables: dict | None = None
+        self._ordered: TimeSorted | None = None
+        self._complete = False
 
     # ---------------------------------------------------------------- whole columns (a Mapping)
     def __getitem__(self, name: str):
         if self._columns is None:
-            ordered = TimeSorted(self.chunks)
-            for _ in ordered.fill():
+            for _ in self._fill():
                 pass
+            ordered = self._ordered
             self._columns = self._rows(*ordered.columns, ordered.ticks_at(0, ordered.size))
         return self._columns[name]
 
@@ -61,7 +63,7 @@ class EventLog(Mapping):
         if self._columns is not None:  # already built whole
             tables = iter([self._arrow(self._columns)])
         else:
-            tables = (self._arrow(self._rows(*group)) for group in _row_groups(TimeSorted(self.chunks)))
+            tables = (self._arrow(self._rows(*group)) for group in self._row_groups())
         first = next(tables)
         with pq.ParquetWriter(path, first.schema, **parquet_options(first.schema, also_dictionary=("version",))) as writer, \
                 ThreadPoolExecutor(1, thread_name_prefix="journeysim-events") as pool:
@@ -72,6 +74,28 @@ class EventLog(Mapping):
             pending.result()
 
     # ---------------------------------------------------------------- building rows
+    def _fill(self) -> Iterator[int]:
+        """Sort the log (once): yields how many leading events are final so far."""
+        if self._ordered is not None:
+            if not self._complete:
+                raise RuntimeError("the step-event log was left half sorted by an earlier error")
+            yield self._ordered.size
+            return
+        self._lookups()
+        self._ordered = TimeSorted(self.chunks)
+        yield from self._ordered.fill()
+        self._complete = True
+
+    def _row_groups(self) -> Iterator[tuple[np.ndarray, ...]]:
+        """``(rows, kinds, ticks)`` in consecutive slices of ROW_GROUP events, each as soon as it is final."""
+        start = 0
+        for done in self._fill():
+            ordered = self._ordered
+            while done - start >= ROW_GROUP or (done == ordered.size and done > start):
+                end = min(start + ROW_GROUP, done)
+                yield (*(c[start:end] for c in ordered.columns), ordered.ticks_at(start, end))
+                start = end
+
     def _lookups(self) -> dict:
         """Per kind present: each column's value (the tables of the lookups), computed once."""
         if self._tables is not None:
@@ -140,13 +164,3 @@ def _coded(names: list[str], universe: int) -> tuple[np.ndarray, list[str]]:
     categories = sorted(set(names))
     position = {name: k for k, name in enumerate(categories)}
     return np.array([position[name] for name in names], dtype=np.int8 if universe < 127 else np.int32), categories
-
-
-def _row_groups(ordered: TimeSorted) -> Iterator[tuple[np.ndarray, ...]]:
-    """``(*ordered.columns, ticks)`` in consecutive slices of ROW_GROUP rows, each as soon as it is final."""
-    start = 0
-    for done in ordered.fill():
-        while done - start >= ROW_GROUP or (done == ordered.size and done > start):
-            end = min(start + ROW_GROUP, done)
-            yield (*(c[start:end] for c in ordered.columns), ordered.ticks_at(start, end))
-            start = end

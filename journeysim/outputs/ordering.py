@@ -50,14 +50,14 @@ class TimeSorted:
             yield from self._fill_packed()
             return
         counts = np.zeros((top >> shift) + 1, dtype=np.int64)
-        for block in self._blocks():
+        for block in (b for chunk in self.chunks for b in _blocks(chunk)):
             counts += np.bincount(block[0] >> shift, minlength=len(counts))
         bounds = np.concatenate(([0], np.cumsum(counts))).tolist()
         self.columns = [np.empty(self.size, dtype=np.result_type(*(c[k + 1] for c in self.chunks)))
                         for k in range(len(self.columns))]
         self._sorted = low = np.empty(self.size, dtype=np.uint16)  # the ticks' low bits
         cursor = bounds[:-1]
-        for block in self._blocks():
+        for block in (b for chunk in self.chunks for b in _blocks(chunk)):
             _place(block, shift, cursor, low, self.columns)
         for bucket in np.flatnonzero(counts).tolist():
             start, end = bounds[bucket], bounds[bucket + 1]
@@ -81,13 +81,12 @@ class TimeSorted:
         bounds = np.clip(self._bounds, start, end)
         return self._sorted[start:end] + np.repeat(np.array(self._bases, dtype=np.int64), np.diff(bounds))
 
-    def _blocks(self) -> Iterator[tuple[np.ndarray, ...]]:
-        for chunk in self.chunks:
-            if len(chunk[0]) <= BLOCK:
-                yield chunk
-            else:
-                for start in range(0, len(chunk[0]), BLOCK):
-                    yield tuple(c[start:start + BLOCK] for c in chunk)
+def _blocks(chunk: tuple[np.ndarray, ...]) -> Iterator[tuple[np.ndarray, ...]]:
+    if len(chunk[0]) <= BLOCK:
+        yield chunk
+    else:
+        for start in range(0, len(chunk[0]), BLOCK):
+            yield tuple(c[start:start + BLOCK] for c in chunk)
 
 
 def _place(block: tuple[np.ndarray, ...], shift: int, cursor: list[int], low: np.ndarray, columns: list[np.ndarray]) -> None:
