@@ -78,7 +78,7 @@ class EventLog(Mapping):
         """Sort the log (once): yields how many leading events are final so far."""
         if self._ordered is not None:
             if not self._complete:
-                raise RuntimeError("the step-event log was left half sorted by an earlier error")
+                raise RuntimeError("the step-event log is being sorted by another reader, or its sort failed")
             yield self._ordered.size
             return
         self._lookups()
