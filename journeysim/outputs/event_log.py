@@ -16,7 +16,7 @@ import numpy as np
 
 from ..engine.recorder import EVENT_CODE, EVENTS, KINDS_PER_NODE, NOT_IN_REPORT, REASON_CODE, REASONS
 from .ordering import TimeSorted
-from .tables import EVENT_COLUMNS, Coded, arrow_column, parquet_options
+from .tables import EVENT_COLUMNS, Coded, arrow_table, parquet_options
 
 if TYPE_CHECKING:
     from ..engine.simulation import Simulation
@@ -137,9 +137,7 @@ class EventLog(Mapping):
 
     @staticmethod
     def _arrow(columns: dict):
-        import pyarrow as pa
-
-        return pa.Table.from_arrays([arrow_column(c) for c in columns.values()], names=list(columns))
+        return arrow_table(columns)
 
 
 class _KindTable:

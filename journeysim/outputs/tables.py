@@ -139,18 +139,24 @@ def empty_events_frame() -> pd.DataFrame:
 
 def write_parquet(columns: Mapping[str, np.ndarray | Coded], path) -> None:
     """Write a table's columns to Parquet with pyarrow (no pandas): text columns dictionary-encoded."""
-    import pyarrow as pa
     import pyarrow.parquet as pq
 
     if hasattr(columns, "write_parquet"):  # the event log writes itself, a row group at a time
         columns.write_parquet(path)
         return
-    table = pa.Table.from_arrays([arrow_column(c) for c in columns.values()], names=list(columns))
+    table = arrow_table(columns)
     pq.write_table(table, path, **parquet_options(table.schema))
 
 
-def arrow_column(column: np.ndarray | Coded):
-    return column.arrow() if isinstance(column, Coded) else _arrow(column)
+def arrow_table(columns: Mapping[str, np.ndarray | Coded]):
+    """The columns as a pyarrow Table. No column of our tables holds a missing value, so every field
+    is declared non-nullable: Parquet then stores no definition level per value (a third of the
+    writing time of the event log)."""
+    import pyarrow as pa
+
+    arrays = [column.arrow() if isinstance(column, Coded) else _arrow(column) for column in columns.values()]
+    schema = pa.schema([pa.field(name, array.type, nullable=False) for name, array in zip(columns, arrays)])
+    return pa.Table.from_arrays(arrays, schema=schema)
 
 
 def parquet_options(schema, also_dictionary: tuple[str, ...] = ()) -> dict:
