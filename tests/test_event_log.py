@@ -74,6 +74,7 @@ def test_event_columns_are_dictionaries_of_the_values_present(tmp_path):
     assert table.schema.names == ["t_s", "profile_id", "journey", "version", "node", "event", "reason", "in_report"]
     assert [str(table.schema.field(n).type) for n in ("t_s", "profile_id", "version", "in_report")] == \
         ["double", "int64", "int64", "bool"]
+    assert not any(field.nullable for field in table.schema)  # required Parquet columns: nothing is ever missing
     ev = table.to_pandas()
     assert [(r.t_s, r.node, r.event, r.reason, r.in_report) for r in ev.itertuples()] == [
         (1.0, "entry", "entered", "", True), (1.0, "wait", "entered", "", True),
