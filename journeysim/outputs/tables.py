@@ -1,22 +1,26 @@
 """Long-format tables: the sampled time series and the step-event log.
 
 Each table is first built as numpy columns (text columns as codes into sorted category names);
-``*_frame`` turns them into a pandas DataFrame and ``write_parquet`` writes them with pyarrow
-alone, so a command-line run that nobody reads in pandas does not import pandas.
+``frame`` turns them into a pandas DataFrame and ``write_parquet`` writes them with pyarrow
+alone, so a command-line run that nobody reads in pandas does not import pandas. The step-event
+log is a mapping of such columns built when first used (``event_log.EventLog``).
 """
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from typing import TYPE_CHECKING
 
 import numpy as np
 
-from ..engine.recorder import EVENT_CODE, EVENTS, NOT_IN_REPORT, REASON_CODE, REASONS, SERIES_STATES
+from ..engine.recorder import SERIES_STATES
+from .ordering import time_order  # noqa: F401 (the event log's order, tested here)
 
 if TYPE_CHECKING:
     import pandas as pd
 
     from ..engine.simulation import Simulation
+    from .event_log import EventLog
 
 IN_JOURNEY_NODE = "(journey)"
 TIMESERIES_COLUMNS = ("t_s", "journey", "node", "state", "count", "status")
@@ -113,27 +117,11 @@ def timeseries_columns(sim: Simulation) -> dict[str, np.ndarray | Coded]:
             "count": count[order], "status": Coded.of(status[order], statuses)}
 
 
-def event_columns(sim: Simulation) -> dict[str, np.ndarray | Coded] | None:
-    """The step-event log in time order (ties in the order the engine recorded them); None if empty."""
-    chunks = sim.recorder.event_chunks
-    if not chunks:
-        return None
-    t = np.concatenate([c[0] for c in chunks])
-    order = time_order(t)
-    t = t[order]
-    profiles, journeys, nodes, codes, reasons = (np.concatenate(parts)[order] for parts in list(zip(*chunks))[1:])
-    versions = np.array([c.spec.version for c in sim.journeys_c])
-    reasons = np.where(reasons < 0, len(REASONS), reasons)
-    return {
-        "t_s": t * sim.res,
-        "profile_id": sim.population.ids[profiles],
-        "journey": Coded.of(journeys, [c.label for c in sim.journeys_c]),
-        "version": versions[journeys],
-        "node": Coded.of(nodes, [n.node_id for n in sim.nodes]),
-        "event": Coded.fixed(codes, list(EVENTS)),
-        "reason": Coded.of(reasons, list(REASONS) + [""]),
-        "in_report": ~((codes == EVENT_CODE["discarded"]) & np.isin(reasons, [REASON_CODE[r] for r in NOT_IN_REPORT])),
-    }
+def event_columns(sim: Simulation) -> EventLog | None:
+    """The step-event log in time order (a mapping of columns, built when first used); None if empty."""
+    from .event_log import EventLog
+
+    return EventLog(sim) if sim.recorder.event_chunks else None
 
 
 def frame(columns: dict[str, np.ndarray | Coded]) -> pd.DataFrame:
@@ -149,14 +137,37 @@ def empty_events_frame() -> pd.DataFrame:
                          for c in EVENT_COLUMNS})
 
 
-def write_parquet(columns: dict[str, np.ndarray | Coded], path) -> None:
+def write_parquet(columns: Mapping[str, np.ndarray | Coded], path) -> None:
     """Write a table's columns to Parquet with pyarrow (no pandas): text columns dictionary-encoded."""
-    import pyarrow as pa
     import pyarrow.parquet as pq
 
-    table = pa.Table.from_arrays([c.arrow() if isinstance(c, Coded) else _arrow(c) for c in columns.values()],
-                                 names=list(columns))
-    pq.write_table(table, path)
+    if hasattr(columns, "write_parquet"):  # the event log writes itself, a row group at a time
+        columns.write_parquet(path)
+        return
+    table = arrow_table(columns)
+    pq.write_table(table, path, **parquet_options(table.schema))
+
+
+def arrow_table(columns: Mapping[str, np.ndarray | Coded]):
+    """The columns as a pyarrow Table. No column of our tables holds a missing value, so every field
+    is declared non-nullable: Parquet then stores no definition level per value (a third of the
+    writing time of the event log)."""
+    import pyarrow as pa
+
+    arrays = [column.arrow() if isinstance(column, Coded) else _arrow(column) for column in columns.values()]
+    schema = pa.schema([pa.field(name, array.type, nullable=False) for name, array in zip(columns, arrays)])
+    return pa.Table.from_arrays(arrays, schema=schema)
+
+
+def parquet_options(schema, also_dictionary: tuple[str, ...] = ()) -> dict:
+    """Parquet settings for our tables: dictionary pages only for the text columns (already
+    dictionaries) and ``also_dictionary``, where they shrink the file; min/max statistics only for the
+    other columns (for text columns pyarrow computes them from the strings, a third of the writing)."""
+    import pyarrow as pa
+
+    text = [f.name for f in schema if pa.types.is_dictionary(f.type)]
+    return {"use_dictionary": text + [name for name in also_dictionary if name in schema.names],
+            "write_statistics": [f.name for f in schema if f.name not in text], "compression": "snappy"}
 
 
 def timeseries(sim: Simulation) -> pd.DataFrame:
@@ -166,17 +177,3 @@ def timeseries(sim: Simulation) -> pd.DataFrame:
 def events(sim: Simulation) -> pd.DataFrame:
     columns = event_columns(sim)
     return empty_events_frame() if columns is None else frame(columns)
-
-
-def time_order(t: np.ndarray) -> np.ndarray:
-    """``np.argsort(t, kind="stable")`` for non-negative ticks, faster: each tick and its position packed
-    into one int64 key (unique keys, so any sort gives the stable order), sorted in place; the log is
-    made of runs already in time order, which numpy's stable sort merges quickly."""
-    n = len(t)
-    if n == 0 or t.min() < 0 or int(t.max()) >= ((1 << 63) - n) // n:
-        return np.argsort(t, kind="stable")
-    key = t.astype(np.int64) * n
-    key += np.arange(n, dtype=np.int64)
-    key.sort(kind="stable")
-    key %= n
-    return key

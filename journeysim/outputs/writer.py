@@ -22,17 +22,30 @@ def write_outputs(result: Result, out: Path, *, extra=None) -> list[Path]:
     out.parent.mkdir(parents=True, exist_ok=True)
     staging = Path(tempfile.mkdtemp(prefix=f".{out.name}.", dir=out.parent))
     try:
-        with open(staging / "summary.json", "w") as handle:
-            json.dump(result.summary, handle, indent=2, sort_keys=False)
-            handle.write("\n")
-        result.write_table("timeseries", staging / "timeseries.parquet")
-        if result.has("events"):
-            result.write_table("events", staging / "events.parquet")
-        if extra is not None:
-            extra(staging)
+        events = _in_background(result.write_table, "events", staging / "events.parquet") if result.has("events") else None
+        try:  # the biggest file is written while the others are
+            with open(staging / "summary.json", "w") as handle:
+                json.dump(result.summary, handle, indent=2, sort_keys=False)
+                handle.write("\n")
+            result.write_table("timeseries", staging / "timeseries.parquet")
+            if extra is not None:
+                extra(staging)
+        finally:
+            if events is not None:
+                events.result()
         write_manifest(staging, "run")
         replace_folder(staging, out)
     except BaseException:
         shutil.rmtree(staging, ignore_errors=True)
         raise
     return sorted(p for p in out.iterdir() if p.name != MANIFEST)
+
+
+def _in_background(function, *args):
+    """Run ``function(*args)`` in a thread; ``.result()`` waits for it (and raises what it raised)."""
+    from concurrent.futures import ThreadPoolExecutor
+
+    pool = ThreadPoolExecutor(1, thread_name_prefix="journeysim-outputs")
+    future = pool.submit(function, *args)
+    pool.shutdown(wait=False)  # its thread ends with the call
+    return future
