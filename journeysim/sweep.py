@@ -32,7 +32,7 @@ from .executors import DaskMissing, InProcessExecutor, describe, make_executor
 from .inputs import MAX_SCENARIO_BYTES, InputRefused, file_problem, read_bytes
 from .outputs.folder import write_manifest
 from .overrides import parse_overrides
-from .readable import NUMBER_FORMAT, format_figure, is_categorical, is_time, title
+from .readable import format_figure, is_categorical, is_time, number_format, title
 
 if TYPE_CHECKING:
     import pandas as pd
@@ -383,6 +383,7 @@ def run_sweep(plan: SweepPlan, out: Path, *, workers: int | None = None, schedul
                 record(task, run_task(task))
             return
         futures = {pool.submit(run_task, task): task for task in todo}
+        _load_page_libraries()  # while the workers run: the page's libraries are not then loaded after them
         for future in as_completed(futures):
             task = futures[future]
             try:
@@ -406,6 +407,14 @@ def run_sweep(plan: SweepPlan, out: Path, *, workers: int | None = None, schedul
     table.attrs["reused"] = reused  # after writing: the parquet file holds only the runs
     write_manifest(out, "sweep", [*SWEEP_ENTRIES, *(p.name for p in out.glob("fig_sweep_*.png"))])
     return table
+
+
+def _load_page_libraries() -> None:
+    """Import what ``collect`` and ``write_results`` need (pandas, pyarrow, matplotlib: about a second)."""
+    import matplotlib.backends.backend_agg  # noqa: F401
+    import matplotlib.figure  # noqa: F401
+    import pandas  # noqa: F401
+    import pyarrow.parquet  # noqa: F401
 
 
 def collect(out: Path, tasks: list[RunTask]) -> pd.DataFrame:
@@ -508,7 +517,7 @@ def _panel(ax, ok: pd.DataFrame, figure: str, parameter: str, others: list[str])
         ax.set_xlim(-0.5, len(values) - 0.5)
     ax.set_title(title(figure) + (f" ({unit})" if unit else ""), fontsize="medium")
     ax.set_xlabel(parameter)
-    ax.yaxis.set_major_formatter(NUMBER_FORMAT)
+    ax.yaxis.set_major_formatter(number_format())
     if not is_time(figure):
         ax.yaxis.set_major_locator(MaxNLocator(integer=True))
     measured = ok[figure].dropna()
@@ -536,7 +545,7 @@ def _points_html(points: pd.DataFrame, parameters: list[str], figures: tuple[str
 
 def write_results(table: pd.DataFrame, out: Path, parameters: list[str], reused: int = 0) -> None:
     """``sweep.parquet`` (the table) and ``sweep.html`` with a PNG per swept parameter beside it."""
-    import matplotlib.pyplot as plt
+    from matplotlib.figure import Figure  # a bare figure: no pyplot, no GUI backend, nothing left open
 
     out = Path(out)
     table.to_parquet(out / "sweep.parquet", index=False)
@@ -548,7 +557,8 @@ def write_results(table: pd.DataFrame, out: Path, parameters: list[str], reused:
     for k, parameter in enumerate(parameters if len(ok) and shown else []):
         ncols = min(3, len(shown))
         nrows = math.ceil(len(shown) / ncols)
-        fig, axes = plt.subplots(nrows, ncols, figsize=(5 * ncols, 3.4 * nrows), squeeze=False)
+        fig = Figure(figsize=(5 * ncols, 3.4 * nrows))
+        axes = fig.subplots(nrows, ncols, squeeze=False)
         height = 3.4 * nrows  # fixed margins in inches: much faster than a layout engine
         fig.subplots_adjust(left=0.07, right=0.98, bottom=0.8 / height, top=1 - 0.7 / height, wspace=0.28, hspace=0.55)
         others = [f"grid.{p}" for p in parameters if p != parameter]
@@ -561,7 +571,6 @@ def write_results(table: pd.DataFrame, out: Path, parameters: list[str], reused:
         fig.suptitle(f"Key figures against {parameter} (mean and 95% interval over replications)")
         name = f"fig_sweep_{k}.png"
         fig.savefig(out / name, metadata={"Software": None})
-        plt.close(fig)
         figures.append((name, parameter))
     failed = table[table["status"] != "ok"] if len(table) else table
     failures = "".join(f"<li><code>{html.escape(str(r.run_id))}</code>: {html.escape(str(r.error))}</li>"
