@@ -17,6 +17,7 @@ import re
 import signal
 import sys
 import threading
+from typing import NamedTuple
 
 #: (file-free name, title, caption, inline svg) per figure
 Drawn = tuple[str, str, str, str]
@@ -117,14 +118,33 @@ def render(result) -> list[Drawn]:
     return _draw_in_two(result, figure_names(result.summary))
 
 
-def _light(result):
-    """What drawing needs of a result (summary and time series), small enough to send to the renderer."""
-    from ..api import Result
+class Column(NamedTuple):
+    """A text column as codes into names (what ``plots.Samples`` reads of a coded column)."""
 
+    codes: object
+    categories: list[str]
+
+
+class Drawable:
+    """What the figures read of a run (its summary and time series): small to send to the renderer, and
+    unpickled there without importing the loader, pydantic or pandas."""
+
+    def __init__(self, summary: dict, columns: dict | None = None, frame=None):
+        self.summary = summary
+        self._columns = {"timeseries": columns} if columns is not None else {}
+        self._frames = {"timeseries": frame}
+
+    @property
+    def timeseries(self):
+        return self._frames["timeseries"]
+
+
+def _light(result) -> Drawable:
     columns = getattr(result, "_columns", {}).get("timeseries")
-    if columns is not None and getattr(result, "_frames", {}).get("timeseries") is None:
-        return Result(result.summary, columns={"timeseries": columns})
-    return Result(result.summary, result.timeseries)
+    if columns is None or getattr(result, "_frames", {}).get("timeseries") is not None:
+        return Drawable(result.summary, frame=result.timeseries)
+    light = {name: Column(c.codes, list(c.categories)) if hasattr(c, "categories") else c for name, c in columns.items()}
+    return Drawable(result.summary, light)
 
 
 class Renderer:
