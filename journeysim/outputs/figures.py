@@ -102,9 +102,17 @@ def _draw_in_two(result, names: list[str]) -> list[Drawn]:
     finally:
         payload = _read_all(read_end)
         os.waitpid(pid, 0)
-    theirs_drawn = pickle.loads(payload) if payload else _draw(result, theirs)  # our own child's figures
+    theirs_drawn = _unpickled(payload) or _draw(result, theirs)
     done |= dict(zip(theirs, theirs_drawn))
     return [done[name] for name in names]
+
+
+def _unpickled(payload: bytes):
+    """What our own child process sent back; None if it sent nothing or died half-way through."""
+    try:
+        return pickle.loads(payload) if payload else None
+    except Exception:  # noqa: BLE001 - a truncated payload: the caller draws the figures itself
+        return None
 
 
 def figure_names(summary: dict) -> list[str]:
@@ -171,7 +179,12 @@ class Renderer:
 
     @classmethod
     def start(cls) -> Renderer | None:
-        return cls() if _can_fork() else None
+        if not _can_fork():
+            return None
+        try:
+            return cls()
+        except OSError:  # no process to spare: the figures are drawn here
+            return None
 
     def submit(self, result) -> None:
         """Send the run to draw (it draws while this process writes the tables)."""
@@ -190,10 +203,7 @@ class Renderer:
         payload = _read_all(self._back)
         self._back = -1
         self.close()
-        try:
-            return pickle.loads(payload) if payload else None  # written by our own child
-        except Exception:  # noqa: BLE001 - a renderer that died half-way: draw here instead
-            return None
+        return _unpickled(payload)
 
     def close(self) -> None:
         """Stop the renderer: at once if nothing was submitted (a refused scenario), else once it has finished."""
