@@ -326,7 +326,7 @@ def sweep(file: str, grids: tuple[str, ...], replications: int | None, out: str,
     except ScenarioError as exc:
         _refused(exc, f"{file}: sweep refused")
     _check_out_or_exit(out, [path, plan.scenario], force)
-    total = len(plan.tasks())
+    total = len(plan.points()) * plan.replications
     if not quiet:
         click.echo(f"{total} runs ({total // plan.replications} grid point(s) x {plan.replications} replication(s)) "
                    f"in {describe(workers, scheduler)}", err=True)

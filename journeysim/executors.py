@@ -13,6 +13,7 @@ Results never depend on the executor: a task carries everything needed to rebuil
 from __future__ import annotations
 
 import contextlib
+import gc
 import multiprocessing
 import os
 from collections.abc import Iterator
@@ -101,6 +102,10 @@ def _process_pool(workers: int) -> ProcessPoolExecutor:
     from .engine import simulation  # noqa: F401
     from .outputs import summary, tables  # noqa: F401
 
-    pool = ProcessPoolExecutor(max_workers=workers, mp_context=multiprocessing.get_context("fork"))
-    pool.submit(_ready).result()  # forks every worker now, while this process has one thread
+    gc.freeze()  # the workers' collector never walks what they inherit, so it copies none of those pages
+    try:
+        pool = ProcessPoolExecutor(max_workers=workers, mp_context=multiprocessing.get_context("fork"))
+        pool.submit(_ready).result()  # forks every worker now, while this process has one thread
+    finally:
+        gc.unfreeze()
     return pool

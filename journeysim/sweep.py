@@ -69,17 +69,21 @@ class SweepPlan:
     replications: int = 1
     sets: tuple[str, ...] = field(default=())
 
-    def tasks(self) -> list[RunTask]:
+    def points(self) -> list[tuple[tuple[tuple[str, str], ...], tuple[str, ...]]]:
+        """Each grid point: its (path, value) pairs and the overrides of its runs."""
         names = list(self.grid)
         points = list(itertools.product(*(self.grid[n] for n in names))) if names else [()]
+        return [(point, tuple(self.sets) + tuple(f"{n}={v}" for n, v in point))
+                for point in (tuple(zip(names, values)) for values in points)]
+
+    def tasks(self) -> list[RunTask]:
+        points = self.points()
         scenario = str(Path(self.scenario).resolve())
         text_digest = _inputs_digest(Path(scenario))
         width = max(4, len(str(len(points) - 1)))
         rwidth = max(3, len(str(self.replications - 1)))
         tasks = []
-        for g, values in enumerate(points):
-            point = tuple(zip(names, values))
-            sets = tuple(self.sets) + tuple(f"{n}={v}" for n, v in point)
+        for g, (point, sets) in enumerate(points):
             for r in range(self.replications):
                 key = hashlib.sha256(json.dumps([text_digest, sets, r]).encode()).hexdigest()[:16]
                 tasks.append(RunTask(f"g{g:0{width}d}-r{r:0{rwidth}d}", scenario, sets, r, point, key))
@@ -239,13 +243,10 @@ def validate_plan(plan: SweepPlan) -> None:
     from .loader import load
 
     problems: list[Problem] = []
-    seen = set()
-    for task in plan.tasks():
-        if task.sets in seen:
-            continue
-        seen.add(task.sets)
+    scenario = str(Path(plan.scenario).resolve())
+    for _, sets in plan.points():
         try:
-            load(task.scenario, parse_overrides(task.scenario, task.sets))
+            load(scenario, parse_overrides(scenario, sets))
         except ScenarioError as exc:
             problems += [p for p in exc.problems if p not in problems]
     if problems:
