@@ -359,8 +359,6 @@ def run_sweep(plan: SweepPlan, out: Path, *, workers: int | None = None, schedul
     already finished in ``out/runs`` (same scenario text, overrides and replication) are kept.
     Returns the table written to sweep.parquet. An interrupt keeps every finished run.
     """
-    from tqdm import tqdm
-
     out = Path(out)
     runs = out / "runs"
     runs.mkdir(parents=True, exist_ok=True)
@@ -370,13 +368,23 @@ def run_sweep(plan: SweepPlan, out: Path, *, workers: int | None = None, schedul
         for stale in runs.glob("*.json"):
             stale.unlink()
     todo = [t for t in tasks if not (resume and _finished(runs / f"{t.run_id}.json", t))]
-    bar = tqdm(total=len(tasks), initial=len(tasks) - len(todo), disable=None if progress is None else not progress,
-               desc="sweep", unit="run")
+    bars = []
+
+    def progress_bar():
+        """Opened once the pool has forked its workers: tqdm may start a thread, and a fork copies only one."""
+        if progress is False:
+            bars.append(_NoProgress())
+        else:
+            from tqdm import tqdm
+
+            bars.append(tqdm(total=len(tasks), initial=len(tasks) - len(todo), disable=None if progress is None else not progress,
+                             desc="sweep", unit="run"))
+        return bars[-1]
 
     def record(task: RunTask, row: dict) -> None:
         row["_key"] = task.key
         _write_json(runs / f"{task.run_id}.json", row)  # as soon as it finishes: an interrupt keeps it
-        bar.update(1)
+        bars[-1].update(1)
 
     def submit_all(pool: Executor) -> None:
         if isinstance(pool, InProcessExecutor):
@@ -396,18 +404,33 @@ def run_sweep(plan: SweepPlan, out: Path, *, workers: int | None = None, schedul
 
     try:
         if executor is not None:
+            progress_bar()
             submit_all(executor)
         elif todo:
             with make_executor(workers, scheduler) as pool:
+                progress_bar()
                 submit_all(pool)
+        else:
+            progress_bar()
     finally:
-        bar.close()
+        for bar in bars:
+            bar.close()
     table = collect(out, tasks)
     reused = len(tasks) - len(todo)
     write_results(table, out, list(plan.grid), reused)
     table.attrs["reused"] = reused  # after writing: the parquet file holds only the runs
     write_manifest(out, "sweep", [*SWEEP_ENTRIES, *(p.name for p in out.glob("fig_sweep_*.png"))])
     return table
+
+
+class _NoProgress:
+    """The progress bar of a quiet sweep: nothing shown, and tqdm not even imported."""
+
+    def update(self, n: int = 1) -> None:
+        pass
+
+    def close(self) -> None:
+        pass
 
 
 def _load_page_libraries() -> None:
