@@ -102,32 +102,47 @@ def main() -> None:
 def run(scenario: str, out: str, events: bool, seed: int | None, quiet: bool, no_report: bool, force: bool,
         sets: tuple[str, ...]) -> None:
     """Run SCENARIO and write summary.json, timeseries.parquet (and events.parquet) into --out."""
-    from .api import run as run_scenario
-    from .outputs.writer import write_outputs
+    from .outputs.figures import Renderer
 
-    loaded = _load_or_exit(scenario, sets)
-    _check_out_or_exit(out, _scenario_inputs(loaded), force)
-    failed = None
+    renderer = None if no_report else Renderer.start()  # loads matplotlib in a second process meanwhile
     try:
-        result = run_scenario(loaded, seed=seed, events=events, progress=None if not quiet else False)
-    except RunTooLarge as exc:
-        click.echo(f"{scenario}: {exc}; nothing was written", err=True)
-        sys.exit(EXIT_REFUSED)
-    except ConservationError as exc:
-        failed, result = exc, exc.result  # type: ignore[attr-defined]
-    extra = None
-    if not no_report:
-        from .outputs.report import write_report_files
+        result, failed = _run_scenario(scenario, sets, out, force, seed, events, quiet)
+        extra = None
+        if not no_report:
+            from .outputs.report import write_report_files
 
-        def extra(folder: Path) -> None:
-            write_report_files(result, folder)
-    written = write_outputs(result, Path(out), extra=extra)
+            if renderer is not None:
+                renderer.submit(result)  # drawn there while the tables are written here
+
+            def extra(folder: Path) -> None:
+                write_report_files(result, folder, renderer)
+        from .outputs.writer import write_outputs
+
+        written = write_outputs(result, Path(out), extra=extra)
+    finally:
+        if renderer is not None:
+            renderer.close()
     if not quiet:
         click.echo(format_summary(result.summary))
         click.echo(f"\nwrote {', '.join(p.name for p in written if p.is_file())} to {out}")
     if failed is not None:
         click.echo(f"error: {failed}", err=True)
         sys.exit(EXIT_CONSERVATION)
+
+
+def _run_scenario(scenario: str, sets: tuple[str, ...], out: str, force: bool, seed: int | None, events: bool, quiet: bool):
+    """Load, check --out, run: (result, the conservation error or None); exit 2 on a refused scenario."""
+    from .api import run as run_scenario
+
+    loaded = _load_or_exit(scenario, sets)
+    _check_out_or_exit(out, _scenario_inputs(loaded), force)
+    try:
+        return run_scenario(loaded, seed=seed, events=events, progress=None if not quiet else False), None
+    except RunTooLarge as exc:
+        click.echo(f"{scenario}: {exc}; nothing was written", err=True)
+        sys.exit(EXIT_REFUSED)
+    except ConservationError as exc:
+        return exc.result, exc  # type: ignore[attr-defined]
 
 
 @main.command()
@@ -311,7 +326,7 @@ def sweep(file: str, grids: tuple[str, ...], replications: int | None, out: str,
     except ScenarioError as exc:
         _refused(exc, f"{file}: sweep refused")
     _check_out_or_exit(out, [path, plan.scenario], force)
-    total = len(plan.tasks())
+    total = len(plan.points()) * plan.replications
     if not quiet:
         click.echo(f"{total} runs ({total // plan.replications} grid point(s) x {plan.replications} replication(s)) "
                    f"in {describe(workers, scheduler)}", err=True)

@@ -1,7 +1,8 @@
 """The executor seam of sweeps: any ``concurrent.futures.Executor`` runs the tasks.
 
 - in-process (the default): ``InProcessExecutor``, each task runs when submitted;
-- ``workers=N``: a ``ProcessPoolExecutor`` of N fresh (spawned) processes;
+- ``workers=N``: a ``ProcessPoolExecutor`` of N processes, forked (where the system can) once the run
+  path is imported, so no worker imports numpy, pydantic and the engine again; spawned elsewhere;
 - ``scheduler=ADDRESS`` (or ``$DASK_SCHEDULER_ADDRESS``): a Dask distributed cluster, through
   ``distributed.Client(address).get_executor()``. dask[distributed] is an optional extra
   (``pip install 'journeysim[dask]'``) imported only here, only when asked for.
@@ -12,6 +13,7 @@ Results never depend on the executor: a task carries everything needed to rebuil
 from __future__ import annotations
 
 import contextlib
+import gc
 import multiprocessing
 import os
 from collections.abc import Iterator
@@ -73,8 +75,7 @@ def make_executor(workers: int | None = None, scheduler: str | None = None) -> I
                 raise
             executor.shutdown(wait=True)
     elif workers and workers > 1:
-        # spawn: fresh interpreters, never a fork of a process that holds threads (tqdm, dask, matplotlib)
-        pool = ProcessPoolExecutor(max_workers=workers, mp_context=multiprocessing.get_context("spawn"))
+        pool = _process_pool(workers)
         try:
             yield pool
         except BaseException:
@@ -83,3 +84,28 @@ def make_executor(workers: int | None = None, scheduler: str | None = None) -> I
         pool.shutdown(wait=True)
     else:
         yield InProcessExecutor()
+
+
+def _ready() -> int:
+    return os.getpid()
+
+
+def _process_pool(workers: int) -> ProcessPoolExecutor:
+    """N worker processes that start warm: forks of this process with the run path already imported.
+
+    The fork happens here, before the progress bar or anything else starts a thread in this process
+    (a fork copies only the forking thread). Where fork does not exist, fresh spawned interpreters.
+    """
+    if "fork" not in multiprocessing.get_all_start_methods():
+        return ProcessPoolExecutor(max_workers=workers, mp_context=multiprocessing.get_context("spawn"))
+    from . import api  # noqa: F401 - imported once here, inherited by every worker
+    from .engine import simulation  # noqa: F401
+    from .outputs import summary, tables  # noqa: F401
+
+    gc.freeze()  # the workers' collector never walks what they inherit, so it copies none of those pages
+    try:
+        pool = ProcessPoolExecutor(max_workers=workers, mp_context=multiprocessing.get_context("fork"))
+        pool.submit(_ready).result()  # forks every worker now, while this process has one thread
+    finally:
+        gc.unfreeze()
+    return pool

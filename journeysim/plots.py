@@ -4,6 +4,8 @@ Every function reads only ``result.summary`` and ``result.timeseries`` (what a s
 ``journeysim report DIR`` redraws them), draws on ``ax`` or on a new figure, and never calls
 ``plt.show()``: in a notebook the figure shows itself, in a script save it with
 ``ax.figure.savefig(...)``. All of them work on a run without any pause (they say so on the figure).
+
+The time series is read as numpy columns (``Samples``): a fresh run's figures need no pandas.
 """
 
 from __future__ import annotations
@@ -65,11 +67,56 @@ def short_time_unit(seconds: float) -> tuple[float, str]:
     return (1.0, "seconds") if seconds <= 180 else time_unit(seconds)
 
 
+class Samples:
+    """The sampled time series as numpy columns: ``t_s`` and ``count`` per row, journey and state as codes
+    into their names. Read from a fresh run's columns (no pandas) or from ``result.timeseries``."""
+
+    def __init__(self, result: Result):
+        columns = getattr(result, "_columns", {}).get("timeseries")
+        if columns is None or getattr(result, "_frames", {}).get("timeseries") is not None:
+            columns = {name: result.timeseries[name] for name in ("t_s", "journey", "state", "count")}
+        self.t_s = np.asarray(columns["t_s"], dtype=np.float64)
+        self.count = np.asarray(columns["count"], dtype=np.int64)
+        self.journey, self.journeys = _codes(columns["journey"])
+        self.state, self.states = _codes(columns["state"])
+
+    def where(self, *, journey: str | None = None, states: tuple[str, ...] = ()) -> np.ndarray:
+        """Rows of ``journey`` (any if None) in one of ``states`` (any if empty)."""
+        rows = np.ones(len(self.t_s), dtype=bool)
+        if journey is not None:
+            rows &= self.journey == (self.journeys.index(journey) if journey in self.journeys else -1)
+        if states:
+            rows &= np.isin(self.state, [k for k, name in enumerate(self.states) if name in states])
+        return rows
+
+    def per_time(self, rows: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        """Sample times among ``rows`` (ascending) and the sum of their counts at each."""
+        times, at = np.unique(self.t_s[rows], return_inverse=True)
+        total = np.zeros(len(times), dtype=np.int64)
+        np.add.at(total, at, self.count[rows])
+        return times, total
+
+
+def _codes(column) -> tuple[np.ndarray, list[str]]:
+    """A text column (coded, categorical or plain) as integer codes and the names they stand for."""
+    if hasattr(column, "codes") and hasattr(column, "categories"):  # a coded column of a fresh run
+        return np.asarray(column.codes), [str(c) for c in column.categories]
+    if hasattr(column, "cat"):  # a pandas categorical
+        return column.cat.codes.to_numpy(), [str(c) for c in column.cat.categories]
+    names, codes = np.unique(np.asarray(column, dtype=str), return_inverse=True)
+    return codes, names.tolist()
+
+
+def _samples(result: Result) -> Samples:
+    return Samples(result)
+
+
 def _duration(result: Result) -> float:
     duration = result.summary.get("duration_s")
     if duration:
         return float(duration)
-    return float(result.timeseries["t_s"].max()) if len(result.timeseries) else 1.0
+    samples = _samples(result)
+    return float(samples.t_s.max()) if len(samples.t_s) else 1.0
 
 
 def _legend_outside(ax: Axes) -> None:
@@ -110,18 +157,20 @@ def _mark_pauses(ax: Axes, result: Result, scale: float) -> None:
 def plot_states(result: Result, *, ax: Axes | None = None) -> Axes:
     """Profiles queued, waiting and held over time: one line per journey and state, pauses shaded, resumes marked."""
     ax = _axes(ax, "states", result)
-    ts = result.timeseries
-    ts = ts[ts["state"].isin(list(STATE_COLORS))]
+    samples = _samples(result)
     scale, unit = time_unit(_duration(result))
     styles = ["-", "--", ":", "-."]
     journeys = list(result.summary["journeys"])
-    grouped = ts.groupby(["journey", "state", "t_s"], observed=True)["count"].sum()
-    for (journey, state), series in grouped.groupby(level=[0, 1], observed=True):
-        if series.max() == 0:
-            continue
-        times = series.index.get_level_values("t_s").to_numpy() / scale
-        label = f"{journey}: {state}" if len(journeys) > 1 else state
-        ax.plot(times, series.to_numpy(), color=STATE_COLORS[state], ls=styles[journeys.index(journey) % 4], label=label)
+    for journey in sorted(samples.journeys):
+        for state in sorted(set(STATE_COLORS) & set(samples.states)):
+            rows = samples.where(journey=journey, states=(state,))
+            if not rows.any():
+                continue
+            times, counts = samples.per_time(rows)
+            if counts.max() == 0:
+                continue
+            label = f"{journey}: {state}" if len(journeys) > 1 else state
+            ax.plot(times / scale, counts, color=STATE_COLORS[state], ls=styles[journeys.index(journey) % 4], label=label)
     _mark_pauses(ax, result, scale)
     ax.set_title("Profiles by state over time")
     ax.set_xlabel(f"time since start ({unit})")
@@ -193,12 +242,11 @@ def plot_org_cap(result: Result, *, ax: Axes | None = None) -> Axes:
     """Org-wide held count against the cap; 30-minute checks marked, checks at or over the cap in red, org_cap discards shaded."""
     ax = _axes(ax, "org_cap", result)
     org = result.summary["org"]
-    ts = result.timeseries
-    held = ts[ts["state"] == "held"].groupby("t_s")["count"].sum()
+    held_times, held = _samples(result).per_time(_samples(result).where(states=("held",)))
     duration = _duration(result)
     scale, unit = time_unit(duration)
     if len(held):
-        ax.plot(held.index.to_numpy() / scale, held.to_numpy(), color=STATE_COLORS["held"], label="held, org-wide (sampled)")
+        ax.plot(held_times / scale, held, color=STATE_COLORS["held"], label="held, org-wide (sampled)")
     cap, peak = org["held_cap"], org["held_peak"]
     cap_on_scale = peak == 0 or cap <= 4 * peak
     if cap_on_scale:
@@ -307,12 +355,12 @@ def plot_send_delay(result: Result, *, ax: Axes | None = None) -> Axes:
 
 def _finished_at(result: Result, label: str) -> float | None:
     """First sample after which the journey stayed empty (a finished journey: entries closed, nobody left)."""
-    ts = result.timeseries
-    inside = ts[(ts["journey"] == label) & (ts["state"] == "in_journey")].groupby("t_s", observed=True)["count"].sum()
-    busy = inside[inside > 0]
+    samples = _samples(result)
+    times, inside = samples.per_time(samples.where(journey=label, states=("in_journey",)))
+    busy = times[inside > 0]
     if not len(busy):
         return 0.0
-    after = inside.index[inside.index > busy.index.max()]
+    after = times[times > busy.max()]
     return float(after.min()) if len(after) else None
 
 

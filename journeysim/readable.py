@@ -6,8 +6,6 @@ from __future__ import annotations
 import math
 from typing import Any
 
-import matplotlib.ticker
-
 from .units import format_duration, parse_duration, parse_rate
 
 #: what each key figure of a run is called on a page
@@ -23,8 +21,13 @@ TITLES = {
     "cap_exceeded_checks": "Cap checks at or over the cap",
 }
 
-#: ticks with thousands separators and no scientific notation or offset
-NUMBER_FORMAT = matplotlib.ticker.FuncFormatter(lambda x, _: f"{x:,.15g}")
+
+def number_format():
+    """A tick formatter with thousands separators and no scientific notation or offset (matplotlib
+    is imported here, not with this module: a sweep loads it only to draw)."""
+    import matplotlib.ticker
+
+    return matplotlib.ticker.FuncFormatter(lambda x, _: f"{x:,.15g}")
 
 
 def title(key: str) -> str:

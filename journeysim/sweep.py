@@ -32,7 +32,7 @@ from .executors import DaskMissing, InProcessExecutor, describe, make_executor
 from .inputs import MAX_SCENARIO_BYTES, InputRefused, file_problem, read_bytes
 from .outputs.folder import write_manifest
 from .overrides import parse_overrides
-from .readable import NUMBER_FORMAT, format_figure, is_categorical, is_time, title
+from .readable import format_figure, is_categorical, is_time, number_format, title
 
 if TYPE_CHECKING:
     import pandas as pd
@@ -69,17 +69,21 @@ class SweepPlan:
     replications: int = 1
     sets: tuple[str, ...] = field(default=())
 
-    def tasks(self) -> list[RunTask]:
+    def points(self) -> list[tuple[tuple[tuple[str, str], ...], tuple[str, ...]]]:
+        """Each grid point: its (path, value) pairs and the overrides of its runs."""
         names = list(self.grid)
         points = list(itertools.product(*(self.grid[n] for n in names))) if names else [()]
+        return [(point, tuple(self.sets) + tuple(f"{n}={v}" for n, v in point))
+                for point in (tuple(zip(names, values)) for values in points)]
+
+    def tasks(self) -> list[RunTask]:
+        points = self.points()
         scenario = str(Path(self.scenario).resolve())
         text_digest = _inputs_digest(Path(scenario))
         width = max(4, len(str(len(points) - 1)))
         rwidth = max(3, len(str(self.replications - 1)))
         tasks = []
-        for g, values in enumerate(points):
-            point = tuple(zip(names, values))
-            sets = tuple(self.sets) + tuple(f"{n}={v}" for n, v in point)
+        for g, (point, sets) in enumerate(points):
             for r in range(self.replications):
                 key = hashlib.sha256(json.dumps([text_digest, sets, r]).encode()).hexdigest()[:16]
                 tasks.append(RunTask(f"g{g:0{width}d}-r{r:0{rwidth}d}", scenario, sets, r, point, key))
@@ -239,13 +243,10 @@ def validate_plan(plan: SweepPlan) -> None:
     from .loader import load
 
     problems: list[Problem] = []
-    seen = set()
-    for task in plan.tasks():
-        if task.sets in seen:
-            continue
-        seen.add(task.sets)
+    scenario = str(Path(plan.scenario).resolve())
+    for _, sets in plan.points():
         try:
-            load(task.scenario, parse_overrides(task.scenario, task.sets))
+            load(scenario, parse_overrides(scenario, sets))
         except ScenarioError as exc:
             problems += [p for p in exc.problems if p not in problems]
     if problems:
@@ -358,8 +359,6 @@ def run_sweep(plan: SweepPlan, out: Path, *, workers: int | None = None, schedul
     already finished in ``out/runs`` (same scenario text, overrides and replication) are kept.
     Returns the table written to sweep.parquet. An interrupt keeps every finished run.
     """
-    from tqdm import tqdm
-
     out = Path(out)
     runs = out / "runs"
     runs.mkdir(parents=True, exist_ok=True)
@@ -369,13 +368,23 @@ def run_sweep(plan: SweepPlan, out: Path, *, workers: int | None = None, schedul
         for stale in runs.glob("*.json"):
             stale.unlink()
     todo = [t for t in tasks if not (resume and _finished(runs / f"{t.run_id}.json", t))]
-    bar = tqdm(total=len(tasks), initial=len(tasks) - len(todo), disable=None if progress is None else not progress,
-               desc="sweep", unit="run")
+    bars = []
+
+    def progress_bar():
+        """Opened once the pool has forked its workers: tqdm may start a thread, and a fork copies only one."""
+        if progress is False:
+            bars.append(_NoProgress())
+        else:
+            from tqdm import tqdm
+
+            bars.append(tqdm(total=len(tasks), initial=len(tasks) - len(todo), disable=None if progress is None else not progress,
+                             desc="sweep", unit="run"))
+        return bars[-1]
 
     def record(task: RunTask, row: dict) -> None:
         row["_key"] = task.key
         _write_json(runs / f"{task.run_id}.json", row)  # as soon as it finishes: an interrupt keeps it
-        bar.update(1)
+        bars[-1].update(1)
 
     def submit_all(pool: Executor) -> None:
         if isinstance(pool, InProcessExecutor):
@@ -383,6 +392,7 @@ def run_sweep(plan: SweepPlan, out: Path, *, workers: int | None = None, schedul
                 record(task, run_task(task))
             return
         futures = {pool.submit(run_task, task): task for task in todo}
+        _load_page_libraries()  # while the workers run: the page's libraries are not then loaded after them
         for future in as_completed(futures):
             task = futures[future]
             try:
@@ -394,18 +404,41 @@ def run_sweep(plan: SweepPlan, out: Path, *, workers: int | None = None, schedul
 
     try:
         if executor is not None:
+            progress_bar()
             submit_all(executor)
         elif todo:
             with make_executor(workers, scheduler) as pool:
+                progress_bar()
                 submit_all(pool)
+        else:
+            progress_bar()
     finally:
-        bar.close()
+        for bar in bars:
+            bar.close()
     table = collect(out, tasks)
     reused = len(tasks) - len(todo)
     write_results(table, out, list(plan.grid), reused)
     table.attrs["reused"] = reused  # after writing: the parquet file holds only the runs
     write_manifest(out, "sweep", [*SWEEP_ENTRIES, *(p.name for p in out.glob("fig_sweep_*.png"))])
     return table
+
+
+class _NoProgress:
+    """The progress bar of a quiet sweep: nothing shown, and tqdm not even imported."""
+
+    def update(self, n: int = 1) -> None:
+        pass
+
+    def close(self) -> None:
+        pass
+
+
+def _load_page_libraries() -> None:
+    """Import what ``collect`` and ``write_results`` need (pandas, pyarrow, matplotlib: about a second)."""
+    import matplotlib.backends.backend_agg  # noqa: F401
+    import matplotlib.figure  # noqa: F401
+    import pandas  # noqa: F401
+    import pyarrow.parquet  # noqa: F401
 
 
 def collect(out: Path, tasks: list[RunTask]) -> pd.DataFrame:
@@ -508,7 +541,7 @@ def _panel(ax, ok: pd.DataFrame, figure: str, parameter: str, others: list[str])
         ax.set_xlim(-0.5, len(values) - 0.5)
     ax.set_title(title(figure) + (f" ({unit})" if unit else ""), fontsize="medium")
     ax.set_xlabel(parameter)
-    ax.yaxis.set_major_formatter(NUMBER_FORMAT)
+    ax.yaxis.set_major_formatter(number_format())
     if not is_time(figure):
         ax.yaxis.set_major_locator(MaxNLocator(integer=True))
     measured = ok[figure].dropna()
@@ -536,7 +569,7 @@ def _points_html(points: pd.DataFrame, parameters: list[str], figures: tuple[str
 
 def write_results(table: pd.DataFrame, out: Path, parameters: list[str], reused: int = 0) -> None:
     """``sweep.parquet`` (the table) and ``sweep.html`` with a PNG per swept parameter beside it."""
-    import matplotlib.pyplot as plt
+    from matplotlib.figure import Figure  # a bare figure: no pyplot, no GUI backend, nothing left open
 
     out = Path(out)
     table.to_parquet(out / "sweep.parquet", index=False)
@@ -548,7 +581,8 @@ def write_results(table: pd.DataFrame, out: Path, parameters: list[str], reused:
     for k, parameter in enumerate(parameters if len(ok) and shown else []):
         ncols = min(3, len(shown))
         nrows = math.ceil(len(shown) / ncols)
-        fig, axes = plt.subplots(nrows, ncols, figsize=(5 * ncols, 3.4 * nrows), squeeze=False)
+        fig = Figure(figsize=(5 * ncols, 3.4 * nrows))
+        axes = fig.subplots(nrows, ncols, squeeze=False)
         height = 3.4 * nrows  # fixed margins in inches: much faster than a layout engine
         fig.subplots_adjust(left=0.07, right=0.98, bottom=0.8 / height, top=1 - 0.7 / height, wspace=0.28, hspace=0.55)
         others = [f"grid.{p}" for p in parameters if p != parameter]
@@ -561,7 +595,6 @@ def write_results(table: pd.DataFrame, out: Path, parameters: list[str], reused:
         fig.suptitle(f"Key figures against {parameter} (mean and 95% interval over replications)")
         name = f"fig_sweep_{k}.png"
         fig.savefig(out / name, metadata={"Software": None})
-        plt.close(fig)
         figures.append((name, parameter))
     failed = table[table["status"] != "ok"] if len(table) else table
     failures = "".join(f"<li><code>{html.escape(str(r.run_id))}</code>: {html.escape(str(r.error))}</li>"

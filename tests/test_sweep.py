@@ -13,6 +13,7 @@ from click.testing import CliRunner
 from conftest import linear_journey, pause, resume, scenario
 
 import journeysim
+import journeysim.api  # the flaky-run test patches journeysim.api.run: imported here, whatever ran before
 from journeysim import sweep as sweep_module
 from journeysim.cli import main
 from journeysim.units import format_duration

@@ -19,12 +19,12 @@ IMPORTERS = ("sfmc",)
 
 def expand_imports(data: dict, scenario: Path, source: SourceMap) -> None:
     """Replace every ``{import: ..., file: ...}`` item of ``data['journeys']`` by the journey it names."""
+    journeys = data.get("journeys")
+    if not isinstance(journeys, list) or not any(isinstance(item, dict) and "import" in item for item in journeys):
+        return
     from .render import flow  # the importers load only for a scenario that imports
     from .sfmc import DEFAULT_POPULATION, SfmcImportError, import_journey, read_definition
 
-    journeys = data.get("journeys")
-    if not isinstance(journeys, list):
-        return
     problems = []
     population = data.get("population") if isinstance(data.get("population"), dict) else {}
     size = population.get("size") if isinstance(population.get("size"), int) and population.get("size", 0) > 0 else DEFAULT_POPULATION

@@ -1,8 +1,8 @@
-"""report.html: the resume-time report, one page with its figures as PNG files beside it.
+"""report.html: the resume-time report, one self-contained page with its figures inline as SVG.
 
 Built only from the summary and the time series, so ``journeysim report DIR`` rebuilds the same
-page (and the same PNG bytes) from a run's saved outputs. No script, no font or style sheet from
-a CDN: it opens offline.
+page (the same bytes) from a run's saved outputs. No script, no image file, no font or style sheet
+from a CDN: it opens offline, and it can be mailed as one file.
 """
 
 from __future__ import annotations
@@ -13,6 +13,7 @@ from pathlib import Path
 
 from ..api import Result
 from ..units import format_duration, format_instant, format_local, start_of
+from .figures import Renderer
 from .figures import render as render_figures
 from .text import held_outcome_text
 from .verdict import glance
@@ -206,20 +207,21 @@ table{border-collapse:collapse;margin:1rem 0;font-size:.95rem}td,th{border:1px s
 text-align:right}td{white-space:nowrap}td:first-child,th:first-child{text-align:left}th{background:#f4f4f4}figure{margin:1.5rem 0}
 .wide{overflow-x:auto;max-width:100%}table.glance{font-size:1.05rem}table.glance th{text-align:left;white-space:nowrap}
 table.glance td{text-align:left;white-space:normal}
-img{max-width:100%;border:1px solid #eee}figcaption{color:#555;font-size:.9rem}li{margin:.35rem 0}
+figure svg{display:block;max-width:100%;height:auto;border:1px solid #eee}figcaption{color:#555;font-size:.9rem}li{margin:.35rem 0}
 .ok{color:#2a7a3b}.bad{color:#b00;font-weight:bold}"""
 
 
-def write_report_files(result: Result, folder: Path) -> Path:
-    """Write report.html and one PNG per figure (fig_NAME.png) into ``folder``; returns the page's path.
+def write_report_files(result: Result, folder: Path, renderer: Renderer | None = None) -> Path:
+    """Write report.html, its figures inline, into ``folder``; returns the page's path.
 
-    Figures are drawn on bare ``Figure`` objects (the Agg canvas), not through pyplot: no GUI backend,
-    no display needed, and nothing left open in a notebook that writes a report.
+    Figures are drawn on bare ``Figure`` objects, not through pyplot: no GUI backend, no display
+    needed, and nothing left open in a notebook that writes a report. ``renderer``: a
+    ``figures.Renderer`` this run was submitted to (it drew the figures meanwhile).
     """
     folder = Path(folder)
     folder.mkdir(parents=True, exist_ok=True)
     summary = result.summary
-    figures = render_figures(result, folder)
+    figures = (renderer.collect() if renderer is not None else None) or render_figures(result)
     ok = summary["conservation"]["ok"]
     conservation = ("every profile that arrived is in exactly one place" if ok
                     else "VIOLATED: " + "; ".join(summary["conservation"].get("problems", [])))
@@ -240,8 +242,8 @@ def write_report_files(result: Result, folder: Path) -> Path:
         meta.append(f"journeysim {summary['journeysim_version']}")
     time_note = " (then the local date-time)" if start is not None else ""
     figure_html = "\n".join(
-        f'<figure><img src="{html.escape(name)}" alt="{html.escape(title)}"><figcaption>{html.escape(caption)}</figcaption></figure>'
-        for name, title, caption in figures)
+        f'<figure id="fig-{html.escape(name)}">\n{svg}\n<figcaption>{html.escape(caption)}</figcaption></figure>'
+        for name, _title, caption, svg in figures)
     page = f"""<!doctype html>
 <html lang="en"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1">
 <title>{html.escape(summary['scenario'])}: journeysim report</title>

@@ -1,0 +1,44 @@
+"""A sweep in a pool of worker processes writes the same bytes as in-process (issue 15: sweeps use both cores)."""
+
+import multiprocessing
+
+import pytest
+from click.testing import CliRunner
+from conftest import linear_journey, pause, resume, scenario
+
+from journeysim import executors
+from journeysim.cli import main
+
+GRID = ["--grid", "org.resume_rate=2/s,20/s", "-r", "3"]
+
+
+def files(folder):
+    return {p.relative_to(folder).as_posix(): p.read_bytes() for p in sorted(folder.rglob("*")) if p.is_file()}
+
+
+def test_a_sweep_on_two_workers_writes_byte_identical_outputs(simulate, tmp_path):
+    journey = linear_journey(wait="60s")
+    journey["nodes"]["entry"]["arrivals"] = {"rate": "1/s"}
+    path = simulate.write(scenario(journey, size=2000, duration="1200s", timeline=[pause("300s"), resume("600s")]))
+    for workers in ("1", "2"):
+        done = CliRunner().invoke(main, ["sweep", str(path), *GRID, "--out", str(tmp_path / workers), "-q", "--workers", workers])
+        assert done.exit_code == 0, done.output
+    one, two = files(tmp_path / "1"), files(tmp_path / "2")
+    assert len([name for name in one if name.startswith("runs/")]) == 6
+    assert {"sweep.parquet", "sweep.html", "fig_sweep_0.png"} <= set(one)
+    assert one.keys() == two.keys()
+    assert [name for name in one if one[name] != two[name]] == []
+
+
+def run_path_was_imported() -> bool:
+    import sys
+
+    return "journeysim.engine.simulation" in sys.modules and "pydantic" in sys.modules
+
+
+@pytest.mark.skipif("fork" not in multiprocessing.get_all_start_methods(), reason="no fork on this system")
+def test_pool_workers_start_with_the_run_path_imported():
+    """Workers are forks of this process made when the pool opens, with the engine already imported: not
+    fresh interpreters that import numpy, pydantic and the engine again before their first run."""
+    with executors.make_executor(workers=2) as pool:
+        assert all(pool.submit(run_path_was_imported).result() for _ in range(4))
