@@ -91,14 +91,16 @@ def run(scenario: LoadedScenario | str | Path, *, seed: int | None = None, event
     ``replication`` r draws every random number from ``SeedSequence(seed, spawn_key=(r,))``, so
     replication r of two scenarios that differ only in a setting share their random streams.
     """
+    from .engine.memory import freed_memory_reused
     from .engine.simulation import Simulation
 
     loaded = scenario if isinstance(scenario, LoadedScenario) else load(scenario)
     if seed is not None:
         loaded = loaded.with_seed(seed)
-    sim = Simulation(loaded, record_events=events, progress=progress, replication=replication)
-    sim.run()
-    return collect(sim, loaded, events=events, check=check)
+    with freed_memory_reused():
+        sim = Simulation(loaded, record_events=events, progress=progress, replication=replication)
+        sim.run()
+        return collect(sim, loaded, events=events, check=check)
 
 
 def collect(sim, loaded: LoadedScenario, *, events: bool = False, check: bool = True) -> Result:
