@@ -31,12 +31,29 @@ class PopulationError(ValueError):
 
 @dataclass
 class Population:
-    ids: np.ndarray
+    """``ids`` None: a generated population, whose profile ids are its row numbers (made only if asked)."""
+
+    _ids: np.ndarray | None
     columns: dict[str, np.ndarray]
+    rows: int = -1
+
+    def __post_init__(self) -> None:
+        if self._ids is not None:
+            self.rows = len(self._ids)
+
+    @property
+    def ids(self) -> np.ndarray:
+        if self._ids is None:
+            self._ids = np.arange(self.rows, dtype=np.int64)
+        return self._ids
+
+    @property
+    def ids_are_row_numbers(self) -> bool:
+        return self._ids is None or bool(np.array_equal(self._ids, np.arange(len(self._ids))))
 
     @property
     def size(self) -> int:
-        return len(self.ids)
+        return self.rows
 
     def set_values(self, name: str, rows: np.ndarray, value: object) -> None:
         column = self.columns[name]
@@ -109,7 +126,7 @@ def generate(size: int, attributes: dict[str, AttributeGenerator], rng: np.rando
         if values.dtype == object:
             values = values.astype(str)
         columns[name] = values
-    return Population(np.arange(size, dtype=np.int64), columns)
+    return Population(None, columns, rows=size)
 
 
 CSV_MEMORY_PER_BYTE = 5  # pandas' parse of a CSV takes a few times its size; a text column more

@@ -335,8 +335,12 @@ class AttributeGenerator:
             return rng.uniform(low, high, size)
         if self.kind == "normal":
             return rng.normal(self.args[0], self.args[1], size)
-        if self.kind == "bernoulli":
-            return rng.random(size) < self.args
+        if self.kind == "bernoulli":  # drawn a million at a time: the same numbers, no float array as long as the population
+            flags = np.empty(size, dtype=bool)
+            for first in range(0, size, 1 << 20):
+                last = min(size, first + (1 << 20))
+                np.less(rng.random(last - first), self.args, out=flags[first:last])
+            return flags
         return np.full(size, self.args, dtype=object if isinstance(self.args, str) else None)
 
 

@@ -90,9 +90,7 @@ class ControlProcesses:
             inside = self.store.rows_of(c.index, S.IN_JOURNEY + S.AT_DOOR)
             eligible[self.store.profile[inside]] = False
         runtime.read_done |= eligible
-        profiles = np.flatnonzero(eligible)
-        if self.population.size <= np.iinfo(np.int32).max:
-            profiles = profiles.astype(np.int32)  # half the memory to shuffle; the same draws, the same order
+        profiles = _positions(eligible)
         del eligible
         self.node_rng[node.gid].shuffle(profiles)
         st = self.store
@@ -286,3 +284,17 @@ class ControlProcesses:
         for name, value in step.action.set.items():
             self.population.set_values(name, rows, value)
 
+
+def _positions(mask: np.ndarray) -> np.ndarray:
+    """``np.flatnonzero(mask)``, as int32 when the population allows (half the memory to shuffle; the
+    same draws, the same order), found a million at a time: no int64 array as long as the population."""
+    if len(mask) > np.iinfo(np.int32).max:
+        return np.flatnonzero(mask)
+    if mask.all():
+        return np.arange(len(mask), dtype=np.int32)
+    parts = []
+    for first in range(0, len(mask), 1 << 20):
+        part = np.flatnonzero(mask[first:first + (1 << 20)]).astype(np.int32)
+        part += first
+        parts.append(part)
+    return np.concatenate(parts) if parts else np.zeros(0, dtype=np.int32)

@@ -30,8 +30,7 @@ class EventLog(Mapping):
     def __init__(self, sim: Simulation):
         self.chunks = sim.recorder.event_chunks  # (ticks, profile rows, kinds); a live run may record more
         self.res = sim.res
-        ids = sim.population.ids
-        self.ids = None if np.array_equal(ids, np.arange(len(ids))) else ids  # None: the id is the row number
+        self.ids = None if sim.population.ids_are_row_numbers else sim.population.ids  # None: the id is the row number
         self.node_ids = [n.node_id for n in sim.nodes]
         self.node_journey = [n.journey for n in sim.nodes]
         self.labels = [c.label for c in sim.journeys_c]
