@@ -97,7 +97,7 @@ class ControlProcesses:
         rows = st.append(profiles, c.index, c.start, S.READQ, now)  # a slice: the columns below are views
         rate_slots(len(profiles), spec.read_rate, self.res, out=st.t_next[rows], start=now)  # no array of slots
         st.t_move[rows] = st.t_next[rows]
-        if st.node_arrivals:
+        if st.event_nodes:
             st.t_node[rows] = st.t_next[rows]
         self.recorder.journeys[c.index].arrived += len(profiles)
 
@@ -210,7 +210,7 @@ class ControlProcesses:
         times = self.release_times(now, len(held))
         st.t_move[held] = times
         limit = st.t_entry[held] + self.timeout_of[j]
-        if self.policy.event_while_held == "discard_profile":
+        if self.policy.event_while_held == "discard_profile" and st.event_nodes:
             limit = np.minimum(limit, np.where(st.fire_drawn[held], st.t_fire[held], NEVER))
         st.t_next[held] = np.minimum(times, limit)
         return int(times.max())

@@ -148,7 +148,7 @@ class RowFlow:
         st.state[rows] = S.ACTIVE
         st.node[rows] = start
         st.t_entry[rows] = t
-        if st.node_arrivals:
+        if st.event_nodes:
             st.t_node[rows] = t
         st.t_state[rows] = t
         st.t_move[rows] = t
@@ -161,8 +161,8 @@ class RowFlow:
     # ================================================================= held rows
     def _held_due(self, rows: np.ndarray, t: np.ndarray) -> None:
         st = self.store
-        alarm = (st.t_fire[rows] == t) & (t < st.t_move[rows]) & st.fire_drawn[rows]
-        if alarm.any():
+        alarm = (st.t_fire[rows] == t) & (t < st.t_move[rows]) & st.fire_drawn[rows] if st.event_nodes else None
+        if alarm is not None and alarm.any():
             self.finish(rows[alarm], t[alarm], "event_while_held")
             rows, t = rows[~alarm], t[~alarm]
         release = st.t_move[rows] == t
@@ -177,7 +177,7 @@ class RowFlow:
         st.state[rows] = S.ACTIVE
         st.t_state[rows] = t
         st.parked[rows] = False
-        if self.policy.event_while_held == "discard_event":
+        if self.policy.event_while_held == "discard_event" and st.event_nodes:
             lost = st.fire_drawn[rows] & (st.t_fire[rows] < t)
             st.t_fire[rows[lost]] = NEVER
         self._leave_all(rows, t)
@@ -373,7 +373,7 @@ class RowFlow:
         else:
             targets = np.asarray(targets)
             previous_arrival = st.t_node[rows] if self.node_draws_event[targets].any() else None
-        if st.node_arrivals:
+        if st.event_nodes:
             st.t_node[rows] = t
         st.t_state[rows] = t
         st.node[rows] = targets

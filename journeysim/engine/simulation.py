@@ -59,7 +59,8 @@ class Simulation(RowFlow, ControlProcesses, OrgAccounting, JourneyVersions):
         self.node_rng = [np.random.default_rng(s) for s in seeds[3].spawn(len(self.nodes))]
         self.arrival_rng = np.random.default_rng(seeds[2])
         draws_event = [n.kind in EVENT_TYPES and n.is_waiting for n in self.nodes]
-        self.store = ProfileStore(max(1024, self.population.size), node_arrivals=any(draws_event))
+        self.store = ProfileStore(max(1024, self.population.size),
+                                  event_nodes=any(draws_event) or any(n.next_is_event for n in self.nodes))
         self.row_budget = int(pop_module.MEMORY_SHARE * pop_module.available_memory() / (2 * pop_module.ENGINE_BYTES_PER_ROW))
         sample_ticks_ = max(1, to_ticks(sc.report_every, self.res))
         self.recorder = Recorder(len(self.journeys_c), sample_ticks_, self.end_tick // sample_ticks_ + 1, record_events)

@@ -31,6 +31,8 @@ _COLUMNS = {
     "t_next": np.int64, "t_held": np.int64, "t_move": np.int64, "t_entry": np.int64, "t_node": np.int64,
     "t_state": np.int64, "t_fire": np.int64,
 }
+#: when a row reached its node, when its event fires, whether that is drawn, which way it leaves (timeout)
+_EVENT_COLUMNS = ("t_node", "t_fire", "fire_drawn", "branch")
 
 
 def state_table(states: tuple[int, ...]) -> np.ndarray:
@@ -43,9 +45,9 @@ def state_table(states: tuple[int, ...]) -> np.ndarray:
 class ProfileStore:
     """Growable columns; ``size`` rows are in use. Access columns as attributes."""
 
-    def __init__(self, capacity: int = 1024, node_arrivals: bool = True):
+    def __init__(self, capacity: int = 1024, event_nodes: bool = True):
         self.size = 0
-        self.node_arrivals = node_arrivals  # keep ``t_node``: only event nodes read it (A2/A4/A6); else never touched
+        self.event_nodes = event_nodes  # keep the columns only event nodes use (A2/A4/A6); else never touched
         self._capacity = max(capacity, 16)
         for name, dtype in _COLUMNS.items():
             setattr(self, name, np.empty(self._capacity if name in self._in_use() else 0, dtype=dtype))
@@ -76,17 +78,17 @@ class ProfileStore:
         self.node[new] = node
         self.state[new] = state
         self.reason[new] = -1
-        self.branch[new] = 0
-        self.fire_drawn[new] = False
         self.parked[new] = False
         self.t_held[new] = NEVER
         self.t_next[new] = t_next
         self.t_move[new] = t_next
         self.t_entry[new] = NEVER
-        if self.node_arrivals:
-            self.t_node[new] = t_next
         self.t_state[new] = t_next
-        self.t_fire[new] = NEVER
+        if self.event_nodes:
+            self.t_node[new] = t_next
+            self.t_fire[new] = NEVER
+            self.fire_drawn[new] = False
+            self.branch[new] = 0
         return new
 
     def due_before(self, tick: int, start: int = 0, stop: int | None = None) -> np.ndarray:
@@ -107,4 +109,4 @@ class ProfileStore:
         return sum(getattr(self, name).nbytes for name in self._in_use())
 
     def _in_use(self) -> list[str]:
-        return [name for name in _COLUMNS if name != "t_node" or self.node_arrivals]
+        return [name for name in _COLUMNS if name not in _EVENT_COLUMNS or self.event_nodes]
