@@ -102,10 +102,16 @@ def main() -> None:
 def run(scenario: str, out: str, events: bool, seed: int | None, quiet: bool, no_report: bool, force: bool,
         sets: tuple[str, ...]) -> None:
     """Run SCENARIO and write summary.json, timeseries.parquet (and events.parquet) into --out."""
-    from .engine.memory import keep_freed_memory_for_process
+    from .engine.memory import freed_memory_reused
+
+    with freed_memory_reused():  # the outputs' big columns reuse the run's freed memory too
+        _run_and_write(scenario, out, events, seed, quiet, no_report, force, sets)
+
+
+def _run_and_write(scenario: str, out: str, events: bool, seed: int | None, quiet: bool, no_report: bool, force: bool,
+                   sets: tuple[str, ...]) -> None:
     from .outputs.figures import Renderer
 
-    keep_freed_memory_for_process()  # the outputs' big columns reuse the run's freed memory too
 
     renderer = None if no_report else Renderer.start()  # loads matplotlib in a second process meanwhile
     try:

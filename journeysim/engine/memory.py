@@ -13,6 +13,7 @@ from __future__ import annotations
 import ctypes
 import ctypes.util
 import sys
+import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
 
@@ -36,40 +37,35 @@ def _glibc():
 
 
 _LIBC = _glibc()
-_depth = 0
-_whole_process = False
+_LOCK = threading.Lock()
+_blocks = 0  # blocks open (nested, or in other threads): the defaults come back when the last one ends
 
 
 def _keep() -> bool:
-    if _LIBC is None:
-        return False
     return bool(_LIBC.mallopt(M_MMAP_MAX, 0)) and bool(_LIBC.mallopt(M_TRIM_THRESHOLD, KEEP_UP_TO))
 
 
-def keep_freed_memory_for_process() -> None:
-    """For a command that exits when its work is done: keep freed memory until then."""
-    global _whole_process
-    _whole_process = _keep()
+def _give_back() -> None:
+    _LIBC.mallopt(M_MMAP_MAX, DEFAULT_MMAP_MAX)
+    _LIBC.mallopt(M_TRIM_THRESHOLD, DEFAULT_TRIM_THRESHOLD)
+    _LIBC.malloc_trim(0)
 
 
 @contextmanager
 def freed_memory_reused() -> Iterator[None]:
-    """Within the block, freed memory is kept for reuse; at its end it goes back to the system."""
-    global _depth
-    if _whole_process or _depth:
-        _depth += 1
-        try:
-            yield
-        finally:
-            _depth -= 1
+    """Within the block, freed memory is kept for reuse; when the last open block ends it goes back."""
+    global _blocks
+    if _LIBC is None:
+        yield
         return
-    kept = _keep()
-    _depth += 1
+    with _LOCK:
+        if _blocks == 0:
+            _keep()
+        _blocks += 1
     try:
         yield
     finally:
-        _depth -= 1
-        if kept:
-            _LIBC.mallopt(M_MMAP_MAX, DEFAULT_MMAP_MAX)
-            _LIBC.mallopt(M_TRIM_THRESHOLD, DEFAULT_TRIM_THRESHOLD)
-            _LIBC.malloc_trim(0)
+        with _LOCK:
+            _blocks -= 1
+            if _blocks == 0:
+                _give_back()
