@@ -116,3 +116,18 @@ def test_going_on_through_nodes_that_take_no_time_changes_nothing(tmp_path, monk
     one_node_per_step = journeysim.run(loaded, events=True)
     assert_same_outputs(chained, one_node_per_step)
     assert sum(chained.summary["journeys"][k]["entered"] for k in chained.summary["journeys"]) > 0
+
+
+def test_a_read_shuffled_in_a_thread_reads_in_the_same_order(tmp_path, monkeypatch):
+    """R1: a big read's order is shuffled on a second thread while the store fills; the same draws,
+    the same order, the same outputs as shuffling in line (every read here is small, so both ways
+    are forced)."""
+    from journeysim.engine import control
+
+    loaded = small_copy_of_the_benchmark(tmp_path)
+    monkeypatch.setattr(control, "THREADED_SHUFFLE", 0)
+    threaded = journeysim.run(loaded, events=True)
+    monkeypatch.setattr(control, "THREADED_SHUFFLE", 1 << 62)
+    inline = journeysim.run(loaded, events=True)
+    assert_same_outputs(threaded, inline)
+    assert threaded.summary["journeys"]["bench"]["arrived"] == 20_000

@@ -5,6 +5,7 @@ due before it."""
 from __future__ import annotations
 
 import math
+import threading
 from collections.abc import Iterator
 
 import numpy as np
@@ -17,6 +18,8 @@ from . import store as S
 from .moves import rate_slots, stable_order, to_ticks
 from .recorder import PauseRecord
 from .store import NEVER
+
+THREADED_SHUFFLE = 1 << 18  # profiles a read must have before its shuffle runs in a thread of its own
 
 
 class ControlProcesses:
@@ -92,13 +95,23 @@ class ControlProcesses:
         runtime.read_done |= eligible
         profiles = _positions(eligible)
         del eligible
-        self.node_rng[node.gid].shuffle(profiles)
-        st = self.store
-        rows = st.append(profiles, c.index, c.start, S.READQ, now)  # a slice: the columns below are views
-        rate_slots(len(profiles), spec.read_rate, self.res, out=st.t_next[rows], start=now)  # no array of slots
-        st.t_move[rows] = st.t_next[rows]
-        if st.event_nodes:
-            st.t_node[rows] = st.t_next[rows]
+        # a big read is shuffled on a second core while this one fills the store's other columns
+        shuffle = threading.Thread(target=self.node_rng[node.gid].shuffle, args=(profiles,), name="journeysim-read-shuffle")
+        if len(profiles) >= THREADED_SHUFFLE:
+            shuffle.start()
+        else:
+            shuffle.run()
+        try:
+            st = self.store
+            rows = st.append(len(profiles), c.index, c.start, S.READQ, now)  # a slice: the columns below are views
+            rate_slots(len(profiles), spec.read_rate, self.res, out=st.t_next[rows], start=now)  # no array of slots
+            st.t_move[rows] = st.t_next[rows]
+            if st.event_nodes:
+                st.t_node[rows] = st.t_next[rows]
+        finally:
+            if shuffle.ident is not None:
+                shuffle.join()
+        st.write_profiles(rows, profiles)
         self.recorder.journeys[c.index].arrived += len(profiles)
 
     # ================================================================= operator actions

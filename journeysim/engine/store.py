@@ -63,17 +63,17 @@ class ProfileStore:
             setattr(self, name, new)
         self._capacity = capacity
 
-    def append(self, profiles: np.ndarray, journey: int, node: int, state: int, t_next: np.ndarray) -> slice:
+    def append(self, profiles: np.ndarray | int, journey: int, node: int, state: int, t_next: np.ndarray) -> slice:
         """Add rows; returns the slice of their indices (a slice, not an index array: at 10M rows an
-        array of indices would be 80 MB at the run's memory peak, the first read)."""
-        count = len(profiles)
+        array of indices would be 80 MB at the run's memory peak, the first read). ``profiles``: the
+        rows' profiles, or how many rows there are when the caller writes their profiles itself."""
+        count = profiles if isinstance(profiles, int) else len(profiles)
         if self.size + count > self._capacity:
             self._grow(self.size + count)
         new = slice(self.size, self.size + count)  # slice writes: no index array per column
         self.size += count
-        if count and profiles.dtype.itemsize > 4 and int(profiles.max()) > np.iinfo(np.int32).max:
-            raise OverflowError(f"profile {int(profiles.max())} does not fit the store's profile column")
-        self.profile[new] = profiles
+        if not isinstance(profiles, int):
+            self.write_profiles(new, profiles)
         self.journey[new] = journey
         self.node[new] = node
         self.state[new] = state
@@ -90,6 +90,11 @@ class ProfileStore:
             self.fire_drawn[new] = False
             self.branch[new] = 0
         return new
+
+    def write_profiles(self, rows: slice, profiles: np.ndarray) -> None:
+        if len(profiles) and profiles.dtype.itemsize > 4 and int(profiles.max()) > np.iinfo(np.int32).max:
+            raise OverflowError(f"profile {int(profiles.max())} does not fit the store's profile column")
+        self.profile[rows] = profiles
 
     def due_before(self, tick: int, start: int = 0, stop: int | None = None) -> np.ndarray:
         """Rows ``start`` to ``stop`` (every row by default) due before ``tick``, ascending."""
