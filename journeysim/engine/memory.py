@@ -4,8 +4,9 @@ A big run allocates and frees many arrays of tens of megabytes (a read of ten mi
 outputs' columns). glibc's malloc maps every block over 32 MB afresh and unmaps it when freed, so
 each new array pays the system's page faults again: on a virtual machine about a millisecond per
 megabyte, more than the arithmetic done with the array. Within a run, malloc is told to serve big
-blocks from its heap and keep what is freed (``mallopt``); after the run the defaults come back and
-the free memory is returned (``malloc_trim``). Elsewhere than glibc this does nothing.
+blocks from its heap and keep what is freed (``mallopt``); after the run big blocks are mapped again,
+as glibc does once its threshold has settled, and the free memory is returned (``malloc_trim``).
+Elsewhere than glibc this does nothing.
 """
 
 from __future__ import annotations
@@ -17,8 +18,13 @@ import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
 
-M_TRIM_THRESHOLD, M_MMAP_MAX = -1, -4
-DEFAULT_TRIM_THRESHOLD, DEFAULT_MMAP_MAX = 128 * 1024, 65536
+M_TRIM_THRESHOLD, M_MMAP_THRESHOLD, M_MMAP_MAX = -1, -3, -4
+DEFAULT_MMAP_MAX = 65536
+#: where glibc's own sliding threshold settles once a process has freed a big array (its 64-bit maximum):
+#: setting any of these options by hand stops the sliding for good, so the block's end sets them there
+#: rather than at the start-up values (128 KiB), which would map every middle-sized array afresh
+SETTLED_MMAP_THRESHOLD = 32 * 1024 * 1024
+SETTLED_TRIM_THRESHOLD = 2 * SETTLED_MMAP_THRESHOLD
 KEEP_UP_TO = 2**31 - 1  # bytes of free memory at the heap's top kept rather than given back (mallopt takes an int)
 
 
@@ -47,7 +53,8 @@ def _keep() -> bool:
 
 def _give_back() -> None:
     _LIBC.mallopt(M_MMAP_MAX, DEFAULT_MMAP_MAX)
-    _LIBC.mallopt(M_TRIM_THRESHOLD, DEFAULT_TRIM_THRESHOLD)
+    _LIBC.mallopt(M_MMAP_THRESHOLD, SETTLED_MMAP_THRESHOLD)
+    _LIBC.mallopt(M_TRIM_THRESHOLD, SETTLED_TRIM_THRESHOLD)
     _LIBC.malloc_trim(0)
 
 
