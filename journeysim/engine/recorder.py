@@ -188,10 +188,10 @@ class EventBuffer:
     def between(self, first: int, end: int) -> list[tuple[np.ndarray, np.ndarray, np.ndarray]]:
         """Events ``first`` to ``end`` (counted over the whole log) as chunks, views of the blocks. Safe while
         another thread records: the rows before ``end`` are never written again."""
-        starts, blocks = list(self.starts), list(self.blocks)
+        starts, blocks = list(self.starts), list(self.blocks)  # a block may come between the two copies
         chunks = []
-        for k, (ticks, rows, kinds, _) in enumerate(blocks):
-            start = starts[k]
+        for k in range(min(len(starts), len(blocks))):
+            (ticks, rows, kinds, _), start = blocks[k], starts[k]
             stop = starts[k + 1] if k + 1 < len(starts) else start + len(ticks)  # a block may end early (wider types)
             a, b = max(first, start) - start, min(end, stop) - start
             if a < b:

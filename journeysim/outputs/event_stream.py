@@ -30,7 +30,7 @@ from typing import TYPE_CHECKING
 import numpy as np
 
 from . import event_log
-from .ordering import TimeSorted
+from .ordering import TickBuckets
 from .tables import parquet_options
 
 if TYPE_CHECKING:
@@ -38,6 +38,8 @@ if TYPE_CHECKING:
     from ..engine.simulation import Simulation
 
 ENCODING_AHEAD = 3  # row groups built and waiting for the encoder, at most
+POLL_SECONDS = 0.005  # between two bounds, what the engine recorded is split into buckets this often
+SPLIT_AT_LEAST = 1 << 16  # events
 _END = None  # the bound of the last take: every event is final
 _STOP = object()
 
@@ -54,6 +56,7 @@ class EventStream:
         self._cleanup = weakref.finalize(self, _unlink, self.path)  # never left behind, whatever happens
         self._inbox: queue.SimpleQueue = queue.SimpleQueue()
         self._error: BaseException | None = None
+        self._last_tick = sim.end_tick
         self._reset()
         self._thread = threading.Thread(target=self._work, name="journeysim-event-stream", daemon=True)
         self._thread.start()
@@ -90,15 +93,15 @@ class EventStream:
     # ------------------------------------------------------------------ the stream's thread
     def _reset(self) -> None:
         self.starts = getattr(self, "starts", 0) + 1  # times the file was begun: more than once, it started over
-        self._taken = 0  # events of the buffer taken so far
+        self._taken = 0  # events of the buffer split into buckets so far
+        self._buckets = TickBuckets(self._last_tick)
         self._bound = 0  # every event before it has been written or is in ``_carried``
         self._trusted = True  # no event has been recorded before a bound already passed
-        self._pending: list[tuple[np.ndarray, ...]] = []  # taken, at or after ``_bound``, in recording order
         self._carried: list[tuple[np.ndarray, ...]] = []  # sorted, not yet a whole row group
+        self._carried_rows = 0
         self._present = np.zeros(0, dtype=bool)  # per kind: recorded so far
-        self._lookups: dict | None = None  # ``EventLog.kind_tables`` the file is written with
-        self._names: tuple | None = None  # and the text columns' dictionaries in it
-        self._lookups_of_present: dict | None = None
+        self._lookups: dict | None = None  # ``EventLog.kind_tables`` of the kinds recorded so far
+        self._names: tuple | None = None  # the text columns' dictionaries in the row groups written
 
     def _work(self) -> None:
         writer = _Writer(self.path)
@@ -107,6 +110,9 @@ class EventStream:
                 message = self._next()
                 if message is _STOP:
                     return
+                if message is None:  # nothing final yet: split what the engine recorded meanwhile
+                    self._split(self.buffer.size)
+                    continue
                 recorded, bound = message
                 if not self._take(recorded, bound, writer):
                     writer.discard()
@@ -121,8 +127,15 @@ class EventStream:
             writer.discard()
 
     def _next(self):
-        """The latest message waiting (a bound covers the ones before it), or wait for one."""
-        message = self._inbox.get()
+        """The latest message waiting (a bound covers the ones before it); None when none came for a
+        while and the engine has recorded more meanwhile."""
+        while True:
+            try:
+                message = self._inbox.get(timeout=POLL_SECONDS)
+                break
+            except queue.Empty:
+                if self.buffer.size - self._taken >= SPLIT_AT_LEAST:
+                    return None
         while message is not _STOP and message[1] is not _END:
             try:
                 later = self._inbox.get_nowait()
@@ -131,25 +144,28 @@ class EventStream:
             message = later if later is _STOP or later[1] is _END else (later[0], max(later[1], message[1]))
         return message
 
-    def _take(self, recorded: int, bound: int | None, writer: _Writer) -> bool:
-        """Write what is final among the events up to ``recorded``; False if the file must start over
-        (the dictionaries grew)."""
-        new = self.buffer.between(self._taken, recorded)
-        self._taken = recorded
-        for ticks, _, kinds in new:
+    def _split(self, recorded: int) -> None:
+        """Split the events recorded since the last split into the buckets."""
+        for ticks, rows, kinds in self.buffer.between(self._taken, recorded):
             if self._trusted and int(ticks.min()) < self._bound:
                 self._trusted = False  # an event before a bound already taken: only the end is sure
             self._note_kinds(kinds)
-        self._pending += new
+            self._buckets.add(ticks, rows, kinds)
+        self._taken = max(self._taken, recorded)
+
+    def _take(self, recorded: int, bound: int | None, writer: _Writer) -> bool:
+        """Write what is final among the events up to ``recorded``; False if the file must start over
+        (the dictionaries grew, or an event came before a bound taken)."""
+        self._split(recorded)
         if not self._trusted:  # what was written may be out of order: written again at the end, whole
             return bound is not _END
-        if self._names is not None and self._names != _names(self._current_lookups()):
+        self._lookups = self.log.kind_tables(np.flatnonzero(self._present))
+        if self._names is not None and self._names != _names(self._lookups):
             return False
-        final = self._split(bound)
-        if final:
-            self._lookups = self._current_lookups()
-            self._names = _names(self._lookups)
-            self._write_sorted(TimeSorted(final), writer)
+        if bound is not _END:
+            self._bound = max(self._bound, bound)
+        for rows, kinds, ticks in self._buckets.take_before(bound):
+            self._carry(rows, kinds, ticks, writer)
         if bound is _END and self._carried:
             self._emit(writer)
         return True
@@ -161,47 +177,24 @@ class EventStream:
             self._present = seen
         else:
             self._present[:len(seen)] |= seen
-        self._lookups_of_present = None
 
-    def _current_lookups(self) -> dict:
-        if self._lookups_of_present is None:
-            self._lookups_of_present = self.log.kind_tables(np.flatnonzero(self._present))
-        return self._lookups_of_present
-
-    def _split(self, bound: int | None) -> list[tuple[np.ndarray, ...]]:
-        """Take the pending events before ``bound`` (all at the end), in recording order."""
-        pending, self._pending = self._pending, []
-        if bound is not _END:
-            self._bound = max(self._bound, bound)
-        final = []
-        for chunk in pending:
-            if bound is _END or int(chunk[0].max()) < bound:
-                final.append(chunk)
-            elif int(chunk[0].min()) >= bound:
-                self._pending.append(chunk)
-            else:
-                early = chunk[0] < bound
-                final.append(tuple(c[early] for c in chunk))
-                self._pending.append(tuple(c[~early] for c in chunk))
-        return final
-
-    def _write_sorted(self, ordered: TimeSorted, writer: _Writer) -> None:
+    def _carry(self, rows: np.ndarray, kinds: np.ndarray, ticks: np.ndarray, writer: _Writer) -> None:
+        """Add sorted rows to the row group being gathered, writing every group completed."""
         start = 0
-        have = sum(len(c[0]) for c in self._carried)
-        for done in ordered.fill():
-            while start < done:
-                end = min(done, start + event_log.ROW_GROUP - have)
-                self._carried.append((*(c[start:end] for c in ordered.columns), ordered.ticks_at(start, end)))
-                have += end - start
-                start = end
-                if have == event_log.ROW_GROUP:
-                    self._emit(writer)
-                    have = 0
+        while start < len(ticks):
+            end = min(len(ticks), start + event_log.ROW_GROUP - self._carried_rows)
+            self._carried.append((rows[start:end], kinds[start:end], ticks[start:end]))
+            self._carried_rows += end - start
+            start = end
+            if self._carried_rows == event_log.ROW_GROUP:
+                self._emit(writer)
 
     def _emit(self, writer: _Writer) -> None:
         """Write the carried rows as one row group."""
-        pieces, self._carried = self._carried, []
-        rows, kinds, ticks = (np.concatenate(part) if len(pieces) > 1 else part[0] for part in zip(*pieces))
+        pieces, self._carried, self._carried_rows = self._carried, [], 0
+        if self._names is None:
+            self._names = _names(self._lookups)
+        rows, kinds, ticks = (np.concatenate(part) if len(part) > 1 else part[0] for part in zip(*pieces))
         writer.write(self.log._arrow(self.log._rows(rows, kinds, ticks, self._lookups)))
 
 
