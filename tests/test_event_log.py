@@ -6,16 +6,22 @@ from __future__ import annotations
 import numpy as np
 import pyarrow.parquet as pq
 import pytest
+import yaml
 from click.testing import CliRunner
-from conftest import linear_journey, scenario
+from conftest import ROOT, Runner, linear_journey, scenario
 from hypothesis import given
 from hypothesis import strategies as st
 from hypothesis.extra.numpy import arrays
 
+import journeysim
 from journeysim.cli import main
 from journeysim.engine import recorder
-from journeysim.outputs import event_log, ordering
+from journeysim.engine.simulation import Simulation
+from journeysim.errors import RunTooLarge
+from journeysim.outputs import event_log, event_stream, ordering
+from journeysim.outputs.event_stream import EventStream
 from journeysim.outputs.ordering import TimeSorted, time_order
+from journeysim.outputs.tables import event_columns
 
 LATER = ["left", "entered", "action", "entered", "exited"]
 LATER_NODES = ["wait", "send", "send", "done", "done"]
@@ -63,7 +69,6 @@ def test_event_columns_are_dictionaries_of_the_values_present(tmp_path):
     reads still due (read_queue: not in the vendor's report); row 0 leaves its 10 s wait at 11 s and is
     held at the send. Text columns hold the names present, sorted (event: all eight, in the contract's
     order); version and in_report keep their types."""
-    from conftest import Runner
 
     doc = scenario(linear_journey(every="1s", count=3, wait="10s"), duration="200s", size=3,
                    timeline=[{"at": "2s", "pause": {"journeys": ["j"], "mode": "hold"}}])
@@ -90,7 +95,6 @@ def test_small_blocks_and_row_groups_give_the_same_file(tmp_path, monkeypatch):
     """The recorder's blocks, the sort's blocks and the Parquet row groups are only ways of cutting the
     log: cut every few rows, the file reads back the same; written twice, it is byte-identical."""
     doc = scenario(linear_journey(every="1s", count=40, wait="5000s"), duration="6000s", size=40)
-    from conftest import Runner
 
     runner = Runner(tmp_path)
     runner(doc).write_table("events", tmp_path / "whole.parquet")
@@ -106,8 +110,6 @@ def test_small_blocks_and_row_groups_give_the_same_file(tmp_path, monkeypatch):
 
 def test_the_same_seed_gives_a_byte_identical_events_file(tmp_path):
     doc_path = tmp_path / "s.yaml"
-    import yaml
-
     doc_path.write_text(yaml.safe_dump(scenario(linear_journey(every="1s", count=300, wait="1h"), duration="2h", size=300)))
     for name in ("a", "b"):
         done = CliRunner().invoke(main, ["run", str(doc_path), "--out", str(tmp_path / name), "--events", "-q", "--no-report"])
@@ -194,13 +196,9 @@ def _recorder_driven(tmp_path, steps):
     """A simulation of a 4-node journey that is never run: its recorder is fed ``steps`` by hand,
     each ``(event, ticks, node, reason, final_before)``; the log streamed, and written after the fact.
     The stream takes every bound in turn (it may skip to the latest: the same file, by other ways)."""
-    from journeysim.engine.simulation import Simulation
-    from journeysim.outputs.event_stream import EventStream
-    from journeysim.outputs.tables import event_columns
 
-    from conftest import Runner
 
-    loaded = journeysim_load(Runner(tmp_path).write(scenario(linear_journey(), size=50)))
+    loaded = journeysim.load(Runner(tmp_path).write(scenario(linear_journey(), size=50)))
     sim = Simulation(loaded, record_events=True)
     with pytest.MonkeyPatch.context() as patch:
         patch.setattr(EventStream, "_next", lambda self: self._inbox.get())
@@ -216,12 +214,6 @@ def _recorder_driven(tmp_path, steps):
         event_columns(sim).write_parquet(tmp_path / "after.parquet")
         stream.deliver(tmp_path / "streamed.parquet")
     return stream
-
-
-def journeysim_load(path):
-    import journeysim
-
-    return journeysim.load(path)
 
 
 def _same_file_streamed(tmp_path) -> bool:
@@ -270,8 +262,6 @@ STREAMED_SCENARIOS = ["quickstart.yaml", "hold-vs-discard.yaml", "org-cap-small.
 @pytest.mark.parametrize("name", STREAMED_SCENARIOS)
 def test_the_streamed_file_is_the_file_written_after_the_run(tmp_path, name):
     """Same bytes, streamed during the run (events_near) or written after it; no temporary file left."""
-    import journeysim
-    from conftest import ROOT
 
     loaded = journeysim.load(ROOT / "scenarios" / name, overrides={"population.size": 20_000} if "bench" in name else None)
     folder = tmp_path / "near"
@@ -286,10 +276,7 @@ def test_the_streamed_file_is_the_file_written_after_the_run(tmp_path, name):
 
 
 def test_a_run_that_fails_leaves_no_temporary_file(tmp_path, monkeypatch):
-    import journeysim
-    from journeysim.engine.simulation import Simulation
 
-    from conftest import Runner
 
     original = Simulation.advance
 
@@ -309,8 +296,6 @@ def test_a_run_that_fails_leaves_no_temporary_file(tmp_path, monkeypatch):
 
 def test_a_refused_run_writes_nothing_and_leaves_no_temporary_file(tmp_path, monkeypatch):
     """Exit 2 (too large for memory, found mid-run): nothing in --out's folder, not even the stream's file."""
-    from journeysim.engine.simulation import Simulation
-    from journeysim.errors import RunTooLarge
 
     original = Simulation.advance
 
@@ -320,8 +305,6 @@ def test_a_refused_run_writes_nothing_and_leaves_no_temporary_file(tmp_path, mon
             raise RunTooLarge("too many jumps")
 
     monkeypatch.setattr(Simulation, "advance", advance)
-    import yaml
-
     (tmp_path / "in").mkdir()
     (tmp_path / "in" / "s.yaml").write_text(yaml.safe_dump(scenario(linear_journey(), size=100)))
     parent = tmp_path / "outputs"
@@ -332,10 +315,7 @@ def test_a_refused_run_writes_nothing_and_leaves_no_temporary_file(tmp_path, mon
 
 
 def test_a_stream_that_cannot_write_raises_when_delivered_and_leaves_nothing(tmp_path, monkeypatch):
-    import journeysim
-    from journeysim.outputs import event_stream
 
-    from conftest import Runner
 
     def broken(self, table):
         raise OSError("disk full, on purpose")
@@ -352,9 +332,6 @@ def test_a_stream_that_cannot_write_raises_when_delivered_and_leaves_nothing(tmp
 def test_the_command_writes_the_events_file_the_api_writes_after_the_run(tmp_path):
     """journeysim run --events streams events.parquet; the bytes are those of api.run(events=True)'s
     file written after the run, and nothing is left beside the output folder."""
-    import journeysim
-    import yaml
-
     doc = scenario(linear_journey(every="1s", count=300, wait="1h"), duration="2h", size=300,
                    timeline=[{"at": "30m", "pause": {"journeys": ["j"], "mode": "hold"}}, {"at": "50m", "resume": {"journeys": ["j"]}}])
     (tmp_path / "in").mkdir()
