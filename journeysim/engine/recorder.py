@@ -162,6 +162,7 @@ class EventBuffer:
         self.blocks: list[list] = []  # [ticks, rows, kinds, used]; int32 ticks and int16 kinds while they fit
         self.starts: list[int] = []  # each block's first event, counted over the whole log
         self.size = 0  # events recorded
+        self.spare: list | None = None  # the next block, made ahead by another thread (``reserve``)
 
     def append(self, ticks: np.ndarray, rows: np.ndarray, kinds: np.ndarray) -> None:
         tick_type = np.int32 if ticks.max() <= np.iinfo(np.int32).max and ticks.min() >= 0 else np.int64
@@ -170,8 +171,10 @@ class EventBuffer:
         while start < len(ticks):
             block = self.blocks[-1] if self.blocks else None
             if block is None or block[3] == self.BLOCK or not _holds(block[0], tick_type) or not _holds(block[2], kind_type):
-                block = [np.empty(self.BLOCK, tick_type), np.empty(self.BLOCK, np.int32),
-                         np.empty(self.BLOCK, kind_type), 0]
+                block, self.spare = self.spare, None
+                if block is None or len(block[0]) != self.BLOCK or not _holds(block[0], tick_type) or not _holds(block[2], kind_type):
+                    block = [np.empty(self.BLOCK, tick_type), np.empty(self.BLOCK, np.int32),
+                             np.empty(self.BLOCK, kind_type), 0]
                 self.starts.append(self.size + start)
                 self.blocks.append(block)
             used = block[3]
@@ -181,6 +184,15 @@ class EventBuffer:
             block[3] = used + take
             start += take
         self.size += len(ticks)
+
+    def reserve(self) -> None:
+        """Make the next block before it is needed, its memory touched: called from another thread while
+        the engine runs, so the page faults of fresh memory are paid there."""
+        if self.spare is None:
+            block = [np.empty(self.BLOCK, np.int32), np.empty(self.BLOCK, np.int32), np.empty(self.BLOCK, np.int16), 0]
+            for column in block[:3]:
+                column.fill(0)
+            self.spare = block
 
     def chunks(self) -> list[tuple[np.ndarray, np.ndarray, np.ndarray]]:
         return [(ticks[:used], rows[:used], kinds[:used]) for ticks, rows, kinds, used in self.blocks if used]

@@ -130,6 +130,7 @@ class EventStream:
         """The latest message waiting (a bound covers the ones before it); None when none came for a
         while and the engine has recorded more meanwhile."""
         while True:
+            self.buffer.reserve()
             try:
                 message = self._inbox.get(timeout=POLL_SECONDS)
                 break

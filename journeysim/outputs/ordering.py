@@ -167,20 +167,23 @@ class TickBuckets:
             self.buckets.setdefault(first + k, []).append((low[start:end], rows[start:end], kinds[start:end]))
             start = end
 
-    def take_before(self, bound: int | None) -> Iterator[tuple[np.ndarray, np.ndarray, np.ndarray]]:
-        """The events before ``bound`` (all, if None) in time order, stably: ``(rows, kinds, ticks)`` pieces."""
+    def take_before(self, bound: int | None, piece: int = 1 << 18) -> Iterator[tuple[np.ndarray, np.ndarray, np.ndarray]]:
+        """The events before ``bound`` (all, if None) in time order, stably: ``(rows, kinds, ticks)``
+        pieces of at most ``piece`` events (int64 ticks made a piece at a time: less fresh memory)."""
         for key in sorted(self.buckets):
-            if bound is not None and key << self.shift >= bound:
+            base = key << self.shift
+            if bound is not None and base >= bound:
                 break
             low, rows, kinds = (np.concatenate(part) if len(part) > 1 else part[0] for part in zip(*self.buckets.pop(key)))
             order = np.argsort(low, kind="stable")
             low, rows, kinds = low[order], rows[order], kinds[order]
-            ticks = low.astype(np.int64)
-            ticks += key << self.shift
-            if bound is not None and (key + 1) << self.shift > bound:  # the bucket holding the bound: in part
-                final = int(np.searchsorted(ticks, bound))
-                if final < len(ticks):
+            final = len(low)
+            if bound is not None and base + (1 << self.shift) > bound:  # the bucket holding the bound: in part
+                final = int(np.searchsorted(low, bound - base))
+                if final < len(low):
                     self.buckets[key] = [(low[final:], rows[final:], kinds[final:])]  # sorted: still a stable start
-                low, rows, kinds, ticks = low[:final], rows[:final], kinds[:final], ticks[:final]
-            if len(ticks):
-                yield rows, kinds, ticks
+            for start in range(0, final, piece):
+                end = min(final, start + piece)
+                ticks = low[start:end].astype(np.int64)
+                ticks += base
+                yield rows[start:end], kinds[start:end], ticks
