@@ -156,8 +156,8 @@ class TickBuckets:
             self.buckets.setdefault(first, []).append((low, rows, kinds))
             return
         relative = bucket - first
-        if last - first < 1 << 16:
-            relative = relative.astype(np.uint16)  # numpy's radix sort
+        if last - first < 1 << 16:  # numpy's radix sort: one pass a byte
+            relative = relative.astype(np.uint8 if last - first < 1 << 8 else np.uint16)
         order = np.argsort(relative, kind="stable")
         counts = np.bincount(relative)
         low, rows, kinds = low[order], rows[order], kinds[order]
