@@ -1,11 +1,14 @@
 """events.parquet written while the simulation runs.
 
+A thread splits the events into tick buckets as the engine records them (``ordering.TickBuckets``).
 Each time the engine has moved every row due before a tick (``Recorder.final_before``), the events
-at earlier ticks can no longer change place: a thread takes them, sorts them by tick (ties in
-recording order, as ``EventLog`` does after a run), cuts them into row groups of ``event_log.ROW_GROUP``
-and a second thread encodes those into a temporary Parquet file. numpy's sorts and copies and
-pyarrow's encoding release the GIL, so this mostly runs beside the engine. ``deliver`` moves the
-finished file into place: byte for byte the file ``EventLog.write_parquet`` writes after the run.
+at earlier ticks can no longer change place: the thread sorts their buckets (ties in recording
+order, as ``EventLog`` does after a run), cuts them into row groups of ``event_log.ROW_GROUP`` and a
+second thread encodes those into a temporary Parquet file. numpy's sorts and copies and pyarrow's
+encoding release the GIL, so this mostly runs beside the engine; the thread also makes the
+recorder's next block ahead, so that the engine does not pay the page faults of its fresh memory.
+``deliver`` moves the finished file into place: byte for byte the file ``EventLog.write_parquet``
+writes after the run.
 
 Two things are only known for sure at the end, and the stream starts over from the recorded log if
 either turns out otherwise: the dictionaries of the text columns (the names of all the kinds the log
@@ -42,6 +45,7 @@ POLL_SECONDS = 0.005  # between two bounds, what the engine recorded is split in
 SPLIT_AT_LEAST = 1 << 16  # events
 _END = None  # the bound of the last take: every event is final
 _STOP = object()
+_RECORDED_MORE = object()  # no bound came for a while, but the engine recorded events
 
 
 class EventStream:
@@ -57,6 +61,7 @@ class EventStream:
         self._inbox: queue.SimpleQueue = queue.SimpleQueue()
         self._error: BaseException | None = None
         self._last_tick = sim.end_tick
+        self.starts = 0  # times the file was begun: more than once, it started over
         self._reset()
         self._thread = threading.Thread(target=self._work, name="journeysim-event-stream", daemon=True)
         self._thread.start()
@@ -92,7 +97,7 @@ class EventStream:
 
     # ------------------------------------------------------------------ the stream's thread
     def _reset(self) -> None:
-        self.starts = getattr(self, "starts", 0) + 1  # times the file was begun: more than once, it started over
+        self.starts += 1
         self._taken = 0  # events of the buffer split into buckets so far
         self._buckets = TickBuckets(self._last_tick)
         self._bound = 0  # every event before it has been written or is in ``_carried``
@@ -110,7 +115,7 @@ class EventStream:
                 message = self._next()
                 if message is _STOP:
                     return
-                if message is None:  # nothing final yet: split what the engine recorded meanwhile
+                if message is _RECORDED_MORE:
                     self._split(self.buffer.size)
                     continue
                 recorded, bound = message
@@ -127,8 +132,7 @@ class EventStream:
             writer.discard()
 
     def _next(self):
-        """The latest message waiting (a bound covers the ones before it); None when none came for a
-        while and the engine has recorded more meanwhile."""
+        """The latest message waiting (a bound covers the ones before it), or ``_RECORDED_MORE``."""
         while True:
             self.buffer.reserve()
             try:
@@ -136,7 +140,7 @@ class EventStream:
                 break
             except queue.Empty:
                 if self.buffer.size - self._taken >= SPLIT_AT_LEAST:
-                    return None
+                    return _RECORDED_MORE
         while message is not _STOP and message[1] is not _END:
             try:
                 later = self._inbox.get_nowait()
