@@ -26,7 +26,7 @@ import tempfile
 import threading
 import weakref
 from collections import deque
-from concurrent.futures import ThreadPoolExecutor
+from concurrent.futures import ThreadPoolExecutor, wait
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -109,14 +109,14 @@ class EventStream:
         self._names: tuple | None = None  # the text columns' dictionaries in the row groups written
 
     def _work(self) -> None:
-        writer = _Writer(self.path)
+        writer = _Writer(self.path, meanwhile=self._split_recorded)
         try:
             while True:
                 message = self._next()
                 if message is _STOP:
                     return
                 if message is _RECORDED_MORE:
-                    self._split(self.buffer.size)
+                    self._split_recorded()
                     continue
                 recorded, bound = message
                 if not self._take(recorded, bound, writer):
@@ -148,6 +148,12 @@ class EventStream:
                 break
             message = later if later is _STOP or later[1] is _END else (later[0], max(later[1], message[1]))
         return message
+
+    def _split_recorded(self) -> None:
+        """Between bounds: split what the engine recorded meanwhile, and make its next block."""
+        self.buffer.reserve()
+        if self.buffer.size - self._taken >= SPLIT_AT_LEAST:
+            self._split(self.buffer.size)
 
     def _split(self, recorded: int) -> None:
         """Split the events recorded since the last split into the buckets."""
@@ -204,10 +210,12 @@ class EventStream:
 
 
 class _Writer:
-    """A ParquetWriter opened on the first row group, fed by a thread of its own."""
+    """A ParquetWriter opened on the first row group, fed by a thread of its own; ``meanwhile`` is
+    called while a row group waits for the encoder."""
 
-    def __init__(self, path: Path):
+    def __init__(self, path: Path, meanwhile=None):
         self.path = path
+        self.meanwhile = meanwhile
         self._writer = None
         self._pool: ThreadPoolExecutor | None = None
         self._pending: deque = deque()
@@ -220,6 +228,9 @@ class _Writer:
             self._writer = pq.ParquetWriter(self.path, table.schema, **options)
             self._pool = ThreadPoolExecutor(1, thread_name_prefix="journeysim-events")
         while len(self._pending) >= ENCODING_AHEAD:
+            if self.meanwhile is not None and not wait([self._pending[0]], timeout=POLL_SECONDS).done:
+                self.meanwhile()
+                continue
             self._pending.popleft().result()
         self._pending.append(self._pool.submit(self._writer.write_table, table, event_log.ROW_GROUP))
 
