@@ -261,14 +261,17 @@ STREAMED_SCENARIOS = ["quickstart.yaml", "hold-vs-discard.yaml", "org-cap-small.
 
 @pytest.mark.parametrize("name", STREAMED_SCENARIOS)
 def test_the_streamed_file_is_the_file_written_after_the_run(tmp_path, name):
-    """Same bytes, streamed during the run (events_near) or written after it; no temporary file left."""
+    """Same bytes, streamed during the run (events_near) or written after it, the same DataFrame;
+    no temporary file left."""
 
     loaded = journeysim.load(ROOT / "scenarios" / name, overrides={"population.size": 20_000} if "bench" in name else None)
     folder = tmp_path / "near"
     folder.mkdir()
-    journeysim.run(loaded, events=True, check=False).write_table("events", tmp_path / "after.parquet")
+    after = journeysim.run(loaded, events=True, check=False)
+    after.write_table("events", tmp_path / "after.parquet")
     streamed = journeysim.run(loaded, events_near=folder, check=False)
     streamed.write_table("events", tmp_path / "streamed.parquet")
+    assert streamed.events.equals(after.events)  # the in-memory log too
     assert (tmp_path / "streamed.parquet").read_bytes() == (tmp_path / "after.parquet").read_bytes()
     assert list(folder.iterdir()) == []
     streamed.write_table("events", tmp_path / "again.parquet")  # moved once; written again the old way

@@ -211,14 +211,17 @@ class EventStream:
 
 class _Writer:
     """A ParquetWriter opened on the first row group, fed by a thread of its own; ``meanwhile`` is
-    called while a row group waits for the encoder."""
+    called while a row group waits for the encoder. The encoder takes every row group waiting in
+    one call (the same bytes as one call each: pyarrow cuts them at ``ROW_GROUP`` rows), so it
+    waits for the GIL once per batch, not per row group."""
 
     def __init__(self, path: Path, meanwhile=None):
         self.path = path
         self.meanwhile = meanwhile
         self._writer = None
         self._pool: ThreadPoolExecutor | None = None
-        self._pending: deque = deque()
+        self._pending: deque = deque()  # a future per row group given
+        self._waiting: deque = deque()  # row groups not yet taken by the encoder
 
     def write(self, table) -> None:
         if self._writer is None:
@@ -232,7 +235,18 @@ class _Writer:
                 self.meanwhile()
                 continue
             self._pending.popleft().result()
-        self._pending.append(self._pool.submit(self._writer.write_table, table, event_log.ROW_GROUP))
+        self._waiting.append(table)
+        self._pending.append(self._pool.submit(self._encode_waiting))
+
+    def _encode_waiting(self) -> None:
+        """(The encoder's thread) write the row groups waiting, if an earlier call did not take them."""
+        import pyarrow as pa
+
+        tables = []
+        while self._waiting:
+            tables.append(self._waiting.popleft())
+        if tables:
+            self._writer.write_table(pa.concat_tables(tables) if len(tables) > 1 else tables[0], event_log.ROW_GROUP)
 
     def close(self) -> None:
         while self._pending:
@@ -249,6 +263,7 @@ class _Writer:
         except BaseException:  # noqa: BLE001 (the file is abandoned anyway)
             self._writer = self._pool = None
             self._pending.clear()
+            self._waiting.clear()
 
 
 def _names(lookups: dict) -> tuple:
