@@ -39,6 +39,14 @@ def main() -> None:
     parser.add_argument("--size", type=int, default=1_000_000)
     args = parser.parse_args()
 
+    import journeysim
+    from journeysim.engine.memory import freed_memory_reused
+
+    with freed_memory_reused():  # as the run command does
+        measure(args, journeysim.load(args.scenario, overrides={"population.size": args.size}))
+
+
+def measure(args, loaded) -> None:
     import pyarrow.parquet as pq
 
     import journeysim
@@ -46,7 +54,6 @@ def main() -> None:
     from journeysim.outputs import event_log, tables
     from journeysim.outputs.event_stream import EventStream
 
-    loaded = journeysim.load(args.scenario, overrides={"population.size": args.size})
     journeysim.run(journeysim.load(args.scenario, overrides={"population.size": 1000}), events=True)  # warm up
 
     def run(events: bool) -> Simulation:
