@@ -1,8 +1,9 @@
 """Where the cost of ``journeysim run --events`` goes, in one process: the run without and with the
 step-event log recorded, then the parts of writing events.parquet (the time order, the columns of
-each row group, Parquet encoding) and the whole pipelined write, each with its CPU time (user and
-system) and page faults. Fresh memory is dear on small virtual machines: system time is mostly
-page faults, so the faults are shown beside it.
+each row group, Parquet encoding), the whole write after a run, and a run that streams the file
+while it runs as ``journeysim run --events`` does (with what is left to do once the run ends), each
+with its CPU time (user and system, all threads) and page faults. Fresh memory is dear on small
+virtual machines: system time is mostly page faults, so the faults are shown beside it.
 
     python benchmarks/events_cost.py                       # bench-10m at 1M profiles (8.5M events)
     python benchmarks/events_cost.py --size 200000
@@ -38,13 +39,21 @@ def main() -> None:
     parser.add_argument("--size", type=int, default=1_000_000)
     args = parser.parse_args()
 
+    import journeysim
+    from journeysim.engine.memory import freed_memory_reused
+
+    with freed_memory_reused():  # as the run command does
+        measure(args, journeysim.load(args.scenario, overrides={"population.size": args.size}))
+
+
+def measure(args, loaded) -> None:
     import pyarrow.parquet as pq
 
     import journeysim
     from journeysim.engine.simulation import Simulation
     from journeysim.outputs import event_log, tables
+    from journeysim.outputs.event_stream import EventStream
 
-    loaded = journeysim.load(args.scenario, overrides={"population.size": args.size})
     journeysim.run(journeysim.load(args.scenario, overrides={"population.size": 1000}), events=True)  # warm up
 
     def run(events: bool) -> Simulation:
@@ -69,7 +78,16 @@ def main() -> None:
 
         measured("Parquet encoding alone", encode)
         log = tables.event_columns(run(True))  # the parts above sorted the first log already
-        measured("events.parquet as a run writes it (pipelined)", lambda: tables.write_parquet(log, Path(tmp) / "f.parquet"))
+        measured("events.parquet written after a run", lambda: tables.write_parquet(log, Path(tmp) / "f.parquet"))
+
+        def streamed() -> None:
+            sim = Simulation(loaded, record_events=True, progress=False)
+            stream = EventStream(sim, tmp)
+            sim.run()
+            stream.finish()
+            measured("  of which: left once the run ended", lambda: stream.deliver(Path(tmp) / "g.parquet"))
+
+        measured("run streaming events.parquet (--events)", streamed)
 
 
 if __name__ == "__main__":

@@ -85,11 +85,16 @@ def load(path: str | Path, overrides: dict[str, object] | None = None) -> Loaded
 
 
 def run(scenario: LoadedScenario | str | Path, *, seed: int | None = None, events: bool = False,
-        progress: bool | None = False, check: bool = True, replication: int | None = None) -> Result:
+        progress: bool | None = False, check: bool = True, replication: int | None = None,
+        events_near: str | Path | None = None) -> Result:
     """Simulate a scenario. With ``check`` a conservation violation raises ``ConservationError``.
 
     ``replication`` r draws every random number from ``SeedSequence(seed, spawn_key=(r,))``, so
     replication r of two scenarios that differ only in a setting share their random streams.
+
+    ``events_near`` (a folder on the file system events.parquet will go to; implies ``events``):
+    the step-event log is also written to Parquet during the run, into a temporary file there, and
+    ``Result.write_table("events", path)`` moves it to ``path`` (the same bytes as without it).
     """
     from .engine.memory import freed_memory_reused
     from .engine.simulation import Simulation
@@ -97,13 +102,26 @@ def run(scenario: LoadedScenario | str | Path, *, seed: int | None = None, event
     loaded = scenario if isinstance(scenario, LoadedScenario) else load(scenario)
     if seed is not None:
         loaded = loaded.with_seed(seed)
+    events = events or events_near is not None
     with freed_memory_reused():
         sim = Simulation(loaded, record_events=events, progress=progress, replication=replication)
-        sim.run()
-        return collect(sim, loaded, events=events, check=check)
+        stream = None
+        if events_near is not None:
+            from .outputs.event_stream import EventStream
+
+            stream = EventStream(sim, events_near)
+        try:
+            sim.run()
+        except BaseException:
+            if stream is not None:
+                stream.discard()
+            raise
+        if stream is not None:
+            stream.finish()
+        return collect(sim, loaded, events=events, check=check, event_stream=stream)
 
 
-def collect(sim, loaded: LoadedScenario, *, events: bool = False, check: bool = True) -> Result:
+def collect(sim, loaded: LoadedScenario, *, events: bool = False, check: bool = True, event_stream=None) -> Result:
     """The ``Result`` of a simulation that has run (to its end, or to where it was stopped)."""
     import numpy as np
 
@@ -119,7 +137,12 @@ def collect(sim, loaded: LoadedScenario, *, events: bool = False, check: bool = 
                               "held": np.array([c[1] for c in checks], dtype=np.int64),
                               "over_cap": np.array([c[2] for c in checks], dtype=bool)}}
     if events:
-        columns["events"] = event_columns(sim)
+        columns["events"] = log = event_columns(sim)
+        if event_stream is not None:
+            if log is None:  # nothing recorded: the empty table is written without it
+                event_stream.discard()
+            else:
+                log.stream = event_stream
     result = Result(summary, scenario=loaded, columns=columns)
     if check and not verdict["ok"]:
         error = ConservationError("conservation violated: " + "; ".join(verdict["problems"]))

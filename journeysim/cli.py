@@ -146,7 +146,8 @@ def _run_scenario(scenario: str, sets: tuple[str, ...], out: str, force: bool, s
     loaded = _load_or_exit(scenario, sets)
     _check_out_or_exit(out, _scenario_inputs(loaded), force)
     try:
-        return run_scenario(loaded, seed=seed, events=events, progress=None if not quiet else False), None
+        return run_scenario(loaded, seed=seed, events=events, progress=None if not quiet else False,
+                            events_near=Path(out).parent if events else None), None
     except RunTooLarge as exc:
         click.echo(f"{scenario}: {exc}; nothing was written", err=True)
         sys.exit(EXIT_REFUSED)

@@ -77,6 +77,7 @@ class Recorder:
         self.cap_checks: list[tuple[int, int, bool]] = []
         self.record_events = record_events
         self.event_log = EventBuffer()
+        self.event_stream = None  # told by ``final_before`` which events are final (``outputs.event_stream``)
         self.discard_windows: dict[int, list[np.ndarray]] = defaultdict(list)
 
     # -------------------------------------------------------------- counts over time
@@ -139,6 +140,11 @@ class Recorder:
         kinds = np.full(n, kinds, dtype=np.int32) if kinds.ndim == 0 else np.broadcast_to(kinds, (n,)).astype(np.int32)
         self.event_log.append(np.asarray(times), np.asarray(profiles), kinds)
 
+    def final_before(self, tick: int) -> None:
+        """The engine has moved every row due before ``tick``: every step event at an earlier tick is recorded."""
+        if self.event_stream is not None:
+            self.event_stream.final_before(self.event_log.size, tick)
+
     @property
     def event_chunks(self) -> list[tuple[np.ndarray, np.ndarray, np.ndarray]]:
         """The step events recorded so far, (ticks, profile rows, kinds) in recording order, in a few blocks."""
@@ -154,6 +160,9 @@ class EventBuffer:
 
     def __init__(self) -> None:
         self.blocks: list[list] = []  # [ticks, rows, kinds, used]; int32 ticks and int16 kinds while they fit
+        self.starts: list[int] = []  # each block's first event, counted over the whole log
+        self.size = 0  # events recorded
+        self.spare: list | None = None  # the next block, made ahead by another thread (``reserve``)
 
     def append(self, ticks: np.ndarray, rows: np.ndarray, kinds: np.ndarray) -> None:
         tick_type = np.int32 if ticks.max() <= np.iinfo(np.int32).max and ticks.min() >= 0 else np.int64
@@ -162,8 +171,11 @@ class EventBuffer:
         while start < len(ticks):
             block = self.blocks[-1] if self.blocks else None
             if block is None or block[3] == self.BLOCK or not _holds(block[0], tick_type) or not _holds(block[2], kind_type):
-                block = [np.empty(self.BLOCK, tick_type), np.empty(self.BLOCK, np.int32),
-                         np.empty(self.BLOCK, kind_type), 0]
+                block, self.spare = self.spare, None
+                if block is None or len(block[0]) != self.BLOCK or not _holds(block[0], tick_type) or not _holds(block[2], kind_type):
+                    block = [np.empty(self.BLOCK, tick_type), np.empty(self.BLOCK, np.int32),
+                             np.empty(self.BLOCK, kind_type), 0]
+                self.starts.append(self.size + start)
                 self.blocks.append(block)
             used = block[3]
             take = min(len(ticks) - start, self.BLOCK - used)
@@ -171,9 +183,32 @@ class EventBuffer:
                 column[used:used + take] = values[start:start + take]
             block[3] = used + take
             start += take
+        self.size += len(ticks)
+
+    def reserve(self) -> None:
+        """Make the next block before it is needed, its memory touched: called from another thread while
+        the engine runs, so the page faults of fresh memory are paid there."""
+        if self.spare is None:
+            block = [np.empty(self.BLOCK, np.int32), np.empty(self.BLOCK, np.int32), np.empty(self.BLOCK, np.int16), 0]
+            for column in block[:3]:
+                column.fill(0)
+            self.spare = block
 
     def chunks(self) -> list[tuple[np.ndarray, np.ndarray, np.ndarray]]:
         return [(ticks[:used], rows[:used], kinds[:used]) for ticks, rows, kinds, used in self.blocks if used]
+
+    def between(self, first: int, end: int) -> list[tuple[np.ndarray, np.ndarray, np.ndarray]]:
+        """Events ``first`` to ``end`` (counted over the whole log) as chunks, views of the blocks. Safe while
+        another thread records: the rows before ``end`` are never written again."""
+        starts, blocks = list(self.starts), list(self.blocks)  # a block may come between the two copies
+        chunks = []
+        for k in range(min(len(starts), len(blocks))):
+            (ticks, rows, kinds, _), start = blocks[k], starts[k]
+            stop = starts[k + 1] if k + 1 < len(starts) else start + len(ticks)  # a block may end early (wider types)
+            a, b = max(first, start) - start, min(end, stop) - start
+            if a < b:
+                chunks.append((ticks[a:b], rows[a:b], kinds[a:b]))
+        return chunks
 
 
 def _holds(column: np.ndarray, dtype) -> bool:

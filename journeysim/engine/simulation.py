@@ -251,6 +251,7 @@ class Simulation(RowFlow, ControlProcesses, OrgAccounting, JourneyVersions):
             self._advance_to(until)
         else:
             self._advance_in_write_order(until, *self.interacting)
+        self.recorder.final_before(until)
 
     def _advance_in_write_order(self, until: int, writer_nodes: np.ndarray, reader_nodes: np.ndarray) -> None:
         """Rows of different profiles never interact, and the rows of one profile interact only once

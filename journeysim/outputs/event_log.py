@@ -20,6 +20,7 @@ from .tables import EVENT_COLUMNS, Coded, arrow_table, parquet_options
 
 if TYPE_CHECKING:
     from ..engine.simulation import Simulation
+    from .event_stream import EventStream
 
 ROW_GROUP = 1 << 18  # rows per Parquet row group: a few MiB of columns in memory at a time
 
@@ -39,6 +40,7 @@ class EventLog(Mapping):
         self._tables: dict | None = None
         self._ordered: TimeSorted | None = None
         self._complete = False
+        self.stream: EventStream | None = None  # the log streamed to Parquet during the run, if it was
 
     # ---------------------------------------------------------------- whole columns (a Mapping)
     def __getitem__(self, name: str):
@@ -59,6 +61,10 @@ class EventLog(Mapping):
     def write_parquet(self, path) -> None:
         import pyarrow.parquet as pq
 
+        if self.stream is not None:  # written during the run: moved into place
+            stream, self.stream = self.stream, None
+            stream.deliver(path)
+            return
         if self._columns is not None:  # already built whole
             tables = iter([self._arrow(self._columns)])
         else:
@@ -97,16 +103,20 @@ class EventLog(Mapping):
 
     def _lookups(self) -> dict:
         """Per kind present: each column's value (the tables of the lookups), computed once."""
-        if self._tables is not None:
-            return self._tables
-        size = max(int(c[2].max()) for c in self.chunks) + 1
-        present = np.flatnonzero(sum(np.bincount(c[2], minlength=size) for c in self.chunks))
+        if self._tables is None:
+            size = max(int(c[2].max()) for c in self.chunks) + 1
+            self._tables = self.kind_tables(np.flatnonzero(sum(np.bincount(c[2], minlength=size) for c in self.chunks)))
+        return self._tables
+
+    def kind_tables(self, present: np.ndarray) -> dict:
+        """The lookups for a log whose kinds are ``present`` (ascending): text columns are dictionaries of
+        the names these kinds have."""
         node_of, slot = np.divmod(present, KINDS_PER_NODE)
         event_of, reason_of = np.divmod(slot, len(REASONS) + 1)
         reason_of -= 1
         journey_of = np.array([self.node_journey[g] for g in node_of.tolist()], dtype=np.int64)
         hidden = (event_of == EVENT_CODE["discarded"]) & np.isin(reason_of, [REASON_CODE[r] for r in NOT_IN_REPORT])
-        self._tables = {
+        return {
             "present": present,
             "journey": _coded([self.labels[j] for j in journey_of.tolist()], len(self.labels)),
             "version": self.versions[journey_of],
@@ -115,11 +125,10 @@ class EventLog(Mapping):
             "reason": _coded([(REASONS + ("",))[r] for r in reason_of.tolist()], len(REASONS) + 1),
             "in_report": ~hidden,
         }
-        return self._tables
 
-    def _rows(self, rows: np.ndarray, kinds: np.ndarray, ticks: np.ndarray) -> dict[str, np.ndarray | Coded]:
-        """The columns of events given by their profile rows, kinds and ticks."""
-        lookups = self._lookups()
+    def _rows(self, rows: np.ndarray, kinds: np.ndarray, ticks: np.ndarray, lookups: dict | None = None) -> dict[str, np.ndarray | Coded]:
+        """The columns of events given by their profile rows, kinds and ticks (``lookups``: ``kind_tables``)."""
+        lookups = self._lookups() if lookups is None else lookups
         table = _KindTable(kinds, lookups["present"])
         columns: dict[str, np.ndarray | Coded] = {
             "t_s": ticks * self.res,

@@ -127,3 +127,63 @@ def _packed_order(t: np.ndarray) -> np.ndarray:
     key.sort(kind="stable")
     key %= n
     return key
+
+
+class TickBuckets:
+    """Events sorted by tick as they arrive: each chunk ``(ticks, rows, kinds)`` is split at once into
+    buckets of ``1 << shift`` ticks (each bucket in arrival order), and ``take_before(bound)`` sorts the
+    buckets before ``bound`` by their low bits when they are taken. The split, the costly pass, is
+    done while the engine still records; what is final is then sorted a bucket at a time.
+
+    Events arriving after ``take_before(bound)`` must be at ``bound`` or later (checked by the caller)."""
+
+    def __init__(self, last_tick: int):
+        self.shift = max(12, int(last_tick).bit_length() - 12)  # a few thousand buckets at most
+        self.low_type = np.uint16 if self.shift <= 16 else np.uint32
+        self.buckets: dict[int, list[tuple[np.ndarray, np.ndarray, np.ndarray]]] = {}  # (low bits, rows, kinds)
+
+    def add(self, ticks: np.ndarray, rows: np.ndarray, kinds: np.ndarray) -> None:
+        for start in range(0, len(ticks), BLOCK):
+            self._add(ticks[start:start + BLOCK], rows[start:start + BLOCK], kinds[start:start + BLOCK])
+
+    def _add(self, ticks: np.ndarray, rows: np.ndarray, kinds: np.ndarray) -> None:
+        if not len(ticks):
+            return
+        bucket = ticks >> self.shift
+        low = (ticks & ((1 << self.shift) - 1)).astype(self.low_type)
+        first, last = int(bucket.min()), int(bucket.max())
+        if first == last:
+            self.buckets.setdefault(first, []).append((low, rows, kinds))
+            return
+        relative = bucket - first
+        if last - first < 1 << 16:  # numpy's radix sort: one pass a byte
+            relative = relative.astype(np.uint8 if last - first < 1 << 8 else np.uint16)
+        order = np.argsort(relative, kind="stable")
+        counts = np.bincount(relative)
+        low, rows, kinds = low[order], rows[order], kinds[order]
+        start = 0
+        for k in np.flatnonzero(counts).tolist():
+            end = start + int(counts[k])
+            self.buckets.setdefault(first + k, []).append((low[start:end], rows[start:end], kinds[start:end]))
+            start = end
+
+    def take_before(self, bound: int | None, piece: int = 1 << 18) -> Iterator[tuple[np.ndarray, np.ndarray, np.ndarray]]:
+        """The events before ``bound`` (all, if None) in time order, stably: ``(rows, kinds, ticks)``
+        pieces of at most ``piece`` events (int64 ticks made a piece at a time: less fresh memory)."""
+        for key in sorted(self.buckets):
+            base = key << self.shift
+            if bound is not None and base >= bound:
+                break
+            low, rows, kinds = (np.concatenate(part) if len(part) > 1 else part[0] for part in zip(*self.buckets.pop(key)))
+            order = np.argsort(low, kind="stable")
+            low, rows, kinds = low[order], rows[order], kinds[order]
+            final = len(low)
+            if bound is not None and base + (1 << self.shift) > bound:  # the bucket holding the bound: in part
+                final = int(np.searchsorted(low, bound - base))
+                if final < len(low):
+                    self.buckets[key] = [(low[final:], rows[final:], kinds[final:])]  # sorted: still a stable start
+            for start in range(0, final, piece):
+                end = min(final, start + piece)
+                ticks = low[start:end].astype(np.int64)
+                ticks += base
+                yield rows[start:end], kinds[start:end], ticks

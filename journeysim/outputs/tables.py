@@ -60,7 +60,7 @@ class Coded:
         encoded = [name.encode() for name in self.categories]
         offsets = np.concatenate(([0], np.cumsum([len(e) for e in encoded]))).astype(np.int32)
         names = pa.Array.from_buffers(pa.string(), len(encoded), [None, pa.py_buffer(offsets), pa.py_buffer(b"".join(encoded))])
-        return pa.DictionaryArray.from_arrays(_arrow(self.codes), names)
+        return pa.DictionaryArray.from_arrays(_arrow(self.codes), names, safe=False)  # our codes are in range: no check pass
 
 
 def _arrow(values: np.ndarray):
