@@ -11,6 +11,7 @@ process forked later from this one (a sweep's pool workers) may hold a copy of t
 
 from __future__ import annotations
 
+import gc
 import os
 import pickle
 import signal
@@ -65,7 +66,14 @@ class Forked:
     def __init__(self, serve: Callable[[int, int], None]):
         job_read, self._job = os.pipe()
         self._back, back_write = os.pipe()
-        self._pid = os.fork()
+        gc.freeze()  # the helper's collector never walks what it inherits, so it copies none of those pages
+        try:
+            self._pid = os.fork()
+        except OSError:
+            gc.unfreeze()
+            for fd in (job_read, self._job, self._back, back_write):
+                os.close(fd)
+            raise
         if self._pid == 0:
             try:
                 os.close(self._job)
@@ -74,6 +82,7 @@ class Forked:
                 serve(job_read, back_write)
             finally:
                 os._exit(0)
+        gc.unfreeze()
         os.close(job_read)
         os.close(back_write)
         self._sent = False
