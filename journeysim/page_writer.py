@@ -1,7 +1,7 @@
 """The sweep's page writer: a process forked as a sweep on a pool of workers starts. It loads pandas,
 pyarrow and matplotlib on the second core while the command loads the scenario and forks the pool,
-waits while the workers run, then writes sweep.parquet and sweep.html. The command itself then never
-loads those libraries, and never draws after its runs.
+and does ahead what drawing costs whatever the runs give (``sweep.prepare_page``); it waits while the
+workers run, then writes sweep.parquet and sweep.html. The command itself never loads those libraries.
 
 If it fails, ``sweep.write_page`` writes the page in the command: the same bytes either way.
 """
@@ -31,12 +31,12 @@ def _write(job: tuple):
     return write_here(Path(out), runs, parameters)
 
 
-def _load() -> None:
-    from .sweep import load_page_libraries
+def _prepare() -> None:
+    from .sweep import prepare_page
 
-    load_page_libraries()
+    prepare_page()
 
 
 def _serve(job_read: int, back_write: int) -> None:
-    serve(job_read, back_write, _load, _write,
+    serve(job_read, back_write, _prepare, _write,
           "the sweep page could not be written in a second process ({exc}); writing it here")

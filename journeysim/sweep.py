@@ -630,19 +630,48 @@ def _points_html(points: pd.DataFrame, parameters: list[str], figures: tuple[str
     return f"<div class='wide'><table><tr>{head}</tr>{''.join(rows)}</table></div>"
 
 
-def _figure_svg(ok: pd.DataFrame, shown: list[str], parameters: list[str], k: int) -> str:
-    """The key figures against swept parameter ``k``, one panel each, as an inline ``<svg>``."""
-    from matplotlib.figure import Figure  # a bare figure: no pyplot, no GUI backend, nothing left open
+#: figures of N panels made ahead of the runs' end by ``prepare_page`` (in a page writer process)
+_made_ahead: dict[int, Any] = {}
 
-    from .outputs.figures import inline_svg
 
-    parameter = parameters[k]
-    ncols = min(3, len(shown))
-    nrows = math.ceil(len(shown) / ncols)
+def _panels_figure(panels: int):
+    """A bare figure (no pyplot, no GUI backend, nothing left open) and its axes, three a row."""
+    made = _made_ahead.pop(panels, None)
+    if made is not None:
+        return made
+    from matplotlib.figure import Figure
+
+    ncols = min(3, panels)
+    nrows = math.ceil(panels / ncols)
     fig = Figure(figsize=(5 * ncols, 3.4 * nrows))
     axes = fig.subplots(nrows, ncols, squeeze=False)
     height = 3.4 * nrows  # fixed margins in inches: much faster than a layout engine
     fig.subplots_adjust(left=0.07, right=0.98, bottom=0.8 / height, top=1 - 0.7 / height, wspace=0.28, hspace=0.55)
+    return fig, axes
+
+
+def prepare_page() -> None:
+    """What writing the page costs whatever the runs give, done ahead: the libraries, a first drawing
+    (fonts, caches), and the figure of every key figure's panel."""
+    load_page_libraries()
+    import pandas as pd
+
+    from .outputs.figures import inline_svg
+
+    fig, axes = _panels_figure(1)
+    sample = pd.DataFrame({"grid.x": ["1", "2"], "held_peak": [1.0, 2.0]})
+    _panel(axes[0, 0], sample, "held_peak", "x", [])
+    axes[0, 0].legend(fontsize="x-small")
+    inline_svg(fig, "warm-up", "warm-up")
+    _made_ahead[len(PLOTTED)] = _panels_figure(len(PLOTTED))
+
+
+def _figure_svg(ok: pd.DataFrame, shown: list[str], parameters: list[str], k: int) -> str:
+    """The key figures against swept parameter ``k``, one panel each, as an inline ``<svg>``."""
+    from .outputs.figures import inline_svg
+
+    parameter = parameters[k]
+    fig, axes = _panels_figure(len(shown))
     others = [f"grid.{p}" for p in parameters if p != parameter]
     for ax, figure in zip(axes.flat, shown):
         _panel(ax, ok, figure, parameter, others)
