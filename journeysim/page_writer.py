@@ -11,6 +11,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from .outputs.forked import Forked, serve
+from .sweep import prepare_page, write_here  # imported before the fork: the command needs the module too
 
 
 class PageWriter(Forked):
@@ -25,18 +26,10 @@ class PageWriter(Forked):
 
 
 def _write(job: tuple):
-    from .sweep import write_here
-
     out, runs, parameters = job
     return write_here(Path(out), runs, parameters)
 
 
-def _prepare() -> None:
-    from .sweep import prepare_page
-
-    prepare_page()
-
-
 def _serve(job_read: int, back_write: int) -> None:
-    serve(job_read, back_write, _prepare, _write,
+    serve(job_read, back_write, prepare_page, _write,
           "the sweep page could not be written in a second process ({exc}); writing it here")
