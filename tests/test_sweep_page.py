@@ -55,6 +55,8 @@ def test_the_page_holds_one_inline_figure_per_swept_parameter_and_every_grid_val
     assert all(f"<td>{value}</td>" in table for value in RATES + RESUMES)
     assert sorted(p.name for p in out.iterdir()) == [MANIFEST, "runs", "sweep.html", "sweep.parquet"]
     assert json.loads((out / MANIFEST).read_text())["files"] == ["runs", "sweep.html", "sweep.parquet"]
+    sweep(tiny, tmp_path / "here")  # in-process, no page writer: the same page, to the byte
+    assert (tmp_path / "here" / "sweep.html").read_text() == page
 
 
 @can_fork
