@@ -355,7 +355,7 @@ def _sweep(file: str, grids: tuple[str, ...], replications: int | None, out: str
                    f"in {describe(workers, scheduler)}", err=True)
     try:
         runs = run_runs(plan, Path(out), workers=workers, scheduler=scheduler, resume=resume,
-                        progress=False if quiet else None, preload_page=writer is None)
+                        progress=False if quiet else None, writer=writer)
         written = write_page(Path(out), runs, list(plan.grid), writer)
     except DaskMissing as exc:
         raise click.ClickException(str(exc)) from None

@@ -383,7 +383,7 @@ def run_sweep(plan: SweepPlan, out: Path, *, workers: int | None = None, schedul
     writer = PageWriter.start() if executor is None and workers and workers > 1 else None
     try:
         runs = run_runs(plan, out, workers=workers, scheduler=scheduler, resume=resume, progress=progress,
-                        executor=executor, preload_page=writer is None)
+                        executor=executor, writer=writer)
         write_page(out, runs, list(plan.grid), writer)
     finally:
         if writer is not None:
@@ -395,10 +395,11 @@ def run_sweep(plan: SweepPlan, out: Path, *, workers: int | None = None, schedul
 
 def run_runs(plan: SweepPlan, out: Path, *, workers: int | None = None, scheduler: str | None = None,
              resume: bool = False, progress: bool | None = None, executor: Executor | None = None,
-             preload_page: bool = True) -> Runs:
+             writer: PageWriter | None = None) -> Runs:
     """Run what ``out/runs`` does not hold yet (everything unless ``resume``), each run written there as it ends.
 
-    ``preload_page``: import what the page needs while a pool runs (not when a ``PageWriter`` does).
+    ``writer``: a ``PageWriter`` (it loads the page's libraries meanwhile), handed the runs as soon as the
+    last one is recorded, while the pool's workers exit; without one, a pool's runs are spent loading them here.
     """
     from .engine.memory import freed_memory_reused
 
@@ -435,7 +436,7 @@ def run_runs(plan: SweepPlan, out: Path, *, workers: int | None = None, schedule
                 record(task, run_task(task))
             return
         futures = {pool.submit(run_task, task): task for task in todo}
-        if preload_page:
+        if writer is None:
             load_page_libraries()  # while the workers run: the page's libraries are not then loaded after them
         for future in as_completed(futures):
             task = futures[future]
@@ -445,6 +446,8 @@ def run_runs(plan: SweepPlan, out: Path, *, workers: int | None = None, schedule
                 row = {**_base_row(task), "status": "error",
                        "error": "".join(traceback.format_exception_only(type(exc), exc)).strip() or type(exc).__name__}
             record(task, row)
+        if writer is not None:
+            writer.submit(out, Runs(tasks, len(tasks) - len(todo)), list(plan.grid))
 
     # one block for all the runs: a run reuses what the one before freed instead of faulting fresh pages in;
     # pool workers forked inside it stay in it for their whole life
@@ -469,7 +472,8 @@ def write_page(out: Path, runs: Runs, parameters: list[str], writer: PageWriter 
     """Write ``out/sweep.parquet`` and ``out/sweep.html`` from ``out/runs``: in ``writer`` (a ``PageWriter``
     that loaded the libraries meanwhile) if it succeeds, else here. The same bytes either way."""
     if writer is not None:
-        writer.submit(out, runs, parameters)
+        if not writer.sent:
+            writer.submit(out, runs, parameters)
         written = writer.collect()
         if written is not None:
             return written

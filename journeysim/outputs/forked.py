@@ -97,6 +97,11 @@ class Forked:
         except OSError:
             return None
 
+    @property
+    def sent(self) -> bool:
+        """Was a job sent (or the helper closed)?"""
+        return self._sent
+
     def send(self, job: Any) -> None:
         """Hand the job over (pickled); the helper does it while this process goes on."""
         payload = pickle.dumps(job)
