@@ -656,18 +656,9 @@ def _panels_figure(panels: int):
 
 
 def prepare_page() -> None:
-    """What writing the page costs whatever the runs give, done ahead: the libraries, a first drawing
-    (fonts, caches), and the figure of every key figure's panel with its axes and ticks."""
+    """What writing the page costs whatever the runs give, done ahead: the libraries, and the figure of
+    every key figure's panel with its axes and ticks."""
     load_page_libraries()
-    import pandas as pd
-
-    from .outputs.figures import inline_svg
-
-    fig, axes = _panels_figure(1)
-    sample = pd.DataFrame({"grid.x": ["1", "2"], "held_peak": [1.0, 2.0]})
-    _panel(axes[0, 0], sample, "held_peak", "x", [])
-    axes[0, 0].legend(fontsize="x-small")
-    inline_svg(fig, "warm-up", "warm-up")
     fig, axes = _panels_figure(len(PLOTTED))
     for ax in axes.flat:  # the ticks a panel draws, made now: a tick costs about half a millisecond
         ax.xaxis.get_major_ticks(8)
