@@ -11,6 +11,7 @@ process forked later from this one (a sweep's pool workers) may hold a copy of t
 
 from __future__ import annotations
 
+import atexit
 import gc
 import os
 import pickle
@@ -22,6 +23,22 @@ from collections.abc import Callable
 from typing import Any
 
 _LENGTH = struct.Struct("<Q")
+#: helpers that have sent their answer and are exiting: reaped later rather than waited for (a process
+#: as big as the page writer takes some 10 ms to be torn down)
+_answered: list[int] = []
+
+
+def _reap_answered(block: bool = False) -> None:
+    for pid in list(_answered):
+        try:
+            done, _ = os.waitpid(pid, 0 if block else os.WNOHANG)
+        except ChildProcessError:
+            done = pid
+        if done:
+            _answered.remove(pid)
+
+
+atexit.register(_reap_answered, block=True)
 
 
 def can_fork() -> bool:
@@ -64,6 +81,7 @@ class Forked:
     """The parent's side of a helper process; ``serve(job_read, back_write)`` is the helper's side."""
 
     def __init__(self, serve: Callable[[int, int], None]):
+        _reap_answered()
         job_read, self._job = os.pipe()
         self._back, back_write = os.pipe()
         gc.freeze()  # the helper's collector never walks what it inherits, so it copies none of those pages
@@ -118,6 +136,9 @@ class Forked:
             return None
         payload = read_all(self._back)
         self._back = -1
+        if self._pid:  # the helper closed its end of the pipe: it is exiting
+            _answered.append(self._pid)
+            self._pid = 0
         self.close()
         return unpickled(payload)
 
