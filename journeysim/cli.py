@@ -318,10 +318,23 @@ def sweep(file: str, grids: tuple[str, ...], replications: int | None, out: str,
     Replication r of every grid point draws from SeedSequence(seed, spawn_key=(r,)): common random
     numbers, and the same results in-process, in a pool or on a Dask cluster.
     """
-    from .sweep import DaskMissing, SweepPlan, describe, is_sweep_file, parse_grid, read_sweep_file, run_sweep, validate_plan
+    from .page_writer import PageWriter
 
     if workers and scheduler:
         raise click.UsageError("give --workers or --scheduler, not both")
+    # forked before the scenario loads: it loads the page's libraries on the second core meanwhile
+    writer = PageWriter.start() if workers and workers > 1 else None
+    try:
+        _sweep(file, grids, replications, out, workers, scheduler, resume, quiet, force, sets, writer)
+    finally:
+        if writer is not None:
+            writer.close()
+
+
+def _sweep(file: str, grids: tuple[str, ...], replications: int | None, out: str, workers: int | None,
+           scheduler: str | None, resume: bool, quiet: bool, force: bool, sets: tuple[str, ...], writer) -> None:
+    from .sweep import DaskMissing, SweepPlan, describe, is_sweep_file, parse_grid, read_sweep_file, run_runs, validate_plan, write_page
+
     path = Path(file)
     try:
         if is_sweep_file(path):
@@ -341,8 +354,9 @@ def sweep(file: str, grids: tuple[str, ...], replications: int | None, out: str,
         click.echo(f"{total} runs ({total // plan.replications} grid point(s) x {plan.replications} replication(s)) "
                    f"in {describe(workers, scheduler)}", err=True)
     try:
-        table = run_sweep(plan, Path(out), workers=workers, scheduler=scheduler, resume=resume,
-                          progress=False if quiet else None)
+        runs = run_runs(plan, Path(out), workers=workers, scheduler=scheduler, resume=resume,
+                        progress=False if quiet else None, writer=writer)
+        written = write_page(Path(out), runs, list(plan.grid), writer)
     except DaskMissing as exc:
         raise click.ClickException(str(exc)) from None
     except OSError as exc:
@@ -353,11 +367,9 @@ def sweep(file: str, grids: tuple[str, ...], replications: int | None, out: str,
         click.echo(f"\ninterrupted: {kept} of {total} runs kept in {Path(out) / 'runs'}; rerun with --resume to finish", err=True)
         sys.exit(130)
     if not quiet:
-        failed = int((table["status"] != "ok").sum()) if len(table) else 0
-        reused = table.attrs.get("reused", 0)
-        kept = f", {reused} reused from {Path(out) / 'runs'}" if resume else ""
-        click.echo(f"{len(table)} runs ({failed} failed{kept}): wrote {Path(out) / 'sweep.parquet'} and {Path(out) / 'sweep.html'}")
-        if failed:
+        kept = f", {written.reused} reused from {Path(out) / 'runs'}" if resume else ""
+        click.echo(f"{written.runs} runs ({written.failed} failed{kept}): wrote {Path(out) / 'sweep.parquet'} and {Path(out) / 'sweep.html'}")
+        if written.failed:
             click.echo("failed runs are listed in sweep.html; rerun with --resume to retry them", err=True)
 
 

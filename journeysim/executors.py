@@ -98,7 +98,9 @@ def _process_pool(workers: int) -> ProcessPoolExecutor:
     """
     if "fork" not in multiprocessing.get_all_start_methods():
         return ProcessPoolExecutor(max_workers=workers, mp_context=multiprocessing.get_context("spawn"))
-    from . import api  # noqa: F401 - imported once here, inherited by every worker
+    import numpy.random  # noqa: F401 - imported once here, inherited by every worker (numpy loads it on first use)
+
+    from . import api  # noqa: F401
     from .engine import simulation  # noqa: F401
     from .outputs import summary, tables  # noqa: F401
 

@@ -3,12 +3,28 @@ still loading, is one line and exit status 130, never a traceback."""
 
 from __future__ import annotations
 
+import gc
+import os
 import sys
 
 EXIT_INTERRUPTED = 130
 
+#: journeysim's arrays never go through BLAS, so its threads only cost start-up (some 40 ms when numpy
+#: loads), and a sweep's pool of N processes on N cores must not each start N of them. Set before numpy
+#: loads, only where the user has not set them.
+ONE_THREAD = ("OPENBLAS_NUM_THREADS", "OMP_NUM_THREADS", "MKL_NUM_THREADS")
+
 
 def main() -> None:
+    for name in ONE_THREAD:
+        os.environ.setdefault(name, "1")
+    try:
+        _main()
+    finally:
+        gc.freeze()  # the collections at interpreter exit then walk none of the libraries' objects
+
+
+def _main() -> None:
     try:
         import click
 

@@ -23,7 +23,7 @@ import traceback
 from concurrent.futures import Executor, as_completed
 from dataclasses import dataclass, field, replace
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, NamedTuple
 
 import yaml
 
@@ -37,8 +37,11 @@ from .readable import format_figure, is_categorical, is_time, number_format, tit
 if TYPE_CHECKING:
     import pandas as pd
 
-__all__ = ["DaskMissing", "RunTask", "describe", "SweepPlan", "collect", "interval", "is_sweep_file", "key_figures", "make_executor",
-           "parse_grid", "read_sweep_file", "run_sweep", "run_task", "validate_plan", "write_results"]
+    from .page_writer import PageWriter
+
+__all__ = ["DaskMissing", "RunTask", "Runs", "describe", "SweepPlan", "Written", "collect", "interval", "is_sweep_file",
+           "key_figures", "make_executor", "parse_grid", "read_sweep_file", "run_runs", "run_sweep", "run_task",
+           "validate_plan", "write_page", "write_results"]
 
 #: figures drawn in sweep.html against each swept parameter
 PLOTTED = ("held_peak", "drain_s", "send_delay_max_s", "org_cap", "discarded", "actions")
@@ -350,6 +353,22 @@ def _finished(path: Path, task: RunTask) -> bool:
     return row.get("status") == "ok" and row.get("_key") == task.key
 
 
+@dataclass(frozen=True)
+class Runs:
+    """What ``run_runs`` leaves in ``out/runs``: every task of the plan, ``reused`` of them from an earlier sweep."""
+
+    tasks: list[RunTask]
+    reused: int = 0
+
+
+class Written(NamedTuple):
+    """What ``write_page`` wrote: runs in sweep.parquet, failed ones, and runs reused from an earlier sweep."""
+
+    runs: int
+    failed: int
+    reused: int
+
+
 def run_sweep(plan: SweepPlan, out: Path, *, workers: int | None = None, scheduler: str | None = None,
               resume: bool = False, progress: bool | None = None, executor: Executor | None = None) -> pd.DataFrame:
     """Run every task of ``plan`` and write ``out/sweep.parquet``, ``out/sweep.html`` and ``out/runs/``.
@@ -359,6 +378,31 @@ def run_sweep(plan: SweepPlan, out: Path, *, workers: int | None = None, schedul
     already finished in ``out/runs`` (same scenario text, overrides and replication) are kept.
     Returns the table written to sweep.parquet. An interrupt keeps every finished run.
     """
+    from .page_writer import PageWriter
+
+    writer = PageWriter.start() if executor is None and workers and workers > 1 else None
+    try:
+        runs = run_runs(plan, out, workers=workers, scheduler=scheduler, resume=resume, progress=progress,
+                        executor=executor, writer=writer)
+        write_page(out, runs, list(plan.grid), writer)
+    finally:
+        if writer is not None:
+            writer.close()
+    table = collect(out, runs.tasks)
+    table.attrs["reused"] = runs.reused
+    return table
+
+
+def run_runs(plan: SweepPlan, out: Path, *, workers: int | None = None, scheduler: str | None = None,
+             resume: bool = False, progress: bool | None = None, executor: Executor | None = None,
+             writer: PageWriter | None = None) -> Runs:
+    """Run what ``out/runs`` does not hold yet (everything unless ``resume``), each run written there as it ends.
+
+    ``writer``: a ``PageWriter`` (it loads the page's libraries meanwhile), handed the runs as soon as the
+    last one is recorded, while the pool's workers exit; without one, a pool's runs are spent loading them here.
+    """
+    from .engine.memory import freed_memory_reused
+
     out = Path(out)
     runs = out / "runs"
     runs.mkdir(parents=True, exist_ok=True)
@@ -392,7 +436,8 @@ def run_sweep(plan: SweepPlan, out: Path, *, workers: int | None = None, schedul
                 record(task, run_task(task))
             return
         futures = {pool.submit(run_task, task): task for task in todo}
-        _load_page_libraries()  # while the workers run: the page's libraries are not then loaded after them
+        if writer is None:
+            load_page_libraries()  # while the workers run: the page's libraries are not then loaded after them
         for future in as_completed(futures):
             task = futures[future]
             try:
@@ -401,26 +446,46 @@ def run_sweep(plan: SweepPlan, out: Path, *, workers: int | None = None, schedul
                 row = {**_base_row(task), "status": "error",
                        "error": "".join(traceback.format_exception_only(type(exc), exc)).strip() or type(exc).__name__}
             record(task, row)
+        if writer is not None:
+            writer.submit(out, Runs(tasks, len(tasks) - len(todo)), list(plan.grid))
 
-    try:
-        if executor is not None:
-            progress_bar()
-            submit_all(executor)
-        elif todo:
-            with make_executor(workers, scheduler) as pool:
+    # one block for all the runs: a run reuses what the one before freed instead of faulting fresh pages in;
+    # pool workers forked inside it stay in it for their whole life
+    with freed_memory_reused():
+        try:
+            if executor is not None:
                 progress_bar()
-                submit_all(pool)
-        else:
-            progress_bar()
-    finally:
-        for bar in bars:
-            bar.close()
-    table = collect(out, tasks)
-    reused = len(tasks) - len(todo)
-    write_results(table, out, list(plan.grid), reused)
-    table.attrs["reused"] = reused  # after writing: the parquet file holds only the runs
-    write_manifest(out, "sweep", [*SWEEP_ENTRIES, *(p.name for p in out.glob("fig_sweep_*.png"))])
-    return table
+                submit_all(executor)
+            elif todo:
+                with make_executor(workers, scheduler) as pool:
+                    progress_bar()
+                    submit_all(pool)
+            else:
+                progress_bar()
+        finally:
+            for bar in bars:
+                bar.close()
+    return Runs(tasks, len(tasks) - len(todo))
+
+
+def write_page(out: Path, runs: Runs, parameters: list[str], writer: PageWriter | None = None) -> Written:
+    """Write ``out/sweep.parquet`` and ``out/sweep.html`` from ``out/runs``: in ``writer`` (a ``PageWriter``
+    that loaded the libraries meanwhile) if it succeeds, else here. The same bytes either way."""
+    if writer is not None:
+        if not writer.sent:
+            writer.submit(out, runs, parameters)
+        written = writer.collect()
+        if written is not None:
+            return written
+    return write_here(out, runs, parameters)
+
+
+def write_here(out: Path, runs: Runs, parameters: list[str]) -> Written:
+    """``write_page`` in this process."""
+    table = collect(out, runs.tasks)
+    write_results(table, out, parameters, runs.reused)
+    failed = int((table["status"] != "ok").sum()) if len(table) else 0
+    return Written(len(table), failed, runs.reused)
 
 
 class _NoProgress:
@@ -433,12 +498,14 @@ class _NoProgress:
         pass
 
 
-def _load_page_libraries() -> None:
-    """Import what ``collect`` and ``write_results`` need (pandas, pyarrow, matplotlib: about a second)."""
-    import matplotlib.backends.backend_agg  # noqa: F401
+def load_page_libraries() -> None:
+    """Import what ``collect`` and ``write_results`` need (pandas, pyarrow, matplotlib: most of a second)."""
+    import matplotlib.backends.backend_svg  # noqa: F401
     import matplotlib.figure  # noqa: F401
     import pandas  # noqa: F401
     import pyarrow.parquet  # noqa: F401
+
+    from . import plots  # noqa: F401
 
 
 def collect(out: Path, tasks: list[RunTask]) -> pd.DataFrame:
@@ -539,7 +606,8 @@ def _panel(ax, ok: pd.DataFrame, figure: str, parameter: str, others: list[str])
     ax.set_xticks(range(len(values)), values, rotation=20, fontsize="small")
     if categorical:
         ax.set_xlim(-0.5, len(values) - 0.5)
-    ax.set_title(title(figure) + (f" ({unit})" if unit else ""), fontsize="medium")
+    # at a given height: matplotlib then skips measuring the axes to place the title (nothing is drawn above them)
+    ax.set_title(title(figure) + (f" ({unit})" if unit else ""), fontsize="medium", y=1.0)
     ax.set_xlabel(parameter)
     ax.yaxis.set_major_formatter(number_format())
     if not is_time(figure):
@@ -567,35 +635,64 @@ def _points_html(points: pd.DataFrame, parameters: list[str], figures: tuple[str
     return f"<div class='wide'><table><tr>{head}</tr>{''.join(rows)}</table></div>"
 
 
-def write_results(table: pd.DataFrame, out: Path, parameters: list[str], reused: int = 0) -> None:
-    """``sweep.parquet`` (the table) and ``sweep.html`` with a PNG per swept parameter beside it."""
-    from matplotlib.figure import Figure  # a bare figure: no pyplot, no GUI backend, nothing left open
+#: figures of N panels made ahead of the runs' end by ``prepare_page`` (in a page writer process)
+_made_ahead: dict[int, Any] = {}
 
+
+def _panels_figure(panels: int):
+    """A bare figure (no pyplot, no GUI backend, nothing left open) and its axes, three a row."""
+    made = _made_ahead.pop(panels, None)
+    if made is not None:
+        return made
+    from matplotlib.figure import Figure
+
+    ncols = min(3, panels)
+    nrows = math.ceil(panels / ncols)
+    fig = Figure(figsize=(5 * ncols, 3.4 * nrows))
+    axes = fig.subplots(nrows, ncols, squeeze=False)
+    height = 3.4 * nrows  # fixed margins in inches: much faster than a layout engine
+    fig.subplots_adjust(left=0.07, right=0.98, bottom=0.8 / height, top=1 - 0.7 / height, wspace=0.28, hspace=0.55)
+    return fig, axes
+
+
+def prepare_page() -> None:
+    """What writing the page costs whatever the runs give, done ahead: the libraries, and the figure of
+    every key figure's panel with its axes and ticks."""
+    load_page_libraries()
+    fig, axes = _panels_figure(len(PLOTTED))
+    for ax in axes.flat:  # the ticks a panel draws, made now: a tick costs about half a millisecond
+        ax.xaxis.get_major_ticks(8)
+        ax.yaxis.get_major_ticks(10)
+    _made_ahead[len(PLOTTED)] = fig, axes
+
+
+def _figure_svg(ok: pd.DataFrame, shown: list[str], parameters: list[str], k: int) -> str:
+    """The key figures against swept parameter ``k``, one panel each, as an inline ``<svg>``."""
+    from .outputs.figures import inline_svg
+
+    parameter = parameters[k]
+    fig, axes = _panels_figure(len(shown))
+    others = [f"grid.{p}" for p in parameters if p != parameter]
+    for ax, figure in zip(axes.flat, shown):
+        _panel(ax, ok, figure, parameter, others)
+        if others and ax is axes.flat[0]:
+            ax.legend(fontsize="x-small")
+    for ax in list(axes.flat)[len(shown):]:
+        ax.set_visible(False)
+    fig.suptitle(f"Key figures against {parameter} (mean and 95% interval over replications)")
+    return inline_svg(fig, f"sweep-{k}", f"key figures against {parameter}")
+
+
+def write_results(table: pd.DataFrame, out: Path, parameters: list[str], reused: int = 0) -> None:
+    """``sweep.parquet`` (the table) and ``sweep.html`` with a figure per swept parameter inline (SVG)."""
     out = Path(out)
     table.to_parquet(out / "sweep.parquet", index=False)
-    ok = table[table["status"] == "ok"] if len(table) else table
-    figures = []
-    for old in out.glob("fig_sweep_*.png"):
+    for old in out.glob("fig_sweep_*.png"):  # a page written before its figures were inline had them beside it
         old.unlink()
+    ok = table[table["status"] == "ok"] if len(table) else table
     shown = [f for f in PLOTTED if f in ok and ok[f].notna().any()]
-    for k, parameter in enumerate(parameters if len(ok) and shown else []):
-        ncols = min(3, len(shown))
-        nrows = math.ceil(len(shown) / ncols)
-        fig = Figure(figsize=(5 * ncols, 3.4 * nrows))
-        axes = fig.subplots(nrows, ncols, squeeze=False)
-        height = 3.4 * nrows  # fixed margins in inches: much faster than a layout engine
-        fig.subplots_adjust(left=0.07, right=0.98, bottom=0.8 / height, top=1 - 0.7 / height, wspace=0.28, hspace=0.55)
-        others = [f"grid.{p}" for p in parameters if p != parameter]
-        for ax, figure in zip(axes.flat, shown):
-            _panel(ax, ok, figure, parameter, others)
-            if others and ax is axes.flat[0]:
-                ax.legend(fontsize="x-small")
-        for ax in list(axes.flat)[len(shown):]:
-            ax.set_visible(False)
-        fig.suptitle(f"Key figures against {parameter} (mean and 95% interval over replications)")
-        name = f"fig_sweep_{k}.png"
-        fig.savefig(out / name, metadata={"Software": None})
-        figures.append((name, parameter))
+    figures = [(parameter, _figure_svg(ok, shown, parameters, k))
+               for k, parameter in enumerate(parameters if len(ok) and shown else [])]
     failed = table[table["status"] != "ok"] if len(table) else table
     failures = "".join(f"<li><code>{html.escape(str(r.run_id))}</code>: {html.escape(str(r.error))}</li>"
                        for r in failed.itertuples())
@@ -605,8 +702,8 @@ def write_results(table: pd.DataFrame, out: Path, parameters: list[str], reused:
     kept = f" {reused:,} of them reused from a previous sweep (--resume)." if reused else ""
     (out / "sweep.html").write_text(
         "<!doctype html><html lang='en'><head><meta charset='utf-8'><title>journeysim sweep</title>"
-        "<style>body{font-family:system-ui,sans-serif;max-width:1200px;margin:2rem auto;padding:0 1rem}img{max-width:100%}"
-        ".wide{overflow-x:auto;max-width:100%}"
+        "<style>body{font-family:system-ui,sans-serif;max-width:1200px;margin:2rem auto;padding:0 1rem}"
+        "figure{margin:1rem 0}figure svg{display:block;max-width:100%;height:auto}.wide{overflow-x:auto;max-width:100%}"
         "table{border-collapse:collapse;font-size:small}td,th{padding:2px 8px;text-align:right;border-bottom:1px solid #ddd}"
         "th{white-space:normal;vertical-align:bottom}td{white-space:nowrap}"
         "</style></head><body><h1>Sweep</h1>"
@@ -614,6 +711,6 @@ def write_results(table: pd.DataFrame, out: Path, parameters: list[str], reused:
         "Points are means over the replications, bars the 95% confidence interval of the mean (Student's t). "
         "Replication r of every grid point uses the same random numbers (common random numbers), "
         "so differences between points are the settings' effect.</p>"
-        + "".join(f"<h2>{html.escape(p)}</h2><img src='{n}' alt='key figures against {html.escape(p)}'>" for n, p in figures)
+        + "".join(f"<h2>{html.escape(p)}</h2><figure>{svg}</figure>" for p, svg in figures)
         + (f"<h2>Per grid point</h2>{numbers}" if numbers else "")
         + (f"<h2>Failed runs</h2><ul>{failures}</ul>" if failures else "") + "</body></html>\n")
