@@ -18,7 +18,6 @@ def _seconds(ticks: int | None, resolution: float) -> float | None:
 
 
 DRAIN_CURVE_POINTS = 60
-_IN_JOURNEY, _AT_DOOR = S.state_table(S.IN_JOURNEY), S.state_table(S.AT_DOOR)
 _LIVE, _UNSENT = S.state_table(S.IN_JOURNEY + S.AT_DOOR), S.state_table((S.ACTIVE, S.FROZEN))
 
 
@@ -133,16 +132,20 @@ def conservation(sim: Simulation, *, arrivals_done: bool = True) -> dict:
     st = sim.store
     n = st.size
     state, journey, reason = st.state[:n], st.journey[:n], st.reason[:n]
+    single = len(sim.recorder.journeys) == 1  # every row is the journey's: no mask to build
     problems: list[str] = []
     per_journey = {}
     for j, record in enumerate(sim.recorder.journeys):
         label = sim.journeys_c[j].label
-        mine = journey == j
-        state_j = state[mine]
-        in_journey = int(np.count_nonzero(_IN_JOURNEY[state_j]))
-        queued = int(np.count_nonzero(_AT_DOOR[state_j]))
-        pending = int(np.count_nonzero(state_j == S.PENDING))
-        reasons_from_rows = np.bincount(reason[mine & (state == S.DONE)], minlength=len(record.reasons))
+        mine = None if single else journey == j
+        states = np.bincount(state if single else state[mine], minlength=S.VOID + 1)
+        in_journey = int(states[list(S.IN_JOURNEY)].sum())
+        queued = int(states[list(S.AT_DOOR)].sum())
+        pending = int(states[S.PENDING])
+        done = state == S.DONE
+        if not single:
+            done &= mine
+        reasons_from_rows = np.bincount(reason[done], minlength=len(record.reasons))
         if pending and arrivals_done:
             problems.append(f"{label}: {pending} arrivals were never looked at")
         if not np.array_equal(reasons_from_rows, record.reasons):
@@ -153,13 +156,16 @@ def conservation(sim: Simulation, *, arrivals_done: bool = True) -> dict:
         door = record.reasons[REASON_CODE["paused_entry"]] + record.reasons[REASON_CODE["read_queue"]]
         if record.entered != record.arrived - door - queued:
             problems.append(f"{label}: entered {record.entered} != arrived - door discards - queued")
-        if record.held_now != int(np.count_nonzero(state_j == S.HELD)):
+        if record.held_now != int(states[S.HELD]):
             problems.append(f"{label}: held count {record.held_now} disagrees with the rows")
         per_journey[label] = {"in_journey_at_end": in_journey, "queued_at_end": queued}
-        live = mine & _LIVE[state]
-        profiles = st.profile[:n][live]
-        if len(np.unique(profiles)) != len(profiles) and not _allows_reentry(sim, j):
-            problems.append(f"{label}: a profile is in two places at once")
+        if in_journey + queued > 1 and not _allows_reentry(sim, j):
+            live = _LIVE[state]
+            if not single:
+                live &= mine
+            profiles = st.profile[:n][live]
+            if len(np.unique(profiles)) != len(profiles):
+                problems.append(f"{label}: a profile is in two places at once")
     return {"ok": not problems, "problems": problems, "per_journey": per_journey}
 
 
