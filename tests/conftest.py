@@ -103,3 +103,12 @@ class Runner:
 @pytest.fixture
 def simulate(tmp_path) -> Runner:
     return Runner(tmp_path)
+
+
+@pytest.fixture
+def tiny(simulate) -> Path:
+    """A scenario file that runs in a few ms: Poisson arrivals (1/s) into a 60 s wait, paused from
+    300 s to 600 s (what the sweep tests vary)."""
+    journey = linear_journey(wait="60s")
+    journey["nodes"]["entry"]["arrivals"] = {"rate": "1/s"}
+    return simulate.write(scenario(journey, size=3000, duration="1500s", timeline=[pause("300s"), resume("600s")]))

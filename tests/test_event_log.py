@@ -278,17 +278,20 @@ def test_the_streamed_file_is_the_file_written_after_the_run(tmp_path, name):
     assert streamed.events.equals(after.events)  # and the log in memory
 
 
-def test_a_run_that_fails_leaves_no_temporary_file(tmp_path, monkeypatch):
-
-
+def break_runs_past_tick_100(monkeypatch, error: Exception) -> None:
+    """Runs raise ``error`` once the engine has moved the rows due before a tick past 100 (mid-run, events streamed)."""
     original = Simulation.advance
 
     def advance(self, until):
         original(self, until)
         if until > 100:
-            raise RuntimeError("broken on purpose")
+            raise error
 
     monkeypatch.setattr(Simulation, "advance", advance)
+
+
+def test_a_run_that_fails_leaves_no_temporary_file(tmp_path, monkeypatch):
+    break_runs_past_tick_100(monkeypatch, RuntimeError("broken on purpose"))
     loaded = journeysim.load(Runner(tmp_path).write(scenario(linear_journey(), size=100)))
     folder = tmp_path / "near"
     folder.mkdir()
@@ -300,14 +303,7 @@ def test_a_run_that_fails_leaves_no_temporary_file(tmp_path, monkeypatch):
 def test_a_refused_run_writes_nothing_and_leaves_no_temporary_file(tmp_path, monkeypatch):
     """Exit 2 (too large for memory, found mid-run): nothing in --out's folder, not even the stream's file."""
 
-    original = Simulation.advance
-
-    def advance(self, until):
-        original(self, until)
-        if until > 100:
-            raise RunTooLarge("too many jumps")
-
-    monkeypatch.setattr(Simulation, "advance", advance)
+    break_runs_past_tick_100(monkeypatch, RunTooLarge("too many jumps"))
     (tmp_path / "in").mkdir()
     (tmp_path / "in" / "s.yaml").write_text(yaml.safe_dump(scenario(linear_journey(), size=100)))
     parent = tmp_path / "outputs"

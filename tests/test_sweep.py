@@ -21,14 +21,6 @@ from journeysim.units import format_duration
 GRID = ["--grid", "org.resume_rate=2/s,20/s", "--grid", "timeline[1].at=500s,700s", "-r", "2"]
 
 
-@pytest.fixture
-def tiny(simulate):
-    """Poisson arrivals (1/s) into a 60 s wait, paused from 300 s to 500-700 s: a few ms per run."""
-    journey = linear_journey(wait="60s")
-    journey["nodes"]["entry"]["arrivals"] = {"rate": "1/s"}
-    return simulate.write(scenario(journey, size=3000, duration="1500s", timeline=[pause("300s"), resume("600s")]))
-
-
 def sweep(path, out, *extra):
     result = CliRunner().invoke(main, ["sweep", str(path), *GRID, "--out", str(out), "--quiet", *extra])
     assert result.exit_code == 0, result.output

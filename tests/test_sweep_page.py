@@ -9,7 +9,6 @@ import signal
 import pandas as pd
 import pytest
 from click.testing import CliRunner
-from conftest import linear_journey, pause, resume, scenario
 from test_startup import modules_after
 
 from journeysim import page_writer
@@ -22,13 +21,6 @@ RATES = ["2/s", "20/s"]
 RESUMES = ["500s", "700s"]
 GRID = ["--grid", f"org.resume_rate={','.join(RATES)}", "--grid", f"timeline[1].at={','.join(RESUMES)}", "-r", "2"]
 can_fork = pytest.mark.skipif(not forked.can_fork(), reason="no fork, or one core: the page is written in the command")
-
-
-@pytest.fixture
-def tiny(simulate):
-    journey = linear_journey(wait="60s")
-    journey["nodes"]["entry"]["arrivals"] = {"rate": "1/s"}
-    return simulate.write(scenario(journey, size=3000, duration="1500s", timeline=[pause("300s"), resume("600s")]))
 
 
 def sweep(path, out, *extra):
