@@ -302,7 +302,6 @@ def test_a_run_that_fails_leaves_no_temporary_file(tmp_path, monkeypatch):
 
 def test_a_refused_run_writes_nothing_and_leaves_no_temporary_file(tmp_path, monkeypatch):
     """Exit 2 (too large for memory, found mid-run): nothing in --out's folder, not even the stream's file."""
-
     break_runs_past_tick_100(monkeypatch, RunTooLarge("too many jumps"))
     (tmp_path / "in").mkdir()
     (tmp_path / "in" / "s.yaml").write_text(yaml.safe_dump(scenario(linear_journey(), size=100)))
