@@ -49,3 +49,43 @@ def test_after_a_run_middle_sized_arrays_are_still_reused_as_glibc_does_by_itsel
         pass
     faults_of_a_fresh(MIDDLE)
     assert faults_of_a_fresh(MIDDLE) <= 2
+
+
+def huge_page_advice_of_a_fresh_big_array() -> bool | None:
+    """Whether the kernel was advised to back a new big array with huge pages (its mapping's ``hg``
+    flag in /proc/self/smaps); None where that cannot be read."""
+    array = np.ones(BIG, dtype=np.uint8)
+    address = array.ctypes.data + BIG // 2
+    try:
+        with open("/proc/self/smaps") as smaps:
+            inside = False
+            for line in smaps:
+                head = line.split(maxsplit=1)[0]
+                if "-" in head and not head.endswith(":"):
+                    low, high = (int(part, 16) for part in head.split("-"))
+                    inside = low <= address < high
+                elif inside and head == "VmFlags:":
+                    return "hg" in line.split()
+    except OSError:
+        return None
+    return None
+
+
+def test_within_a_run_big_arrays_are_not_advised_huge_pages_and_after_it_they_are_again(monkeypatch):
+    monkeypatch.delenv("NUMPY_MADVISE_HUGEPAGE", raising=False)
+    if not huge_page_advice_of_a_fresh_big_array():
+        pytest.skip("numpy does not advise huge pages here (no transparent huge pages, or switched off)")
+    with memory.freed_memory_reused():
+        inside = huge_page_advice_of_a_fresh_big_array()
+        with memory.freed_memory_reused():
+            nested = huge_page_advice_of_a_fresh_big_array()
+    assert inside is False and nested is False
+    assert huge_page_advice_of_a_fresh_big_array() is True
+
+
+def test_a_users_numpy_madvise_hugepage_setting_is_left_alone(monkeypatch):
+    if not huge_page_advice_of_a_fresh_big_array():
+        pytest.skip("numpy does not advise huge pages here (no transparent huge pages, or switched off)")
+    monkeypatch.setenv("NUMPY_MADVISE_HUGEPAGE", "1")
+    with memory.freed_memory_reused():
+        assert huge_page_advice_of_a_fresh_big_array() is True
