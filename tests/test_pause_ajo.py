@@ -109,6 +109,27 @@ def test_A14_exit_criteria_apply_while_paused(simulate):
     assert s["exited"]["exit_criteria"] == 64 and s["held_peak"] == 0
 
 
+def test_A14_a_held_profile_matching_exit_criteria_leaves_at_its_release_unsent(simulate):
+    """A14: 10 profiles are held at the send (300..390 s); every profile comes to match the exit criteria
+    at 450 s. At the resume each held one leaves at its release without the send, as a live one would
+    at its next move; the 34 entering after the resume leave as their wait ends. Only the 20 sent
+    before the pause are sent."""
+    journey = linear_journey()
+    journey["exit_criteria"] = [{"when": "flag"}]
+    update = {"at": "450s", "update_profiles": {"where": "all", "set": {"flag": True}}}
+    result = simulate(scenario(journey, attributes={"flag": {"constant": False}}, timeline=[PAUSED[0], update, PAUSED[1]]))
+    s = journey_summary(result)
+    assert s["actions"] == {"send": 20} and s["exited"]["exit_criteria"] == 44
+    outcome = s["pauses"][0]["held_at_resume_outcome"]
+    assert outcome["sent"] == 0 and outcome["exited"] == {"exit_criteria": 10}
+    ev = result.events
+    released = ev[ev.event == "released"]
+    left = ev[(ev.event == "exited") & ev.profile_id.isin(released.profile_id)]
+    assert len(released) == 10 and (left.reason == "exit_criteria").all() and (left.node == "send").all()
+    assert sorted(left.t_s) == sorted(released.t_s)
+    assert not ev[(ev.event == "action") & ev.profile_id.isin(released.profile_id)].size
+
+
 def _event_after_action(kind="event"):
     node = {"type": kind, "chance": 1.0, "delay": {"fixed": "50s"}, "timeout": "1h", "next": "done", "on_timeout": "done"}
     if kind == "reaction":

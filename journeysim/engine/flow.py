@@ -180,7 +180,31 @@ class RowFlow:
         if self.policy.event_while_held == "discard_event" and st.event_nodes:
             lost = st.fire_drawn[rows] & (st.t_fire[rows] < t)
             st.t_fire[rows[lost]] = NEVER
-        self._leave_all(rows, t)
+        rows, t = self._exit_released(rows, t)
+        if rows.size:
+            self._leave_all(rows, t)
+
+    def _exit_released(self, rows: np.ndarray, t: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        """Released rows matching their journey's exit criteria leave at their release, before what their
+        node does (a held send is not sent): the release is their next move, as when live (A14)."""
+        journeys = self.store.journey[rows]
+        out = np.zeros(len(rows), dtype=bool)
+        for j in np.flatnonzero(np.bincount(journeys, minlength=len(self.runtime))).tolist():
+            if not self.runtime[j].compiled.exit_criteria:
+                continue
+            mine = np.flatnonzero(journeys == j)
+            out[mine] = self._matches_exit_criteria(j, rows[mine])
+        if not out.any():
+            return rows, t
+        self.finish(rows[out], t[out], "exit_criteria")
+        return rows[~out], t[~out]
+
+    def _matches_exit_criteria(self, j: int, rows: np.ndarray) -> np.ndarray:
+        lookup = self.lookup(self.store.profile[rows])
+        out = np.zeros(len(rows), dtype=bool)
+        for expr in self.runtime[j].compiled.exit_criteria:
+            out |= expr.mask(lookup, len(rows))
+        return out
 
     def hold(self, node: CompiledNode, rows: np.ndarray, t: np.ndarray, parked: bool = False) -> None:
         """Stop rows at ``node`` until a resume releases them (or, ``parked``, a release_parked: V5)."""
@@ -352,12 +376,8 @@ class RowFlow:
         """Move rows (active, at ``leaving``) to ``targets`` at ``t``; exit criteria are checked at every move (A14)."""
         st = self.store
         j = int(st.journey[rows[0]])
-        criteria = self.runtime[j].compiled.exit_criteria
-        if criteria:
-            lookup = self.lookup(st.profile[rows])
-            out = np.zeros(len(rows), dtype=bool)
-            for expr in criteria:
-                out |= expr.mask(lookup, len(rows))
+        if self.runtime[j].compiled.exit_criteria:
+            out = self._matches_exit_criteria(j, rows)
             if out.any():
                 self.finish(rows[out], t[out], "exit_criteria", active_at=leaving)
                 rows, t = rows[~out], t[~out]
