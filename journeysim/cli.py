@@ -7,6 +7,7 @@ conservation check failed (outputs written, for the bug report).
 from __future__ import annotations
 
 import json
+import os
 import sys
 from pathlib import Path
 from typing import NoReturn
@@ -73,6 +74,14 @@ def _check_out_or_exit(out: str, inputs: list[Path], force: bool) -> None:
         sys.exit(EXIT_REFUSED)
 
 
+def _warn_if_moved_aside(out: str | Path, written_to: Path) -> None:
+    from .outputs.folder import moved_aside
+
+    warning = moved_aside(out, written_to)
+    if warning is not None:
+        click.echo(warning, err=True)
+
+
 def _scenario_inputs(loaded) -> list[Path]:
     population = loaded.scenario.population.file
     return [loaded.path] + ([loaded.path.parent / population] if population else [])
@@ -127,13 +136,15 @@ def _run_and_write(scenario: str, out: str, events: bool, seed: int | None, quie
                 write_report_files(result, folder, renderer)
         from .outputs.writer import write_outputs
 
-        written = write_outputs(result, Path(out), extra=extra)
+        written = write_outputs(result, Path(out), extra=extra, force=force)
     finally:
         if renderer is not None:
             renderer.close()
+    folder = written[0].parent if written else Path(out)
+    _warn_if_moved_aside(out, folder)
     if not quiet:
         click.echo(format_summary(result.summary))
-        click.echo(f"\nwrote {', '.join(p.name for p in written if p.is_file())} to {out}")
+        click.echo(f"\nwrote {', '.join(p.name for p in written if p.is_file())} to {folder}")
     if failed is not None:
         click.echo(f"error: {failed}", err=True)
         sys.exit(EXIT_CONSERVATION)
@@ -233,7 +244,7 @@ def compare(scenarios: tuple[str, ...], variants: tuple[str, ...], presets: str 
 
     if presets is not None:
         _check_out_or_exit(out, [Path(p) for p in scenarios], force)
-        _compare_presets(scenarios, variants, presets, Path(out), quiet, sets)
+        _compare_presets(scenarios, variants, presets, Path(out), quiet, sets, force)
         return
     if variants:
         if len(scenarios) != 1:
@@ -245,7 +256,7 @@ def compare(scenarios: tuple[str, ...], variants: tuple[str, ...], presets: str 
     else:
         if len(scenarios) < 2:
             raise click.UsageError("give two or more scenario files, or one file and --variant")
-        chosen = [Variant(Path(p).stem, Path(p)) for p in scenarios]
+        chosen = [Variant(name, Path(p)) for name, p in zip(_distinct_names(scenarios), scenarios)]
     if len({v.name for v in chosen}) != len(chosen):
         raise click.UsageError("variant names must differ")
     _check_out_or_exit(out, [v.path for v in chosen], force)
@@ -253,15 +264,28 @@ def compare(scenarios: tuple[str, ...], variants: tuple[str, ...], presets: str 
         results = run_variants(chosen, sets)
     except ScenarioError as exc:
         _refused(exc, "refused")
-    page = write_comparison(results, Path(out), chosen)
+    page = write_comparison(results, Path(out), chosen, force=force)
+    _warn_if_moved_aside(out, page.parent)
     if not quiet:
         from .compare import comparison_text
         click.echo(comparison_text(results))
         click.echo(f"\nwrote {page}")
 
 
+def _distinct_names(paths: tuple[str, ...]) -> list[str]:
+    """Each file's name without its suffix, with as many of its folders before it as tell the files apart
+    (``before/q`` and ``after/q``); the same file given twice keeps one name (refused by the caller)."""
+    files = [Path(os.path.abspath(p)) for p in paths]
+    deepest = max(len(f.parts) for f in files)
+    for depth in range(deepest):
+        names = ["/".join((*f.parent.parts[max(0, len(f.parent.parts) - depth):], f.stem)) if depth else f.stem for f in files]
+        if len(set(names)) == len(names):
+            return names
+    return [f.stem for f in files]
+
+
 def _compare_presets(scenarios: tuple[str, ...], variants: tuple[str, ...], presets: str, out: Path, quiet: bool,
-                     sets: tuple[str, ...]) -> None:
+                     sets: tuple[str, ...], force: bool) -> None:
     from .compare import comparison_table, write_comparison
     from .compare_presets import parse_presets, preset_runs, run_presets, verdict
 
@@ -278,7 +302,8 @@ def _compare_presets(scenarios: tuple[str, ...], variants: tuple[str, ...], pres
         _refused(exc, "refused")
     verdicts = {name: verdict(result) for name, result in results.items()}
     notes = {name: r.notes for name, r in runs.items() if r.notes}
-    page = write_comparison(results, out, [r.variant for r in runs.values()], verdicts, notes)
+    page = write_comparison(results, out, [r.variant for r in runs.values()], verdicts, notes, force=force)
+    _warn_if_moved_aside(out, page.parent)
     if not quiet:
         click.echo(comparison_table(results).to_string())
         click.echo("\n" + "\n".join(f"{name}: {text}" for name, text in verdicts.items()))

@@ -204,8 +204,10 @@ def _verdict_section(verdicts: dict[str, str] | None, notes: dict[str, list[str]
 
 
 def write_comparison(results: dict[str, Result], out: Path, variants: list[Variant] | None = None,
-                     verdicts: dict[str, str] | None = None, notes: dict[str, list[str]] | None = None) -> Path:
-    """Write comparison.csv, comparison.html and its PNGs into ``out`` (atomically); returns the page's path.
+                     verdicts: dict[str, str] | None = None, notes: dict[str, list[str]] | None = None,
+                     force: bool = False) -> Path:
+    """Write comparison.csv, comparison.html and its PNGs into ``out`` (atomically; beside it if it came to
+    hold a user's files meanwhile and not ``force``: ``folder.replace_folder``); returns the page's path.
 
     With ``verdicts`` (one line per variant, V9) the page says them, with the timeline ``notes``,
     the CSV gets a ``verdict`` row and an outcomes figure is added."""
@@ -240,11 +242,11 @@ def write_comparison(results: dict[str, Result], out: Path, variants: list[Varia
             f"{_verdict_section(verdicts, notes)}"
             f"<h2>Side by side</h2><div class='wide'><table>{head}{rows}</table></div><h2>Figures</h2>{figures}</body></html>\n")
         write_manifest(staging, "compare")
-        replace_folder(staging, out)
+        written_to = replace_folder(staging, out, force=force)
     except BaseException:
         shutil.rmtree(staging, ignore_errors=True)
         raise
-    return out / "comparison.html"
+    return written_to / "comparison.html"
 
 
 def _cell(metric: str, value: object) -> str:

@@ -205,3 +205,72 @@ def test_an_output_written_before_manifests_is_still_a_previous_output(project):
     (out / MANIFEST).unlink()
     (out / "notes.txt").write_text("mine")
     refused(cli("run", project / "s.yaml", "--out", out, "-q", "--no-report"), "'notes.txt'")
+
+
+def _user_writes_into(out: Path, module, name: str, monkeypatch):
+    """While the run goes on (after --out was checked), the user puts notes.txt into ``out``."""
+    real = getattr(module, name)
+
+    def meanwhile(*args, **kwargs):
+        result = real(*args, **kwargs)
+        out.mkdir(exist_ok=True)
+        (out / "notes.txt").write_text("written while it ran")
+        return result
+
+    monkeypatch.setattr(module, name, meanwhile)
+
+
+def test_a_users_file_put_in_out_while_run_runs_survives_and_the_outputs_go_beside(project, monkeypatch):
+    import journeysim.api
+
+    out = project / "new"
+    _user_writes_into(out, journeysim.api, "run", monkeypatch)
+    result = cli("run", project / "s.yaml", "--out", out, "--no-report")
+    assert result.exit_code == 0, result.output
+    assert [p.name for p in out.iterdir()] == ["notes.txt"] and (out / "notes.txt").read_text() == "written while it ran"
+    beside = project / "new-2"
+    assert (beside / "summary.json").is_file() and (beside / MANIFEST).is_file()
+    assert "left as it is" in result.stderr and str(beside) in result.stderr
+    assert f"to {beside}" in result.stdout
+
+
+def test_a_users_file_put_in_out_while_compare_runs_survives(project, monkeypatch):
+    import journeysim.compare
+
+    out = project / "cmp"
+    _user_writes_into(out, journeysim.compare, "run_variants", monkeypatch)
+    result = cli("compare", project / "s.yaml", "--variant", "b:seed=2", "--out", out, "-q")
+    assert result.exit_code == 0, result.output
+    assert [p.name for p in out.iterdir()] == ["notes.txt"]
+    assert (project / "cmp-2" / "comparison.html").is_file() and "cmp-2" in result.stderr
+
+
+def test_replace_folder_checks_the_target_again_and_force_still_replaces(tmp_path):
+    """What serve relies on: its --out is checked at start and again when the outputs are written."""
+    def staged(name: str) -> Path:
+        staging = tmp_path / name
+        staging.mkdir()
+        (staging / "summary.json").write_text("{}")
+        folder_module.write_manifest(staging, "run")
+        return staging
+
+    out = tmp_path / "out"
+    assert folder_module.replace_folder(staged(".s1"), out) == out  # new
+    assert folder_module.replace_folder(staged(".s2"), out) == out  # a previous output: replaced
+    (out / "notes.txt").write_text("mine")
+    (tmp_path / "out-2").mkdir()  # taken: the next free name is used
+    assert folder_module.replace_folder(staged(".s3"), out) == tmp_path / "out-3"
+    assert (out / "notes.txt").read_text() == "mine" and (tmp_path / "out-3" / "summary.json").is_file()
+    assert folder_module.replace_folder(staged(".s4"), out, force=True) == out
+    assert not (out / "notes.txt").exists()
+
+
+def test_compare_tells_apart_two_files_of_the_same_name_by_their_folders(tmp_path):
+    doc = yaml.safe_dump(scenario(linear_journey(count=20), size=100, duration="500s"))
+    for where in ("before", "after"):
+        (tmp_path / where).mkdir()
+        (tmp_path / where / "q.yaml").write_text(doc)
+    result = cli("compare", tmp_path / "before" / "q.yaml", tmp_path / "after" / "q.yaml", "--out", tmp_path / "c", "-q")
+    assert result.exit_code == 0, result.output
+    header = (tmp_path / "c" / "comparison.csv").read_text().splitlines()[0]
+    assert "before/q" in header and "after/q" in header

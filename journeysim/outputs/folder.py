@@ -127,11 +127,22 @@ def check_target(out: str | Path, inputs: list[Path] = (), *, force: bool = Fals
     return out
 
 
-def replace_folder(staging: Path, out: Path) -> None:
-    """Move the finished ``staging`` folder to ``out``, replacing a previous output; no leftover on failure."""
+def replace_folder(staging: Path, out: Path, *, force: bool = False) -> Path:
+    """Move the finished ``staging`` folder to ``out``, replacing a previous output; no leftover on failure.
+    Returns the folder the outputs are in.
+
+    ``out`` is checked again here: a long run or a server session leaves time to put files in it after
+    ``check_target``. If it now holds anything journeysim did not write (or became a link or a file),
+    and not ``force``, it is left alone and the outputs go to a new folder beside it instead.
+    """
+    out = Path(out)
     if not os.path.lexists(out):
         os.replace(staging, out)
-        return
+        return out
+    if not force and _taken_meanwhile(out):
+        beside = _free_sibling(out)
+        os.replace(staging, beside)
+        return beside
     backup = Path(tempfile.mkdtemp(prefix=f".{out.name}.old.", dir=out.parent))
     moved = False
     try:
@@ -144,3 +155,23 @@ def replace_folder(staging: Path, out: Path) -> None:
         raise
     finally:
         shutil.rmtree(backup, ignore_errors=True)
+    return out
+
+
+def _taken_meanwhile(out: Path) -> bool:
+    return os.path.islink(out) or not out.is_dir() or bool(_foreign_entries(out))
+
+
+def _free_sibling(out: Path) -> Path:
+    number = 2
+    while os.path.lexists(out.with_name(f"{out.name}-{number}")):
+        number += 1
+    return out.with_name(f"{out.name}-{number}")
+
+
+def moved_aside(out: str | Path, written_to: Path) -> str | None:
+    """The warning to print when ``replace_folder`` wrote beside ``out`` rather than into it, else None."""
+    if Path(written_to) == Path(out):
+        return None
+    return (f"warning: {str(out)!r} now holds files journeysim did not write (put there while it ran), so it was "
+            f"left as it is and the outputs were written to {str(written_to)!r} instead")

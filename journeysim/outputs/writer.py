@@ -11,8 +11,10 @@ from ..api import Result
 from .folder import MANIFEST, replace_folder, write_manifest
 
 
-def write_outputs(result: Result, out: Path, *, extra=None) -> list[Path]:
-    """Write summary.json, timeseries.parquet and (if recorded) events.parquet into ``out``.
+def write_outputs(result: Result, out: Path, *, extra=None, force: bool = False) -> list[Path]:
+    """Write summary.json, timeseries.parquet and (if recorded) events.parquet into ``out``; returns
+    the files written (in a new folder beside ``out`` if it came to hold a user's files meanwhile and
+    not ``force``: see ``folder.replace_folder``).
 
     Files are written to a temporary folder beside ``out`` and moved into place with a manifest
     (``folder.MANIFEST``); a failure leaves ``out`` as it was. Check ``out`` first with
@@ -34,11 +36,11 @@ def write_outputs(result: Result, out: Path, *, extra=None) -> list[Path]:
             if events is not None:
                 events.result()
         write_manifest(staging, "run")
-        replace_folder(staging, out)
+        written_to = replace_folder(staging, out, force=force)
     except BaseException:
         shutil.rmtree(staging, ignore_errors=True)
         raise
-    return sorted(p for p in out.iterdir() if p.name != MANIFEST)
+    return sorted(p for p in written_to.iterdir() if p.name != MANIFEST)
 
 
 def _in_background(function, *args):

@@ -14,6 +14,7 @@ from pathlib import Path
 import click
 
 from ..loader import LoadedScenario
+from ..outputs.folder import moved_aside
 from .app import create_app
 from .auth import ENV_BLUESHIFT_KEY, ENV_CLIENT_ID, ENV_CLIENT_SECRET, Credentials, TokenStore
 from .clock import SimRunner
@@ -105,5 +106,9 @@ def run_cli(loaded: LoadedScenario, out: str, host: str, port: int, speed: float
     except CannotListen as exc:
         raise click.ClickException(str(exc)) from None
     runner = sandbox.runner
+    folder = runner.written[0].parent if runner.written else Path(out)
+    warning = moved_aside(out, folder)
+    if warning is not None:
+        click.echo(warning, err=True)
     click.echo(f"stopped at {runner.now_s}s ({runner.ended_by}); {len(runner.calls)} API calls; "
-               f"wrote {', '.join(p.name for p in runner.written if p.is_file())} to {out}")
+               f"wrote {', '.join(p.name for p in runner.written if p.is_file())} to {folder}")
