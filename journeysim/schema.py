@@ -88,7 +88,15 @@ Rate = Annotated[float, BeforeValidator(units.parse_rate), WithJsonSchema(_RATE_
 Dist = Annotated[units.Distribution, BeforeValidator(units.parse_distribution), AfterValidator(_bounded_distribution),
                  WithJsonSchema(_DISTRIBUTION_SCHEMA)]
 Generator = Annotated[units.AttributeGenerator, BeforeValidator(units.parse_generator), WithJsonSchema(_GENERATOR_SCHEMA)]
-Probability = Annotated[float, Field(ge=0, le=1)]
+def _not_true_or_false(value: object) -> object:
+    """YAML's true and false are not numbers here (pydantic would take them as 1 and 0)."""
+    if isinstance(value, bool):
+        raise ValueError(f"should be a number, not {str(value).lower()}")
+    return value
+
+
+Whole = Annotated[int, BeforeValidator(_not_true_or_false)]
+Probability = Annotated[float, BeforeValidator(_not_true_or_false), Field(ge=0, le=1)]
 NodeId = Annotated[str, Field(min_length=1)]
 Expr = Annotated[str, Field(min_length=1, description="A safe expression over profile attributes.")]
 Scalar = Union[bool, int, float, str]
@@ -106,7 +114,7 @@ class PoissonArrivals(Strict):
 
 class RegularArrivals(Strict):
     every: Duration
-    count: int | None = Field(None, ge=1, description="How many arrivals; unbounded when absent.")
+    count: Whole | None = Field(None, ge=1, description="How many arrivals; unbounded when absent.")
     start: Duration = 0.0
 
 
@@ -144,7 +152,7 @@ class OnceSchedule(Strict):
 class RecurringSchedule(Strict):
     every: Duration
     start: Duration = 0.0
-    count: int | None = Field(None, ge=1)
+    count: Whole | None = Field(None, ge=1)
 
 
 # ---------------------------------------------------------------- nodes
@@ -292,7 +300,7 @@ class ExitCriterion(Strict):
 
 class Journey(Strict):
     key: str = Field(min_length=1)
-    version: int = Field(1, ge=1)
+    version: Whole = Field(1, ge=1)
     name: str | None = None
     global_timeout: Duration = Field(91 * 86400.0, description="L7: a profile exits when its time in the journey reaches it.")
     start: NodeId
@@ -313,18 +321,18 @@ class BusinessRule(Strict):
 
     channel: str = Field("all", min_length=1,
                          description="The channel of the action nodes it caps; 'all' (the default) caps every action node.")
-    max: int = Field(ge=1, le=1000, description="Messages allowed per profile in any window of 'per'.")
+    max: Whole = Field(ge=1, le=1000, description="Messages allowed per profile in any window of 'per'.")
     per: Duration = Field(gt=0, description="The rolling window: '1d', '12h', '7d'.")
 
 
 class Org(Strict):
-    held_cap: int = Field(10_000_000, ge=0, description="L2: held profiles allowed org-wide.")
+    held_cap: Whole = Field(10_000_000, ge=0, description="L2: held profiles allowed org-wide.")
     cap_check_every: Duration = Field(1800.0, gt=0, description="L2: interval of the held-profile count check.")
     resume_rate: Rate = Field(5000.0, description="R6: held profiles released per second at resume.")
     resume_rate_scope: RateScope = "journey"
     entry_reopen_delay: Duration = Field(60.0, description="R5: entries reopen this long after a resume.")
     max_pause: Duration = Field(14 * 86400.0, gt=0, description="L1/R4: longest pause before the pause end applies.")
-    max_live_journeys: int | None = Field(None, ge=1, description="L4: live, paused, resuming and finishing journey "
+    max_live_journeys: Whole | None = Field(None, ge=1, description="L4: live, paused, resuming and finishing journey "
                                                                   "versions allowed; a publish over it is refused.")
     events_per_s_quota: Rate | None = Field(None, description="L9: entry events per second the org may receive; "
                                                               "the summary counts the seconds over it.")
@@ -332,7 +340,7 @@ class Org(Strict):
 
 
 class Population(Strict):
-    size: int | None = Field(None, ge=0)
+    size: Whole | None = Field(None, ge=0)
     file: str | None = Field(None, description="CSV or Parquet, one row per profile; relative to the scenario file.")
     attributes: dict[str, Generator] = {}
 
@@ -366,7 +374,7 @@ class JourneyTarget(Strict):
 
     journeys: list[str] | None = None
     journey: str | None = None
-    version: int | None = Field(None, ge=1)
+    version: Whole | None = Field(None, ge=1)
     versionNumber: Any = None
     allVersions: Any = None
 
@@ -390,7 +398,7 @@ class StopAction(JourneyTarget):
 
 class GlobalFilterAction(Strict):
     journey: str
-    version: int | None = Field(None, ge=1)
+    version: Whole | None = Field(None, ge=1)
     exclude: Expr | None = Field(description="Profiles matching it are removed at action nodes (G2); null deletes the filter.")
 
 
@@ -403,7 +411,7 @@ class PublishAction(Strict):
     """S10: version ``version`` of ``journey`` goes live; the version live before it becomes finishing."""
 
     journey: str = Field(min_length=1)
-    version: int = Field(ge=1)
+    version: Whole = Field(ge=1)
 
 
 class ContactExitAction(Strict):
@@ -411,7 +419,7 @@ class ContactExitAction(Strict):
     or only ``version``) with the exit reason ``contact_exit``."""
 
     journey: str = Field(min_length=1)
-    version: int | None = Field(None, ge=1, description="Only this version; every version when absent.")
+    version: Whole | None = Field(None, ge=1, description="Only this version; every version when absent.")
     profiles: list[int] = Field(min_length=1, description="Profile ids (the population's profile_id).")
 
 
@@ -449,7 +457,7 @@ class TimelineItem(Strict):
 class Scenario(Strict):
     name: str = Field(min_length=1)
     description: str = ""
-    seed: int = Field(0, ge=0)
+    seed: Whole = Field(0, ge=0)
     platform: Literal[PLATFORMS] = "ajo"  # type: ignore[valid-type]
     start: Start | None = None
     policy: PolicyOverrides = PolicyOverrides()

@@ -22,6 +22,7 @@ EXPECTED = {
     "node-key-typo": ("journeys[0].nodes.wait_1.duraton", "unknown key 'duraton' (did you mean 'duration'?)"),
     "key-in-wrong-place": ("journeys[0].nodes.done.next", "an end node takes no 'next'"),
     "seed-wrong-type": ("seed", "valid integer"),
+    "size-is-true": ("population.size", "should be a number, not true"),
     "duration-is-a-list": ("duration", "expected a duration"),
     "yes-as-node-name": ("journeys[0].nodes.email.next", "YAML reads yes/no/on/off as true/false"),
     "update-list-value": ("journeys[0].nodes.mark.set.age", "boolean, integer, number or string, got [30]"),

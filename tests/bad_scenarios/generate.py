@@ -44,6 +44,7 @@ CASES = [
     ("top-level-typo", "a top-level key misspelt", [("seed: 1", "sed: 1")]),
     ("node-key-typo", "a node key misspelt", [("{type: wait, duration:", "{type: wait, duraton:")]),
     ("seed-wrong-type", "seed is text", [("seed: 1", "seed: one")]),
+    ("size-is-true", "the population size is YAML's true (pydantic would read 1)", [("size: 1000", "size: true")]),
     ("duration-is-a-list", "the scenario duration is a list", [("duration: 2d", "duration: [2d]")]),
     ("unknown-node-type", "an unknown node type", [("type: end", "type: finish")]),
     ("unknown-distribution", "a misspelt distribution", [("{fixed: 1h}", "{unifrom: [1h, 2h]}")]),
