@@ -21,9 +21,10 @@ from matplotlib.figure import Figure
 from .api import Result
 from .api import run as run_scenario
 from .engine.recorder import EXIT_REASONS, REASONS
+from .errors import ScenarioError
 from .loader import load
 from .outputs.folder import replace_folder, write_manifest
-from .overrides import parse_overrides
+from .overrides import blamed_on, parse_overrides, paths_written, split_values
 from .plots import COUNT_FORMAT, delay_quantiles, short_time_unit, time_unit
 from .readable import format_figure, is_time, title
 
@@ -40,13 +41,41 @@ def parse_variant(text: str, default_path: Path) -> Variant:
     name, _, rest = text.partition(":")
     if not name or not rest:
         raise ValueError(f"a variant is NAME:PATH=VALUE[;PATH=VALUE...], got {text!r}")
-    return Variant(name, default_path, tuple(part for part in rest.split(";") if part.strip()))
+    return Variant(name, default_path, tuple(part for part in split_values(rest, ";") if part))
 
 
 def run_variants(variants: list[Variant], common_sets: tuple[str, ...] = ()) -> dict[str, Result]:
     """Load every variant first (all problems before any run), then run them."""
-    loaded = {v.name: load(v.path, parse_overrides(str(v.path), common_sets + v.sets)) for v in variants}
+    loaded, problems = {}, []
+    for v in variants:
+        try:
+            loaded[v.name] = _load_variant(v, common_sets)
+        except ScenarioError as exc:
+            problems += [p for p in exc.problems if p not in problems]
+    if problems:
+        raise ScenarioError(problems)
     return {name: run_scenario(scenario) for name, scenario in loaded.items()}
+
+
+def _load_variant(variant: Variant, common_sets: tuple[str, ...]):
+    try:
+        return load(variant.path, _overrides(variant, common_sets))
+    except ScenarioError as exc:
+        own = paths_written(variant.path, [text.split("=", 1)[0].strip() for text in variant.sets])
+        raise ScenarioError(blamed_on(exc.problems, f"--variant {variant.name}", own)) from None
+
+
+def _overrides(variant: Variant, common_sets: tuple[str, ...]) -> list:
+    """The ``--set`` overrides, then the variant's own (a problem is blamed on the option it came from)."""
+    overrides, problems = [], []
+    for sets, source in ((common_sets, "--set"), (variant.sets, f"--variant {variant.name}")):
+        try:
+            overrides += parse_overrides(str(variant.path), sets, source)
+        except ScenarioError as exc:
+            problems += exc.problems
+    if problems:
+        raise ScenarioError(problems)
+    return overrides
 
 
 def comparison_table(results: dict[str, Result]) -> pd.DataFrame:

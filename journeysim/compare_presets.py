@@ -34,8 +34,10 @@ class PresetRun:
 
 
 def parse_presets(text: str) -> list[str]:
-    """'all' or a comma-separated list of preset names."""
-    names = list(PLATFORMS) if text.strip() == "all" else [n.strip() for n in text.split(",") if n.strip()]
+    """A comma-separated list of preset names, where 'all' stands for every platform's."""
+    names = []
+    for name in (n.strip() for n in text.split(",") if n.strip()):
+        names += list(PLATFORMS) if name == "all" else [name]
     unknown = [n for n in names if n not in PRESETS]
     if unknown or not names:
         raise ValueError(f"unknown preset(s) {', '.join(unknown) or '(none given)'}; presets: all, {', '.join(PLATFORMS)}")

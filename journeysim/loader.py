@@ -165,6 +165,9 @@ def _message(error: dict, data: Any) -> tuple[tuple, str]:
             article = "an" if isinstance(node_type, str) and node_type[:1] in "aeiou" else "a"
             message = (f"unknown key {key!r}: {article} {node_type} node takes no {key!r}" if isinstance(node_type, str)
                        else f"unknown key {key!r}: it does not belong here")
+        elif here:  # a key close to none this place takes: say which it takes, not a key of elsewhere
+            shown = ", ".join(sorted(here)[:15]) + (", …" if len(here) > 15 else "")
+            message = f"unknown key {_shown(str(key), 40)} (the keys here: {shown})"
         else:
             close = difflib.get_close_matches(str(key), _KNOWN_KEYS, n=1)
             message = f"unknown key {key!r}" + (f" (did you mean {close[0]!r}?)" if close else "")

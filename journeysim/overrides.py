@@ -9,6 +9,9 @@ from __future__ import annotations
 
 import difflib
 import re
+from collections.abc import Iterable
+from dataclasses import replace
+from pathlib import Path
 from typing import Any
 
 import yaml
@@ -43,28 +46,48 @@ def parse_path(text: str) -> tuple:
     return tuple(parts)
 
 
-def parse_overrides(file: str, sets: tuple[str, ...] | list[str]) -> list[Override]:
+def split_values(text: str, separator: str = ",") -> list[str]:
+    """``1h,2d`` -> ``['1h', '2d']``; separators inside brackets, braces or quotes do not split."""
+    values, depth, quote, start = [], 0, None, 0
+    for i, ch in enumerate(text):
+        if quote:
+            quote = None if ch == quote else quote
+        elif ch in "'\"":
+            quote = ch
+        elif ch in "[{(":
+            depth += 1
+        elif ch in "]})":
+            depth -= 1
+        elif ch == separator and depth == 0:
+            values.append(text[start:i].strip())
+            start = i + 1
+    values.append(text[start:].strip())
+    return values
+
+
+def parse_overrides(file: str, sets: tuple[str, ...] | list[str], source: str = "--set") -> list[Override]:
+    """``PATH=VALUE`` texts as overrides; problems are blamed on ``source`` (the option they came from)."""
     overrides: list[Override] = []
     problems = []
     for text in sets:
         if "=" not in text:
-            problems.append(Problem("--set", 1, 1, text, "expected PATH=VALUE"))
+            problems.append(Problem(source, 1, 1, text, "expected PATH=VALUE"))
             continue
         path_text, value_text = text.split("=", 1)
         try:
             path = parse_path(path_text)
         except ValueError as exc:
-            problems.append(Problem("--set", 1, 1, path_text, str(exc).splitlines()[0]))
+            problems.append(Problem(source, 1, 1, path_text, str(exc).splitlines()[0]))
             continue
         try:
-            value = load_value(value_text, "--set") if value_text.strip() else ""
+            value = load_value(value_text, source) if value_text.strip() else ""
         except ScenarioError as exc:
-            problems += [Problem("--set", 1, 1, path_text, p.message) for p in exc.problems]
+            problems += [Problem(source, 1, 1, path_text, p.message) for p in exc.problems]
             continue
         except yaml.YAMLError as exc:
             problem = getattr(exc, "problem", None) or str(exc).splitlines()[0]
-            problems.append(Problem("--set", 1, 1, path_text, f"cannot read the value {value_text!r} as YAML: "
-                                                              f"{problem} (quote it, or close its brackets)"))
+            problems.append(Problem(source, 1, 1, path_text, f"cannot read the value {value_text!r} as YAML: "
+                                                            f"{problem} (quote it, or close its brackets)"))
             continue
         overrides.append((path, value, text))
     if problems:
@@ -204,3 +227,27 @@ def apply_overrides(data: dict, overrides: list[Override]) -> None:
             problems.append(Problem("--set", 1, 1, wanted, error + hint))
     if problems:
         raise ScenarioError(problems)
+
+
+def paths_written(scenario: str | Path, paths: Iterable[str]) -> set[str]:
+    """Overridden key paths as written and as the loader names them (journeys[cart] -> journeys[0])."""
+    from .loader import _override_paths
+    from .yamlio import format_path, load_yaml
+
+    names = set(paths)
+    try:
+        data, _ = load_yaml(Path(scenario))
+        names |= {format_path(p) for p in _override_paths(data, parse_overrides(str(scenario), [f"{k}=0" for k in names]))}
+    except ScenarioError:
+        pass
+    return names
+
+
+def blamed_on(problems: list[Problem], source: str, written: set[str]) -> list[Problem]:
+    """The problems at (or under) the key paths ``written`` blamed on ``source`` (the option that wrote
+    them: --grid, --variant NAME) rather than on --set."""
+    return [replace(p, file=source) if p.file == "--set" and _under(p.path, written) else p for p in problems]
+
+
+def _under(path: str, written: set[str]) -> bool:
+    return any(path == name or path.startswith((name + ".", name + "[")) for name in written)

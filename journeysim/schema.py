@@ -95,8 +95,12 @@ def _not_true_or_false(value: object) -> object:
     return value
 
 
-Whole = Annotated[int, BeforeValidator(_not_true_or_false)]
-Probability = Annotated[float, BeforeValidator(_not_true_or_false), Field(ge=0, le=1)]
+def whole(**bounds: int) -> Any:
+    """A whole number within ``bounds`` (``ge``, ``le``): the bounds inside, so the JSON Schema keeps them."""
+    return Annotated[int, Field(**bounds), BeforeValidator(_not_true_or_false)]
+
+
+Probability = Annotated[float, Field(ge=0, le=1), BeforeValidator(_not_true_or_false)]
 NodeId = Annotated[str, Field(min_length=1)]
 Expr = Annotated[str, Field(min_length=1, description="A safe expression over profile attributes.")]
 Scalar = Union[bool, int, float, str]
@@ -114,7 +118,7 @@ class PoissonArrivals(Strict):
 
 class RegularArrivals(Strict):
     every: Duration
-    count: Whole | None = Field(None, ge=1, description="How many arrivals; unbounded when absent.")
+    count: whole(ge=1) | None = Field(None, description="How many arrivals; unbounded when absent.")
     start: Duration = 0.0
 
 
@@ -152,7 +156,7 @@ class OnceSchedule(Strict):
 class RecurringSchedule(Strict):
     every: Duration
     start: Duration = 0.0
-    count: Whole | None = Field(None, ge=1)
+    count: whole(ge=1) | None = None
 
 
 # ---------------------------------------------------------------- nodes
@@ -300,7 +304,7 @@ class ExitCriterion(Strict):
 
 class Journey(Strict):
     key: str = Field(min_length=1)
-    version: Whole = Field(1, ge=1)
+    version: whole(ge=1) = 1
     name: str | None = None
     global_timeout: Duration = Field(91 * 86400.0, description="L7: a profile exits when its time in the journey reaches it.")
     start: NodeId
@@ -321,18 +325,18 @@ class BusinessRule(Strict):
 
     channel: str = Field("all", min_length=1,
                          description="The channel of the action nodes it caps; 'all' (the default) caps every action node.")
-    max: Whole = Field(ge=1, le=1000, description="Messages allowed per profile in any window of 'per'.")
+    max: whole(ge=1, le=1000) = Field(description="Messages allowed per profile in any window of 'per'.")
     per: Duration = Field(gt=0, description="The rolling window: '1d', '12h', '7d'.")
 
 
 class Org(Strict):
-    held_cap: Whole = Field(10_000_000, ge=0, description="L2: held profiles allowed org-wide.")
+    held_cap: whole(ge=0) = Field(10_000_000, description="L2: held profiles allowed org-wide.")
     cap_check_every: Duration = Field(1800.0, gt=0, description="L2: interval of the held-profile count check.")
     resume_rate: Rate = Field(5000.0, description="R6: held profiles released per second at resume.")
     resume_rate_scope: RateScope = "journey"
     entry_reopen_delay: Duration = Field(60.0, description="R5: entries reopen this long after a resume.")
     max_pause: Duration = Field(14 * 86400.0, gt=0, description="L1/R4: longest pause before the pause end applies.")
-    max_live_journeys: Whole | None = Field(None, ge=1, description="L4: live, paused, resuming and finishing journey "
+    max_live_journeys: whole(ge=1) | None = Field(None, description="L4: live, paused, resuming and finishing journey "
                                                                   "versions allowed; a publish over it is refused.")
     events_per_s_quota: Rate | None = Field(None, description="L9: entry events per second the org may receive; "
                                                               "the summary counts the seconds over it.")
@@ -340,7 +344,7 @@ class Org(Strict):
 
 
 class Population(Strict):
-    size: Whole | None = Field(None, ge=0)
+    size: whole(ge=0) | None = None
     file: str | None = Field(None, description="CSV or Parquet, one row per profile; relative to the scenario file.")
     attributes: dict[str, Generator] = {}
 
@@ -374,7 +378,7 @@ class JourneyTarget(Strict):
 
     journeys: list[str] | None = None
     journey: str | None = None
-    version: Whole | None = Field(None, ge=1)
+    version: whole(ge=1) | None = None
     versionNumber: Any = None
     allVersions: Any = None
 
@@ -398,7 +402,7 @@ class StopAction(JourneyTarget):
 
 class GlobalFilterAction(Strict):
     journey: str
-    version: Whole | None = Field(None, ge=1)
+    version: whole(ge=1) | None = None
     exclude: Expr | None = Field(description="Profiles matching it are removed at action nodes (G2); null deletes the filter.")
 
 
@@ -411,7 +415,7 @@ class PublishAction(Strict):
     """S10: version ``version`` of ``journey`` goes live; the version live before it becomes finishing."""
 
     journey: str = Field(min_length=1)
-    version: Whole = Field(ge=1)
+    version: whole(ge=1)
 
 
 class ContactExitAction(Strict):
@@ -419,7 +423,7 @@ class ContactExitAction(Strict):
     or only ``version``) with the exit reason ``contact_exit``."""
 
     journey: str = Field(min_length=1)
-    version: Whole | None = Field(None, ge=1, description="Only this version; every version when absent.")
+    version: whole(ge=1) | None = Field(None, description="Only this version; every version when absent.")
     profiles: list[int] = Field(min_length=1, description="Profile ids (the population's profile_id).")
 
 
@@ -457,7 +461,7 @@ class TimelineItem(Strict):
 class Scenario(Strict):
     name: str = Field(min_length=1)
     description: str = ""
-    seed: Whole = Field(0, ge=0)
+    seed: whole(ge=0) = 0
     platform: Literal[PLATFORMS] = "ajo"  # type: ignore[valid-type]
     start: Start | None = None
     policy: PolicyOverrides = PolicyOverrides()

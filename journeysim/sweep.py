@@ -21,7 +21,7 @@ import os
 import tempfile
 import traceback
 from concurrent.futures import Executor, as_completed
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, NamedTuple
 
@@ -31,7 +31,7 @@ from .errors import Problem, ScenarioError
 from .executors import DaskMissing, InProcessExecutor, describe, make_executor
 from .inputs import MAX_SCENARIO_BYTES, InputRefused, file_problem, read_bytes
 from .outputs.folder import write_manifest
-from .overrides import parse_overrides
+from .overrides import blamed_on, parse_overrides, paths_written, split_values
 from .readable import format_figure, is_categorical, is_time, number_format, title
 
 if TYPE_CHECKING:
@@ -128,25 +128,6 @@ def _inputs_digest(scenario: Path) -> str:
         except OSError:
             digest.update(b"missing")
     return digest.hexdigest()
-
-
-def split_values(text: str) -> list[str]:
-    """``1h,2d`` -> ``['1h', '2d']``; commas inside brackets, braces or quotes do not split."""
-    values, depth, quote, start = [], 0, None, 0
-    for i, ch in enumerate(text):
-        if quote:
-            quote = None if ch == quote else quote
-        elif ch in "'\"":
-            quote = ch
-        elif ch in "[{(":
-            depth += 1
-        elif ch in "]})":
-            depth -= 1
-        elif ch == "," and depth == 0:
-            values.append(text[start:i].strip())
-            start = i + 1
-    values.append(text[start:].strip())
-    return values
 
 
 def parse_grid(texts: tuple[str, ...] | list[str]) -> dict[str, list[str]]:
@@ -253,26 +234,7 @@ def validate_plan(plan: SweepPlan) -> None:
         except ScenarioError as exc:
             problems += [p for p in exc.problems if p not in problems]
     if problems:
-        swept = _grid_paths(plan)
-        raise ScenarioError([replace(p, file="--grid") if p.file == "--set" and _under(p.path, swept) else p for p in problems])
-
-
-def _grid_paths(plan: SweepPlan) -> set[str]:
-    """The swept key paths as written and as the loader names them (journeys[cart] -> journeys[0])."""
-    from .loader import _override_paths
-    from .yamlio import format_path, load_yaml
-
-    names = set(plan.grid)
-    try:
-        data, _ = load_yaml(Path(plan.scenario))
-        names |= {format_path(p) for p in _override_paths(data, parse_overrides(str(plan.scenario), [f"{k}=0" for k in plan.grid]))}
-    except ScenarioError:
-        pass
-    return names
-
-
-def _under(path: str, swept: set[str]) -> bool:
-    return any(path == name or path.startswith((name + ".", name + "[")) for name in swept)
+        raise ScenarioError(blamed_on(problems, "--grid", paths_written(plan.scenario, plan.grid)))
 
 
 def key_figures(summary: dict) -> dict[str, Any]:

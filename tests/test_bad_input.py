@@ -247,3 +247,13 @@ def test_validate_accepts_a_good_file_and_refuses_a_bad_one():
     assert good.exit_code == 0 and "ok" in good.output
     bad = HERE / "unknown-node-type.yaml"
     assert_refused(invoke("validate", str(bad)), bad)
+
+
+def test_an_unknown_key_close_to_none_of_its_place_lists_the_keys_there_not_a_key_of_elsewhere():
+    result = invoke("validate", str(QUICKSTART), "--set", "org.nope=1")
+    assert result.exit_code == 2
+    problem = result.stderr.splitlines()[0]
+    assert problem.startswith("--set:1:1: org.nope: unknown key 'nope' (the keys here: ") and "held_cap" in problem
+    assert "nodes" not in problem
+    typo = invoke("validate", str(QUICKSTART), "--set", "org.held_cpa=1")
+    assert "did you mean 'held_cap'?" in typo.stderr

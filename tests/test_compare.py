@@ -62,3 +62,27 @@ def test_the_comparison_reads_in_durations_titles_and_separated_counts(simulate,
     assert "<div class='wide'><table><tr><th>figure</th>" in page
     csv = pd.read_csv(out / "comparison.csv", index_col="figure")  # the data file keeps seconds and keys
     assert csv.loc["longest send delay (s)"].astype(float).tolist() == [301.0, 0.0]
+
+
+def test_a_variants_semicolons_inside_brackets_do_not_split_and_its_problems_are_blamed_on_it(simulate, tmp_path):
+    path = simulate.write(scenario(timeline=[pause("300s"), resume("600s")]))
+    ok = CliRunner().invoke(main, ["compare", str(path), "--out", str(tmp_path / "a"), "-q",
+                                   "--variant", "w:journeys[0].nodes.wait.duration={uniform: [50s, 150s]};seed=2"])
+    assert ok.exit_code == 0, ok.output
+    bad = CliRunner().invoke(main, ["compare", str(path), "--out", str(tmp_path / "b"), "-q",
+                                    "--variant", "w:org.held_cap=-1", "--set", "seed=one"])
+    assert bad.exit_code == 2 and not (tmp_path / "b").exists()
+    problems = sorted(bad.stderr.splitlines()[:-1])
+    assert problems[0].startswith("--set:1:1: seed: ") and problems[1].startswith("--variant w:1:1: org.held_cap: ")
+
+
+def test_presets_all_may_be_listed_with_others_and_only_the_unknown_are_named():
+    from journeysim.compare_presets import PLATFORMS, parse_presets
+
+    assert parse_presets("all,sfmc") == list(PLATFORMS)
+    try:
+        parse_presets("all,bogus")
+    except ValueError as exc:
+        assert str(exc).startswith("unknown preset(s) bogus;")
+    else:
+        raise AssertionError("bogus was accepted")
