@@ -1,0 +1,107 @@
+"""`journeysim import sfmc` hardening: the output never destroys the input or crashes, criterion
+values are typed strictly, replaced values are warned about (refused with --strict), and a search
+answer holding several journeys is named as such."""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import tempfile
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner
+
+from journeysim.cli import main
+
+FIXTURES = Path(__file__).parent / "fixtures" / "sfmc"
+ALL_TYPES = FIXTURES / "welcome-all-types.json"
+
+
+def import_sfmc(*args: str):
+    return CliRunner().invoke(main, ["import", "sfmc", *map(str, args)])
+
+
+def assert_refused(result, *fragments: str) -> None:
+    """Exit 2, a message holding every fragment, no traceback."""
+    assert result.exit_code == 2, result.output
+    assert isinstance(result.exception, SystemExit), result.exception
+    assert "Traceback" not in result.output
+    for fragment in fragments:
+        assert fragment in result.output, result.output
+
+
+# ---------------------------------------------------------------- 1. -o never destroys the input
+
+@pytest.fixture
+def journey(tmp_path) -> Path:
+    path = tmp_path / "j.json"
+    shutil.copy(ALL_TYPES, path)
+    return path
+
+
+def test_the_output_cannot_be_the_input_file(journey):
+    before = journey.read_bytes()
+    assert_refused(import_sfmc(journey, "-o", journey, "-q"), "cannot write", "it is the input file")
+    assert journey.read_bytes() == before
+
+
+@pytest.mark.parametrize("link", [os.symlink, os.link], ids=["symbolic link", "hard link"])
+def test_the_output_cannot_be_a_link_to_the_input_file(journey, link):
+    before = journey.read_bytes()
+    other = journey.parent / "scenario.yaml"
+    link(journey, other)
+    assert_refused(import_sfmc(journey, "-o", other, "-q"), "it is the input file")
+    assert journey.read_bytes() == before and other.read_bytes() == before
+
+
+def test_the_output_cannot_be_the_input_through_a_link_to_it(journey):
+    before = journey.read_bytes()
+    (journey.parent / "export.json").symlink_to(journey)
+    assert_refused(import_sfmc(journey.parent / "export.json", "-o", journey, "-q"), "it is the input file")
+    assert journey.read_bytes() == before
+
+
+def test_an_output_beside_the_input_is_written(journey):
+    result = import_sfmc(journey, "-o", journey.with_suffix(".yaml"), "-q")
+    assert result.exit_code == 0, result.output
+    assert journey.with_suffix(".yaml").read_text().startswith("# Imported by")
+
+
+# ---------------------------------------------------------------- 2. a folder where nothing can be created
+
+def test_a_folder_where_no_file_can_be_created_is_refused():
+    assert_refused(import_sfmc(ALL_TYPES, "-o", "/proc/x.yaml"), "cannot write", "nothing was written")
+
+
+def test_a_parent_that_is_a_file_is_refused(tmp_path):
+    (tmp_path / "f").write_text("a file")
+    assert_refused(import_sfmc(ALL_TYPES, "-o", tmp_path / "f" / "x.yaml"), "cannot write", "is a file, not a folder")
+    assert (tmp_path / "f").read_text() == "a file"
+
+
+@pytest.mark.skipif(os.geteuid() == 0, reason="root writes in a read-only folder")
+def test_a_read_only_folder_is_refused(tmp_path):
+    folder = tmp_path / "ro"
+    folder.mkdir()
+    folder.chmod(0o555)
+    try:
+        assert_refused(import_sfmc(ALL_TYPES, "-o", folder / "x.yaml"), "cannot write")
+    finally:
+        folder.chmod(0o755)
+    assert list(folder.iterdir()) == []
+
+
+def test_a_write_that_fails_after_the_check_is_refused_and_leaves_nothing(tmp_path, monkeypatch):
+    real = tempfile.mkstemp
+    monkeypatch.setattr(tempfile, "mkstemp", lambda *a, **k: (_ for _ in ()).throw(PermissionError(13, "Permission denied")))
+    assert_refused(import_sfmc(ALL_TYPES, "-o", tmp_path / "x.yaml"), "cannot write", "Permission denied")
+    monkeypatch.setattr(tempfile, "mkstemp", real)
+
+    def full_disk(*args, **kwargs):
+        raise OSError(28, "No space left on device")
+
+    monkeypatch.setattr(os, "replace", full_disk)
+    assert_refused(import_sfmc(ALL_TYPES, "-o", tmp_path / "y.yaml"), "cannot write", "No space left on device")
+    assert list(tmp_path.iterdir()) == []
