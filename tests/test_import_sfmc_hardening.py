@@ -11,9 +11,12 @@ import tempfile
 from pathlib import Path
 
 import pytest
+import yaml
 from click.testing import CliRunner
 
+import journeysim
 from journeysim.cli import main
+from journeysim.importers.sfmc import import_journey
 
 FIXTURES = Path(__file__).parent / "fixtures" / "sfmc"
 ALL_TYPES = FIXTURES / "welcome-all-types.json"
@@ -105,3 +108,69 @@ def test_a_write_that_fails_after_the_check_is_refused_and_leaves_nothing(tmp_pa
     monkeypatch.setattr(os, "replace", full_disk)
     assert_refused(import_sfmc(ALL_TYPES, "-o", tmp_path / "y.yaml"), "cannot write", "No space left on device")
     assert list(tmp_path.iterdir()) == []
+
+
+# ---------------------------------------------------------------- small definitions
+
+def activity(key: str, kind: str, nexts=(None,), config: dict | None = None, outcomes: list | None = None) -> dict:
+    return {"key": key, "name": f"{kind} step", "type": kind, "configurationArguments": config or {},
+            "outcomes": outcomes if outcomes is not None else [{"key": f"{key}-o{i}", "next": n} for i, n in enumerate(nexts)]}
+
+
+def definition(*activities: dict, **extra) -> dict:
+    body = {"key": "test-journey", "name": "Test journey", "version": 2, "modifiedDate": "2026-11-20T10:30:00",
+            "triggers": [{"key": "TRIGGER", "type": "APIEvent", "outcomes": []}], "goals": [], "exits": [],
+            "activities": list(activities)}
+    body.update(extra)
+    return body
+
+
+def decision(*values_by_outcome: tuple[str, ...], key: str = "Event.DE.Country") -> dict:
+    """A decision with one outcome per tuple of values, each outcome 'Country Equal value' (In for several)."""
+    criteria, outcomes = {}, []
+    for o, values in enumerate(values_by_outcome):
+        operator = "Equal" if len(values) == 1 else "In"
+        body = "".join(f"<Value>{v}</Value>" for v in values)
+        criteria[f"p{o}"] = f'<FilterDefinition><Condition Key="{key}" Operator="{operator}">{body}</Condition></FilterDefinition>'
+        outcomes.append({"key": f"p{o}", "next": None})
+    return activity("D-1", "MULTICRITERIADECISION", config={"criteria": criteria},
+                    outcomes=[*outcomes, {"key": "remainder_path", "next": None}])
+
+
+# ---------------------------------------------------------------- 3. criterion values are text unless plainly numbers
+
+def imported_decision(*values_by_outcome: tuple[str, ...]):
+    imported = import_journey(definition(decision(*values_by_outcome)), 1000)
+    whens = [b["when"] for b in imported.journey["nodes"]["D-1"]["branches"] if "when" in b]
+    return whens, imported.attributes["Country"]
+
+
+@pytest.mark.parametrize("value", ["NO", "no", "Yes", "on", "off", "1_000", "1e5", "NaN", "Infinity", "0x10", "١٢"])
+def test_a_lone_value_that_is_not_plainly_a_number_or_true_false_is_text(value):
+    whens, column = imported_decision((value,))
+    assert whens == [f"Country == {value!r}"]
+    assert column == {"choice": {value: 0.5, "other": 0.5}}
+
+
+@pytest.mark.parametrize("value, literal", [("30", 30), ("-2.5", -2.5), ("+4", 4), (".5", 0.5), ("7.", 7)])
+def test_plain_numbers_are_numbers(value, literal):
+    whens, column = imported_decision((value,))
+    assert whens == [f"Country == {literal!r}"] and "choice" in column
+
+
+@pytest.mark.parametrize("value, literal", [("true", "true"), ("false", "false"), ("True", "true")])
+def test_true_and_false_are_yes_no(value, literal):
+    whens, column = imported_decision((value,))
+    assert whens == [f"Country == {literal}"] and column == {"bernoulli": 0.5}
+
+
+def test_norway_alone_reads_back_validates_and_runs_as_text(tmp_path):
+    source = tmp_path / "j.json"
+    source.write_text(json.dumps(definition(decision(("NO",)))))
+    out = tmp_path / "s.yaml"
+    assert import_sfmc(source, "-o", out, "-q").exit_code == 0
+    data = yaml.safe_load(out.read_text())
+    assert data["population"]["attributes"]["Country"] == {"choice": {"NO": 0.5, "other": 0.5}}
+    assert [b.get("when") for b in data["journeys"][0]["nodes"]["D-1"]["branches"]] == ["Country == 'NO'", None]
+    summary = journeysim.run(journeysim.load(out)).summary
+    assert summary["conservation"]["ok"]
