@@ -174,3 +174,73 @@ def test_norway_alone_reads_back_validates_and_runs_as_text(tmp_path):
     assert [b.get("when") for b in data["journeys"][0]["nodes"]["D-1"]["branches"]] == ["Country == 'NO'", None]
     summary = journeysim.run(journeysim.load(out)).summary
     assert summary["conservation"]["ok"]
+
+
+# ---------------------------------------------------------------- 4. a replaced value is a warning; --strict refuses it
+
+def wait(config: dict) -> dict:
+    return definition(activity("W-1", "WAIT", config=config))
+
+
+def split(*percentages) -> dict:
+    return definition(activity("R-1", "RANDOMSPLIT", outcomes=[{"key": f"o{i}", "arguments": {"percentage": p}}
+                                                                for i, p in enumerate(percentages)]))
+
+
+WAIT_ARGS = "$.activities[0].configurationArguments"
+REPLACED = [
+    (wait({"waitDuration": -3, "waitUnit": "DAYS"}), f"{WAIT_ARGS}.waitDuration: -3:"),
+    (wait({"waitDuration": "two", "waitUnit": "DAYS"}), f'{WAIT_ARGS}.waitDuration: "two":'),
+    (wait({"waitDuration": float("nan"), "waitUnit": "DAYS"}), f"{WAIT_ARGS}.waitDuration: NaN:"),
+    (wait({"waitDuration": True, "waitUnit": "DAYS"}), f"{WAIT_ARGS}.waitDuration: true:"),
+    (wait({"waitDuration": "1_000", "waitUnit": "MINUTES"}), f'{WAIT_ARGS}.waitDuration: "1_000":'),
+    (wait({"waitDuration": 2, "waitUnit": "YEARS"}), f'{WAIT_ARGS}.waitUnit: "YEARS":'),
+    (wait({}), f"{WAIT_ARGS}.waitDuration: missing"),
+    (wait({"specificDate": "tomorrow"}), f'{WAIT_ARGS}.specificDate: "tomorrow": not a date'),
+    (definition(activity("S-1", "STOWAIT", config={"params": {"slidingWindowHours": -1}})),
+     f"{WAIT_ARGS}.params.slidingWindowHours: -1:"),
+    (split(-50, 150), "$.activities[0].outcomes[0].arguments.percentage: -50:"),
+    (split(0, 0), "$.activities[0].outcomes: [0, 0]: the percentages add up to 0"),
+    (split("fifty", 50), '$.activities[0].outcomes[0].arguments.percentage: "fifty":'),
+    (split(float("inf"), 50), "$.activities[0].outcomes[0].arguments.percentage: Infinity:"),
+    (split(50, None), "$.activities[0].outcomes[1].arguments.percentage: null:"),
+]
+IDS = ["negative wait", "wait 'two'", "wait NaN", "wait true", "wait 1_000", "wait YEARS", "no wait", "date 'tomorrow'",
+       "STO window -1", "split -50/150", "split 0/0", "split 'fifty'", "split 1e309", "split null"]
+
+
+def write_journey(folder: Path, body: dict) -> Path:
+    path = folder / "journey.json"
+    path.write_text(json.dumps(body).replace("Infinity", "1e309"))  # JSON has no Infinity; 1e309 reads as it
+    return path
+
+
+@pytest.mark.parametrize("body, warning", REPLACED, ids=IDS)
+def test_a_replaced_value_is_a_warning_naming_its_path_and_value(tmp_path, body, warning):
+    out = tmp_path / "s.yaml"
+    result = import_sfmc(write_journey(tmp_path, body), "-o", out)
+    assert result.exit_code == 0, result.output
+    assert f"warning: {warning}" in result.output
+    assert "0 warning(s)" not in result.output
+    assert CliRunner().invoke(main, ["validate", str(out)]).exit_code == 0
+
+
+@pytest.mark.parametrize("body, warning", REPLACED, ids=IDS)
+def test_strict_refuses_a_replaced_value(tmp_path, body, warning):
+    out = tmp_path / "s.yaml"
+    assert_refused(import_sfmc(write_journey(tmp_path, body), "-o", out, "--strict"), warning, "(--strict)", "nothing was written")
+    assert not out.exists()
+
+
+@pytest.mark.parametrize("body", [wait({"waitDuration": "3", "waitUnit": "hours"}), wait({"waitDuration": 0, "waitUnit": "DAYS"}),
+                                  split(70, 30), split("60", 40)], ids=["text 3 hours", "0 days", "70/30", "'60'/40"])
+def test_readable_values_are_not_warned_about(body):
+    imported = import_journey(body, 1000)
+    assert imported.warnings == []
+    assert import_journey(body, 1000, strict=True).journey == imported.journey
+
+
+def test_a_wait_of_true_is_no_longer_one_day_without_a_word():
+    imported = import_journey(wait({"waitDuration": True, "waitUnit": "DAYS"}), 1000)
+    assert imported.journey["nodes"]["W-1"]["duration"] == {"fixed": "1d"}
+    assert imported.warnings == [f"{WAIT_ARGS}.waitDuration: true: not a number of 0 or more; a 1d wait is assumed"]
