@@ -244,3 +244,29 @@ def test_a_wait_of_true_is_no_longer_one_day_without_a_word():
     imported = import_journey(wait({"waitDuration": True, "waitUnit": "DAYS"}), 1000)
     assert imported.journey["nodes"]["W-1"]["duration"] == {"fixed": "1d"}
     assert imported.warnings == [f"{WAIT_ARGS}.waitDuration: true: not a number of 0 or more; a 1d wait is assumed"]
+
+
+# ---------------------------------------------------------------- 5. a search answer holding several journeys, or none
+
+def search_answer(*journeys: dict) -> dict:
+    return {"count": len(journeys), "page": 1, "pageSize": 50, "items": list(journeys)}
+
+
+def test_a_search_answer_holding_several_journeys_says_so_and_how_to_pick_one(tmp_path):
+    first = definition(activity("A-1", "EMAILV2"), key="welcome")
+    second = definition(activity("A-1", "EMAILV2"), key="welcome-copy")
+    source = write_journey(tmp_path, search_answer(first, second))
+    out = tmp_path / "s.yaml"
+    assert_refused(import_sfmc(source, "-o", out), "$.items: the search answer holds 2 journeys (keys 'welcome' version 2, 'welcome-copy' version 2)",
+                   "key:KEY", "nothing was written")
+    assert not out.exists()
+
+
+def test_a_search_answer_holding_no_journey_says_so(tmp_path):
+    assert_refused(import_sfmc(write_journey(tmp_path, search_answer()), "-o", tmp_path / "s.yaml"),
+                   "$.items: the search answer holds no journey")
+
+
+def test_a_search_answer_holding_one_journey_is_imported(tmp_path):
+    source = write_journey(tmp_path, search_answer(definition(activity("A-1", "EMAILV2"))))
+    assert import_sfmc(source, "-o", tmp_path / "s.yaml", "-q").exit_code == 0

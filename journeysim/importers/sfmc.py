@@ -105,9 +105,24 @@ def read_definition(path: Path) -> dict:
         raise SfmcImportError("$", f"not valid JSON (line {exc.lineno}, column {exc.colno}: {exc.msg})") from None
     except RecursionError:
         raise SfmcImportError("$", "JSON nested too deeply: not a journey export") from None
-    if isinstance(data, dict) and "activities" not in data and isinstance(data.get("items"), list) and len(data["items"]) == 1:
-        data = data["items"][0]  # a GET ?name=... answer holding one journey
+    if isinstance(data, dict) and "activities" not in data and isinstance(data.get("items"), list):
+        return _the_one_journey(data["items"])  # a GET ?name=... answer
     return data
+
+
+def _the_one_journey(items: list) -> Any:
+    """The journey a GET /interaction/v1/interactions?name=... answer holds; refused unless it holds one."""
+    if len(items) == 1:
+        return items[0]
+    if not items:
+        raise SfmcImportError("$.items", "the search answer holds no journey: no journey has that name; "
+                                         "check the name, or export the journey by key (GET /interaction/v1/interactions/key:KEY)")
+    keys = [repr(str(item["key"])) + (f" version {item['version']}" if "version" in item else "")
+            for item in items if isinstance(item, dict) and item.get("key")]
+    shown = ", ".join(keys[:5]) + (f" and {len(keys) - 5} more" if len(keys) > 5 else "")
+    raise SfmcImportError("$.items", f"the search answer holds {len(items)} journeys" + (f" (keys {shown})" if keys else "") +
+                          ": export the one to import by key (GET /interaction/v1/interactions/key:KEY), "
+                          "or keep only its item in $.items")
 
 
 # ---------------------------------------------------------------- small helpers
