@@ -22,7 +22,8 @@ def import_group() -> None:
 @click.argument("journey_file", metavar="JOURNEY.json", type=click.Path(dir_okay=False))
 @click.option("-o", "--out", "out", required=True, type=click.Path(dir_okay=False), help="The scenario file to write.")
 @click.option("--population", type=click.IntRange(min=1), default=None, help="Profiles in the generated population (default 100000).")
-@click.option("--strict", is_flag=True, help="Refuse (exit 2) instead of warning: an activity type that is not known, a value replaced by an assumption.")
+@click.option("--strict", is_flag=True,
+              help="Refuse (exit 2) instead of warning: an activity type that is not known, a value replaced by an assumption.")
 @click.option("--quiet", "-q", is_flag=True, help="Print nothing but errors.")
 def sfmc(journey_file: str, out: str, population: int | None, strict: bool, quiet: bool) -> None:
     """Import a Salesforce Marketing Cloud Journey Builder definition (the JSON of
