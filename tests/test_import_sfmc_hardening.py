@@ -270,3 +270,13 @@ def test_a_search_answer_holding_no_journey_says_so(tmp_path):
 def test_a_search_answer_holding_one_journey_is_imported(tmp_path):
     source = write_journey(tmp_path, search_answer(definition(activity("A-1", "EMAILV2"))))
     assert import_sfmc(source, "-o", tmp_path / "s.yaml", "-q").exit_code == 0
+
+
+def test_a_scenario_importing_the_export_directly_prints_the_import_warnings(tmp_path):
+    write_journey(tmp_path, wait({"waitDuration": -3, "waitUnit": "DAYS"}))
+    scenario = tmp_path / "scenario.yaml"
+    scenario.write_text("name: imported\nduration: 3d\nplatform: sfmc\npopulation: {size: 100}\n"
+                        "journeys:\n  - {import: sfmc, file: journey.json}\n")
+    result = CliRunner().invoke(main, ["validate", str(scenario)])
+    assert result.exit_code == 0, result.output
+    assert f"journeys[0].file: warning: journey.json: {WAIT_ARGS}.waitDuration: -3: not a number of 0 or more" in result.output
