@@ -244,7 +244,7 @@ def load(path: str | Path, overrides: list | None = None) -> LoadedScenario:
 
     path = Path(path)
     data, source = load_yaml(path)
-    expand_imports(data, path, source)
+    import_warnings = expand_imports(data, path, source)
     if overrides:
         written = _override_paths(data, overrides)
         apply_overrides(data, overrides)
@@ -253,7 +253,9 @@ def load(path: str | Path, overrides: list | None = None) -> LoadedScenario:
         scenario = Scenario.model_validate(data)
     except ValidationError as exc:
         raise ScenarioError(_schema_problems(exc, data, source)) from None
-    return check(scenario, path, source)
+    loaded = check(scenario, path, source)
+    loaded.warnings[:0] = import_warnings
+    return loaded
 
 
 def _override_paths(data: Any, overrides: list) -> set[tuple]:

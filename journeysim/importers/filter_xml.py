@@ -191,14 +191,15 @@ def day_number(text: str) -> float:
     return round(delta.total_seconds() / 86400, 6)
 
 
-_BOOL_WORDS = {"true": True, "false": False, "yes": True, "no": False}
+# Only what the vendor writes for a yes/no attribute: 'NO' (Norway), 'yes', 'on' are text.
+_BOOL_WORDS = {"true": True, "false": False}
+# Plainly a number: ASCII digits with an optional sign and decimal point; no '1_000', '1e5', 'NaN', 'Infinity'.
+_PLAIN_NUMBER = re.compile(r"[+-]?(\d+(\.\d*)?|\.\d+)", re.ASCII)
 
 
-def _is_number(text: str) -> bool:
-    try:
-        return math.isfinite(float(text))
-    except ValueError:
-        return False
+def is_plain_number(text: str) -> bool:
+    """Whether a criterion value (or any text of the export) is plainly a finite number."""
+    return bool(_PLAIN_NUMBER.fullmatch(text)) and math.isfinite(float(text))
 
 
 @dataclass
@@ -228,7 +229,7 @@ def infer_kind(values: list[str], text_tested: bool) -> str:
         return "text"
     if all(v.lower() in _BOOL_WORDS for v in present):
         return "bool"
-    if all(_is_number(v) for v in present):
+    if all(is_plain_number(v) for v in present):
         return "number"
     if all(parse_date(v) is not None for v in present):
         return "date"

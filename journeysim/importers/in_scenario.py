@@ -11,21 +11,22 @@ from pathlib import Path
 from typing import Any
 
 from .. import units
-from ..errors import ScenarioError
+from ..errors import Problem, ScenarioError
 from ..yamlio import SourceMap
 
 IMPORTERS = ("sfmc",)
 
 
-def expand_imports(data: dict, scenario: Path, source: SourceMap) -> None:
-    """Replace every ``{import: ..., file: ...}`` item of ``data['journeys']`` by the journey it names."""
+def expand_imports(data: dict, scenario: Path, source: SourceMap) -> list[Problem]:
+    """Replace every ``{import: ..., file: ...}`` item of ``data['journeys']`` by the journey it names;
+    the importers' warnings (a value replaced by an assumption, an unknown activity type), to print."""
     journeys = data.get("journeys")
     if not isinstance(journeys, list) or not any(isinstance(item, dict) and "import" in item for item in journeys):
-        return
+        return []
     from .render import flow  # the importers load only for a scenario that imports
     from .sfmc import DEFAULT_POPULATION, SfmcImportError, import_journey, read_definition
 
-    problems = []
+    problems, warnings = [], []
     population = data.get("population") if isinstance(data.get("population"), dict) else {}
     size = population.get("size") if isinstance(population.get("size"), int) and population.get("size", 0) > 0 else DEFAULT_POPULATION
     for i, item in enumerate(journeys):
@@ -56,8 +57,10 @@ def expand_imports(data: dict, scenario: Path, source: SourceMap) -> None:
                                                f"add to population.attributes: {flow(missing)}"))
                 continue
         journeys[i] = imported.journey
+        warnings += [source.problem(where + ("file",), f"warning: {file}: {warning}") for warning in imported.warnings]
     if problems:
         raise ScenarioError(problems)
+    return warnings
 
 
 def _start(value: Any) -> datetime | None:

@@ -105,9 +105,24 @@ def read_definition(path: Path) -> dict:
         raise SfmcImportError("$", f"not valid JSON (line {exc.lineno}, column {exc.colno}: {exc.msg})") from None
     except RecursionError:
         raise SfmcImportError("$", "JSON nested too deeply: not a journey export") from None
-    if isinstance(data, dict) and "activities" not in data and isinstance(data.get("items"), list) and len(data["items"]) == 1:
-        data = data["items"][0]  # a GET ?name=... answer holding one journey
+    if isinstance(data, dict) and "activities" not in data and isinstance(data.get("items"), list):
+        return _the_one_journey(data["items"])  # a GET ?name=... answer
     return data
+
+
+def _the_one_journey(items: list) -> Any:
+    """The journey a GET /interaction/v1/interactions?name=... answer holds; refused unless it holds one."""
+    if len(items) == 1:
+        return items[0]
+    if not items:
+        raise SfmcImportError("$.items", "the search answer holds no journey: no journey has that name; "
+                                         "check the name, or export the journey by key (GET /interaction/v1/interactions/key:KEY)")
+    keys = [repr(str(item["key"])) + (f" version {item['version']}" if "version" in item else "")
+            for item in items if isinstance(item, dict) and item.get("key")]
+    shown = ", ".join(keys[:5]) + (f" and {len(keys) - 5} more" if len(keys) > 5 else "")
+    raise SfmcImportError("$.items", f"the search answer holds {len(items)} journeys" + (f" (keys {shown})" if keys else "") +
+                          ": export the one to import by key (GET /interaction/v1/interactions/key:KEY), "
+                          "or keep only its item in $.items")
 
 
 # ---------------------------------------------------------------- small helpers
@@ -141,11 +156,33 @@ def _duration_text(seconds: float) -> str:
 
 
 def _number(value: Any) -> float | None:
-    try:
-        number = float(value)
-    except (TypeError, ValueError):
+    """A finite JSON number, or text that is plainly one ("3"); None for anything else (true, "two", NaN, 1e309)."""
+    if isinstance(value, bool):
         return None
+    if isinstance(value, str):
+        value = value.strip()
+        if not fx.is_plain_number(value):
+            return None
+    elif not isinstance(value, (int, float)):
+        return None
+    number = float(value)
     return number if math.isfinite(number) else None
+
+
+MISSING = object()  # a key the export does not have
+
+
+def _shown(value: Any) -> str:
+    """A value of the export as JSON, cut to 40 characters, for a message."""
+    if value is MISSING:
+        return "(missing)"
+    text = json.dumps(value, ensure_ascii=False)
+    return text if len(text) <= 40 else text[:39] + "…"
+
+
+def _present(config: dict, *keys: str) -> str:
+    """The first of ``keys`` the configuration has (the vendor's name, else an older one), else the first."""
+    return next((key for key in keys if key in config), keys[0])
 
 
 def _weights(percentages: list[float]) -> list[float]:
@@ -279,6 +316,18 @@ class _Importer:
     def _note(self, node: NodeOut, text: str) -> None:
         node.notes.append(text)
         self.assumptions.append(f"{node.node_id}: {text}")
+
+    def _path(self, activity: dict, *parts: str) -> str:
+        return f"$.activities[{self.index[activity['key']]}]" + "".join(f".{p}" for p in parts)
+
+    def _replaced(self, node: NodeOut, path: str, value: Any, problem: str, instead: str) -> None:
+        """A value the importer cannot use stands in for ``instead``: a warning naming its JSON path and
+        the value (and a note beside the node); --strict refuses instead."""
+        what = f"{_shown(value)}: {problem}" if value is not MISSING else problem
+        if self.strict:
+            raise SfmcImportError(path, f"{what}; refused (--strict) rather than assuming {instead}")
+        self.warnings.append(f"{path}: {what}; {instead} is assumed")
+        self._note(node, f"{path.rsplit('.', 1)[-1]} {what}; {instead} is assumed")
 
     # ---------------------------------------------------------- criteria
 
@@ -444,13 +493,7 @@ class _Importer:
         if kind in WAITS:
             node.spec = self._wait(activity, config, node)
         elif kind in STO:
-            params = (config.get("params") or {}) if isinstance(config.get("params"), dict) else {}
-            hours = _number(params.get("slidingWindowHours", config.get("slidingWindowHours")))
-            if hours is None or hours <= 0 or hours > 24 * 365:
-                hours = 24
-                self._note(node, "no readable slidingWindowHours (0 to 8760): a 24h window is assumed")
-            node.spec = {"type": "wait", "duration": {"uniform": ["0s", f"{hours:g}h"]}, "next": self._single_next(activity, node)}
-            self._note(node, f"send-time optimisation: the send moment is drawn uniformly within the {hours:g}h window")
+            node.spec = self._send_time_optimisation(activity, config, node)
         elif kind in DECISIONS:
             node.spec = self._decision(i, activity, node)
         elif kind in RANDOM:
@@ -486,6 +529,22 @@ class _Importer:
         self._note(node, f"unknown type {activity.get('type')!r}: profiles pass through without delay")
         return {"type": "wait", "duration": "0s", "next": self._next(outs[0][2] if outs else None)}
 
+    def _send_time_optimisation(self, activity: dict, config: dict, node: NodeOut) -> dict:
+        params = config.get("params") if isinstance(config.get("params"), dict) else {}
+        holder, parts = (params, ("configurationArguments", "params")) if "slidingWindowHours" in params or \
+            "slidingWindowHours" not in config else (config, ("configurationArguments",))
+        value = holder.get("slidingWindowHours", MISSING)
+        hours = _number(value)
+        if value is MISSING:
+            hours = 24
+            self._note(node, "no slidingWindowHours: Einstein's 24h window is assumed")
+        elif hours is None or hours <= 0 or hours > 24 * 365:
+            hours = 24
+            self._replaced(node, self._path(activity, *parts, "slidingWindowHours"), value,
+                           "not a number of hours above 0 and up to 8760", "a 24h window")
+        self._note(node, f"send-time optimisation: the send moment is drawn uniformly within the {hours:g}h window")
+        return {"type": "wait", "duration": {"uniform": ["0s", f"{hours:g}h"]}, "next": self._single_next(activity, node)}
+
     def _wait(self, activity: dict, config: dict, node: NodeOut) -> dict:
         following = self._single_next(activity, node)
         if config.get("waitEndDateAttributeExpression") or config.get("waitEndDateAttributeDataBound"):
@@ -496,7 +555,8 @@ class _Importer:
         if specific:
             moment = fx.parse_date(str(specific))
             if moment is None:
-                self._note(node, f"specificDate {specific!r} is not a date: a 1d wait is assumed")
+                key = "specificDate" if config.get("specificDate") else "waitForDate"
+                self._replaced(node, self._path(activity, "configurationArguments", key), specific, "not a date", "a 1d wait")
                 return {"type": "wait", "duration": "1d", "next": following}
             start = self.start_time or moment.replace(tzinfo=None, hour=0, minute=0, second=0, microsecond=0)
             seconds = max(0.0, (moment.replace(tzinfo=None) - start).total_seconds())
@@ -506,11 +566,7 @@ class _Importer:
             self._note(node, f"waits until {specific} ({config.get('timeZone') or config.get('timeZoneId') or 'no time zone'}); "
                              f"the scenario starts {start:%Y-%m-%d %H:%M} UTC, so until {_duration_text(seconds)}")
             return {"type": "wait", "until": _duration_text(seconds), "next": following}
-        amount = _number(config.get("waitDuration", config.get("duration")))
-        unit = WAIT_UNITS.get(str(config.get("waitUnit", config.get("durationUnits")) or "").upper())
-        if amount is None or unit is None or amount < 0:
-            self._note(node, f"no readable waitDuration/waitUnit ({config.get('waitDuration')!r} {config.get('waitUnit')!r}): 1d assumed")
-            amount, unit = 1, "d"
+        amount, unit = self._duration(activity, config, node)
         seconds = amount * UNIT_SECONDS[unit]
         if seconds > MAX_WAIT_S:
             raise SfmcImportError(f"$.activities[{self.index[activity['key']]}].configurationArguments.waitDuration",
@@ -524,6 +580,23 @@ class _Importer:
             self._note(node, f"waits {text}, then until {clock} ({zone}): the extra time to that moment is drawn uniformly in [0, 24h)")
             return {"type": "wait", "duration": {"uniform": [text, _duration_text(seconds + 86400)]}, "next": following}
         return {"type": "wait", "duration": {"fixed": text}, "next": following}
+
+    def _duration(self, activity: dict, config: dict, node: NodeOut) -> tuple[float, str]:
+        """The wait's amount and unit; when either cannot be read, a 1 day wait (with a warning; --strict refuses)."""
+        amount_key, unit_key = _present(config, "waitDuration", "duration"), _present(config, "waitUnit", "durationUnits")
+        amount_value, unit_value = config.get(amount_key, MISSING), config.get(unit_key, MISSING)
+        amount = _number(amount_value)
+        unit = WAIT_UNITS.get(unit_value.strip().upper()) if isinstance(unit_value, str) else None
+        if amount is None or amount < 0:
+            self._replaced(node, self._path(activity, "configurationArguments", amount_key), amount_value,
+                           "not a number of 0 or more" if amount_value is not MISSING else "missing", "a 1d wait")
+        if unit is None:
+            self._replaced(node, self._path(activity, "configurationArguments", unit_key), unit_value,
+                           "not a unit (MINUTES, HOURS, DAYS, WEEKS, MONTHS)" if unit_value is not MISSING else "missing",
+                           "a 1d wait")
+        if amount is None or amount < 0 or unit is None:
+            return 1.0, "d"
+        return amount, unit
 
     def _decision(self, i: int, activity: dict, node: NodeOut) -> dict:
         trees = self.decision_trees.get(i, {})
@@ -552,19 +625,35 @@ class _Importer:
         if not outs:
             self._note(node, "a split without outcomes: profiles leave the journey")
             return {"type": "wait", "duration": "0s", "next": self._next(None)}
-        percentages = []
-        for _, outcome, _ in outs:
-            arguments = outcome.get("arguments") if isinstance(outcome.get("arguments"), dict) else {}
-            meta = outcome.get("metaData") if isinstance(outcome.get("metaData"), dict) else {}
-            value = _number(arguments.get("percentage", meta.get("percentage")))
-            percentages.append(value)
-        if any(p is None or p < 0 for p in percentages) or sum(p or 0 for p in percentages) <= 0:
-            self._note(node, "percentages not readable: an even split is assumed")
-            percentages = [1.0] * len(outs)
-        elif abs(sum(percentages) - 100) > 1e-6:  # type: ignore[arg-type]
-            self._note(node, f"percentages sum to {sum(percentages):g}, not 100: scaled")  # type: ignore[arg-type]
-        weights = _weights([float(p) for p in percentages])  # type: ignore[arg-type]
+        weights = _weights(self._percentages(activity, outs, node))
         return {"type": "random_split", "branches": [{"weight": w, "next": self._next(t)} for w, (_, _, t) in zip(weights, outs)]}
+
+    def _percentages(self, activity: dict, outs: list[tuple[int, dict, str | None]], node: NodeOut) -> list[float]:
+        """Each outcome's percentage; when one cannot be read or they add up to no share, an even split
+        (with a warning per value; --strict refuses)."""
+        percentages: list[float | None] = []
+        values: list[Any] = []
+        for o, outcome, _ in outs:
+            section = "arguments" if "percentage" in _dict(outcome.get("arguments")) or \
+                "percentage" not in _dict(outcome.get("metaData")) else "metaData"
+            value = _dict(outcome.get(section)).get("percentage", MISSING)
+            values.append(value)
+            number = _number(value)
+            if number is None or number < 0:
+                self._replaced(node, self._path(activity, f"outcomes[{o}]", section, "percentage"), value,
+                               "not a number of 0 or more" if value is not MISSING else "missing", "an even split")
+                number = None
+            percentages.append(number)
+        if any(p is None for p in percentages):
+            return [1.0] * len(outs)
+        total = math.fsum(percentages)  # type: ignore[arg-type]
+        if not (0 < total < math.inf):
+            self._replaced(node, self._path(activity, "outcomes"), values,
+                           f"the percentages add up to {total:g}, no share of the contacts", "an even split")
+            return [1.0] * len(outs)
+        if abs(total - 100) > 1e-6:
+            self._note(node, f"percentages sum to {total:g}, not 100: scaled")
+        return [float(p) for p in percentages]  # type: ignore[arg-type]
 
     def _engagement(self, activity: dict, config: dict, node: NodeOut) -> dict:
         stats = int(_number(config.get("statsTypeId")) or 2)

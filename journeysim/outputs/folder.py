@@ -79,13 +79,52 @@ def _is_within(inner: Path, outer: Path) -> bool:
     return inner == outer or outer in inner.parents
 
 
+def _same_file(one: Path, other: Path) -> bool:
+    try:
+        return os.path.samefile(one, other)
+    except OSError:  # one of them does not exist (or cannot be looked at): not the same existing file
+        return False
+
+
+def destroyed_input(target: Path, inputs: list[Path], *, folder: bool) -> Path | None:
+    """The first input that writing ``target`` would destroy, or None.
+
+    A folder target destroys an input it holds; a file target one it is, also through a symbolic
+    or hard link (compared with os.path.samefile when both exist)."""
+    resolved = Path(os.path.abspath(target)).resolve()
+    for source in inputs:
+        source_path = Path(os.path.abspath(source)).resolve()
+        if folder and _is_within(source_path.parent, resolved):
+            return source
+        if not folder and (source_path == resolved or _same_file(source_path, target)):
+            return source
+    return None
+
+
+def check_file_target(out: str | Path, inputs: list[Path] = ()) -> Path:
+    """The file to write, or OutputRefused: an empty name, an input file (or a link to one), a folder
+    that is missing, is a file or cannot be written in. Checked before anything is read or written."""
+    text = str(out)
+    if not text.strip():
+        raise OutputRefused("-o is empty: name the file to write")
+    target = Path(text)
+    source = destroyed_input(target, inputs, folder=False)
+    if source is not None:
+        raise OutputRefused(f"cannot write {text}: it is the input file {str(source)!r} (writing would destroy it); "
+                            "name another file")
+    if not os.path.lexists(target.parent):
+        raise OutputRefused(f"cannot write {text}: folder {target.parent} does not exist")
+    _probe_writable(target)
+    return target
+
+
 def _probe_writable(folder: Path) -> None:
     """Create and remove a folder in the nearest existing ancestor of ``folder``'s parent."""
     parent = Path(os.path.abspath(folder)).parent
     while not os.path.lexists(parent):
         parent = parent.parent
     if not parent.is_dir():
-        raise OutputRefused(f"{parent} is a file, not a folder: --out cannot be inside it")
+        raise OutputRefused(f"cannot write in {parent}: it is a file, not a folder (--out cannot be inside it)")
     try:
         Path(tempfile.mkdtemp(prefix=".journeysim-probe.", dir=parent)).rmdir()
     except OSError as exc:
@@ -109,12 +148,10 @@ def check_target(out: str | Path, inputs: list[Path] = (), *, force: bool = Fals
     if os.path.islink(absolute):
         raise OutputRefused(f"--out {text!r} is a symbolic link (to {os.readlink(absolute)!r}): "
                             "journeysim does not write through links; name a real folder")
-    resolved = absolute.resolve()
-    for source in inputs:
-        source_folder = Path(os.path.abspath(source)).resolve().parent
-        if _is_within(source_folder, resolved):
-            raise OutputRefused(f"--out {text!r} holds the input file {str(source)!r}: replacing it would delete it; "
-                                "name a new folder for the outputs")
+    source = destroyed_input(absolute, inputs, folder=True)
+    if source is not None:
+        raise OutputRefused(f"--out {text!r} holds the input file {str(source)!r}: replacing it would delete it; "
+                            "name a new folder for the outputs")
     if os.path.lexists(absolute) and not absolute.is_dir():
         raise OutputRefused(f"--out {text!r} is a file, not a folder")
     _probe_writable(absolute)
