@@ -23,7 +23,7 @@ from .api import run as run_scenario
 from .engine.recorder import EXIT_REASONS, REASONS
 from .errors import ScenarioError
 from .loader import load
-from .outputs.folder import replace_folder, write_manifest
+from .outputs.folder import ordinary_mode, replace_folder, write_manifest
 from .overrides import blamed_on, parse_overrides, paths_written, split_values
 from .plots import COUNT_FORMAT, delay_quantiles, short_time_unit, time_unit
 from .readable import format_figure, is_time, title
@@ -243,6 +243,7 @@ def write_comparison(results: dict[str, Result], out: Path, variants: list[Varia
     out = Path(out)
     out.parent.mkdir(parents=True, exist_ok=True)
     staging = Path(tempfile.mkdtemp(prefix=f".{out.name}.", dir=out.parent))
+    ordinary_mode(staging)
     try:
         table = comparison_table(results)
         figures_list = FIGURES + ((OUTCOMES_FIGURE,) if verdicts else ())

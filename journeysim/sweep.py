@@ -30,7 +30,7 @@ import yaml
 from .errors import Problem, ScenarioError
 from .executors import DaskMissing, InProcessExecutor, describe, make_executor
 from .inputs import MAX_SCENARIO_BYTES, InputRefused, file_problem, read_bytes
-from .outputs.folder import write_manifest
+from .outputs.folder import ordinary_mode, write_manifest
 from .overrides import blamed_on, parse_overrides, paths_written, split_values
 from .readable import format_figure, is_categorical, is_time, number_format, title
 
@@ -304,6 +304,7 @@ def _write_json(path: Path, row: dict) -> None:
     handle, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.")
     with os.fdopen(handle, "w") as stream:
         json.dump(row, stream, sort_keys=True)
+    ordinary_mode(Path(tmp))
     os.replace(tmp, path)  # atomic: a kill leaves the old file or the new one, never half of one
 
 

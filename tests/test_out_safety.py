@@ -274,3 +274,20 @@ def test_compare_tells_apart_two_files_of_the_same_name_by_their_folders(tmp_pat
     assert result.exit_code == 0, result.output
     header = (tmp_path / "c" / "comparison.csv").read_text().splitlines()[0]
     assert "before/q" in header and "after/q" in header
+
+
+def test_outputs_get_the_modes_mkdir_and_open_give_not_the_owner_only_modes_of_temporary_files(project, tmp_path):
+    """Staging folders and files come from tempfile (0700 / 0600): a shared output folder, its manifest,
+    a sweep's runs and an imported scenario must be readable as any folder and file the user makes."""
+    out = project / "shared"
+    assert cli("run", project / "s.yaml", "--out", out, "-q", "--no-report").exit_code == 0
+    sweep = project / "sw"
+    assert cli("sweep", project / "s.yaml", "--grid", "seed=1,2", "--out", sweep, "-q").exit_code == 0
+    imported = tmp_path / "imported.yaml"
+    fixture = Path(__file__).parent / "fixtures" / "sfmc" / "welcome-all-types.json"
+    assert cli("import", "sfmc", fixture, "-o", imported, "-q").exit_code == 0
+    umask = os.umask(0o022)
+    os.umask(umask)
+    assert out.stat().st_mode & 0o777 == 0o777 & ~umask
+    for made in (out / MANIFEST, out / "summary.json", imported, *sorted((sweep / "runs").glob("*.json"))):
+        assert made.stat().st_mode & 0o777 == 0o666 & ~umask, made

@@ -68,10 +68,13 @@ def sfmc(journey_file: str, out: str, population: int | None, strict: bool, quie
 def _write_checked(text: str, target: Path, load) -> None:
     """Write ``text`` to a temporary file beside ``target``, check it loads, then rename it to ``target``:
     ``target`` is replaced whole or not at all (OSError, or the loader's ScenarioError, and no leftover)."""
+    from ..outputs.folder import ordinary_mode
+
     handle, temp = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".yaml", dir=target.parent)
     try:
         with os.fdopen(handle, "w", encoding="utf-8") as stream:
             stream.write(text)
+        ordinary_mode(Path(temp))
         load(temp)
         os.replace(temp, target)
     finally:

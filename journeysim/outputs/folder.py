@@ -19,6 +19,20 @@ from .. import __version__
 MANIFEST = ".journeysim-manifest.json"
 
 
+def _read_umask() -> int:
+    mask = os.umask(0o022)
+    os.umask(mask)
+    return mask
+
+
+_UMASK = _read_umask()  # read once, at import (setting it to read it is not safe while other threads create files)
+
+
+def ordinary_mode(path: Path) -> None:
+    """Give a file or folder made by ``tempfile`` (for its owner only) the mode ``open`` or ``mkdir`` gives."""
+    os.chmod(path, (0o777 if os.path.isdir(path) else 0o666) & ~_UMASK)
+
+
 class OutputRefused(ValueError):
     """A target folder journeysim must not write (the message says why and what to do)."""
 
@@ -53,6 +67,7 @@ def _replace_file(path: Path, text: str) -> None:
     try:
         with os.fdopen(handle, "w", encoding="utf-8") as stream:
             stream.write(text)
+        ordinary_mode(Path(temporary))
         os.replace(temporary, path)  # replaces a symbolic link itself, never its target
     except BaseException:
         Path(temporary).unlink(missing_ok=True)

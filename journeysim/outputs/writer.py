@@ -8,7 +8,7 @@ import tempfile
 from pathlib import Path
 
 from ..api import Result
-from .folder import MANIFEST, replace_folder, write_manifest
+from .folder import MANIFEST, ordinary_mode, replace_folder, write_manifest
 
 
 def write_outputs(result: Result, out: Path, *, extra=None, force: bool = False) -> list[Path]:
@@ -23,6 +23,7 @@ def write_outputs(result: Result, out: Path, *, extra=None, force: bool = False)
     out = Path(out)
     out.parent.mkdir(parents=True, exist_ok=True)
     staging = Path(tempfile.mkdtemp(prefix=f".{out.name}.", dir=out.parent))
+    ordinary_mode(staging)
     try:
         events = _in_background(result.write_table, "events", staging / "events.parquet") if result.has("events") else None
         try:  # the biggest file is written while the others are
