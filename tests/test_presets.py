@@ -104,6 +104,8 @@ def test_V6_late_at_release_skips_sends_due_more_than_the_grace_before_release(s
     s = run(simulate, "ajo", policy={"late_at_release": "skip", "late_grace": "250s"})
     assert s["skipped"] == {"send": 6} and s["pauses"][0]["skipped_late"] == 6
     assert s["actions"] == {"send": 58} and s["exited"]["end"] == 64
+    outcome = s["pauses"][0]["held_at_resume_outcome"]  # the 6 went on to the end: skipped, not "exited"
+    assert outcome["sent"] == 4 and outcome["skipped_late"] == 6 and outcome["exited"] == {}
 
 
 def test_V6_default_sends_late_sends(simulate):

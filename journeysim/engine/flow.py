@@ -326,6 +326,7 @@ class RowFlow:
         if late.any():
             if runtime.pause is not None:
                 runtime.pause.skipped_late += int(late.sum())
+                runtime.pause.skipped_rows.append(rows[late])
             self._skip(node, rows[late], t[late])
             rows, t = rows[~late], t[~late]
             if rows.size == 0:

@@ -45,6 +45,7 @@ class PauseRecord:
     held_rows: np.ndarray | None = None  # store rows held at the resume
     sent_rows: list = field(default_factory=list)  # store rows whose held send then executed
     capped_rows: list = field(default_factory=list)  # store rows whose held send a business rule suppressed (L6)
+    skipped_rows: list = field(default_factory=list)  # store rows whose held send was skipped as too late (V6)
 
 
 @dataclass

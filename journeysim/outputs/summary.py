@@ -56,18 +56,21 @@ def _drain_curve(record: PauseRecord, steps: tuple[np.ndarray, np.ndarray], reso
 
 def held_at_resume_outcome(record: PauseRecord, store: S.ProfileStore) -> dict:
     """Where every profile held at the resume is at the end, each counted once: its held send went out,
-    it left before the send (exited or discarded, by reason), it is still held, or it moved on and
+    was suppressed by a business rule or skipped as too late (V6), it left before the send (exited or
+    discarded, by reason), it is still held, or it moved on and
     is still in the journey without having reached an action (SFMC holds at waits). The parts add up
     to ``held_at_resume``."""
     rows = record.held_rows if record.held_rows is not None else np.zeros(0, dtype=np.int64)
     sent = _marked(rows, record.sent_rows, store.size)
     capped = ~sent & _marked(rows, record.capped_rows, store.size)
-    rest = rows[~sent & ~capped]
+    skipped = ~sent & ~capped & _marked(rows, record.skipped_rows, store.size)
+    rest = rows[~sent & ~capped & ~skipped]
     state = store.state[rest]
     left = np.bincount(store.reason[rest[state == S.DONE]], minlength=len(EXIT_REASONS) + len(DISCARD_REASONS))
     return {
         "sent": int(sent.sum()),
         "capped": int(capped.sum()),
+        "skipped_late": int(skipped.sum()),
         "exited": {r: int(left[REASON_CODE[r]]) for r in EXIT_REASONS if left[REASON_CODE[r]]},
         "discarded": {r: int(left[REASON_CODE[r]]) for r in DISCARD_REASONS if left[REASON_CODE[r]]},
         "still_held": int((state == S.HELD).sum()),

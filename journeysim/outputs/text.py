@@ -8,6 +8,8 @@ def held_outcome_text(outcome: dict) -> str:
     parts = [f"{outcome['sent']:,} sent"]
     if outcome.get("capped"):
         parts.append(f"{outcome['capped']:,} suppressed by a business rule")
+    if outcome.get("skipped_late"):
+        parts.append(f"{outcome['skipped_late']:,} skipped as too late")
     for kind in ("exited", "discarded"):
         parts += [f"{n:,} {kind} ({reason.replace('_', ' ')})" for reason, n in outcome[kind].items()]
     if outcome["still_held"]:
