@@ -108,7 +108,8 @@ def _pause_summary(record: PauseRecord, resolution: float, steps: tuple[np.ndarr
         "capped_after_hold": int(sum(len(r) for r in record.capped_rows)),
         "skipped_late": record.skipped_late,
         "parked_released": record.parked_released,
-        "send_delay_s": {"p50": float(quantiles[10]), "p95": float(quantiles[19]), "max": float(quantiles[20])}
+        "send_delay_s": {"p50": round(float(quantiles[10]), 6), "p95": round(float(quantiles[19]), 6),
+                         "max": round(float(quantiles[20]), 6)}
         if len(delays) else {"p50": 0.0, "p95": 0.0, "max": 0.0},
         "send_delay_quantiles_s": [round(float(q), 3) for q in quantiles],
         "drain_curve": _drain_curve(record, steps, resolution),
