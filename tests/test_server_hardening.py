@@ -11,11 +11,14 @@ import math
 import subprocess
 import sys
 
+import httpx
 import pytest
 import yaml
 from conftest import linear_journey, scenario
 from serverkit import Live
 from test_server_units import FakeWall, runner_for
+
+from journeysim.server import blueshift
 
 PROBLEM = "X-Journeysim-Problem"
 INVALID_CONTACT = "Exit request Ignored - Invalid Contact Key."
@@ -67,3 +70,34 @@ def test_X1_a_huge_finite_speed_reaches_the_end(tmp_path):
     runner = runner_for(tmp_path, wall, 1e308)
     wall.now += 5
     assert runner.status()["now_s"] == 2000 and runner.at_end
+
+
+# ---------------------------------------------------------------- /sim answers
+
+
+def test_X2_sim_refusals_carry_the_problem_header(live):
+    answers = [live.client.post("/sim/journeys/nope/pause", json={}),
+               live.client.post("/sim/advance", json={"by": "1s", "to": "2s"}),
+               live.client.post("/sim/journeys/j/resume", json={})]
+    live.advance(to="500s")
+    answers.append(live.client.post("/sim/advance", json={"to": "100s"}))
+    assert [a.status_code for a in answers] == [404, 400, 409, 409]
+    for answer in answers:
+        assert answer.headers[PROBLEM] == answer.json()["error"]
+    live.advance(to="2000s")
+    ended = live.client.post("/sim/advance", json={"by": "1s"})
+    assert (ended.status_code, ended.headers.get(PROBLEM)) == (409, ended.json()["error"])
+    live.wait()
+
+
+def test_X2_an_internal_error_answers_500_in_the_routes_dialect(live, monkeypatch):
+    """A bug's 500 is in the family's own shape (the SFMC body only on SFMC routes); the log has the traceback."""
+    def broken(*args, **kwargs):
+        raise RuntimeError("a bug")
+    monkeypatch.setattr(live.sandbox.runner, "status", broken)
+    monkeypatch.setattr(blueshift, "_campaign", broken)
+    sim = httpx.get(live.base + "/sim/status")  # a connection of its own: uvicorn closes it after a crash
+    assert (sim.status_code, sim.json()) == (500, {"error": "internal error (see the server's log)"})
+    campaign = httpx.patch(live.base + "/api/v1/campaigns/j/pause", headers=live.basic())
+    assert (campaign.status_code, campaign.json()) == (500, {"errors": ["Internal server error"]})
+    assert campaign.headers[PROBLEM] == sim.headers[PROBLEM] == "internal error (see the server's log)"

@@ -104,16 +104,17 @@ def create_app(runner: SimRunner, tokens: TokenStore) -> FastAPI:
     @app.exception_handler(StarletteHTTPException)
     async def http_error(request: Request, exc: StarletteHTTPException):
         family = A.family(request.url.path)
+        problem = "no such endpoint" if exc.status_code == 404 else str(exc.detail)
         if exc.status_code == 404:
-            body = {"sfmc": A.SFMC_NOT_FOUND, "blueshift": A.BLUESHIFT_NOT_FOUND, "sim": {"error": "no such endpoint"}}[family]
+            body = {"sfmc": A.SFMC_NOT_FOUND, "blueshift": A.BLUESHIFT_NOT_FOUND, "sim": {"error": problem}}[family]
         elif family == "sfmc":
-            body = A.sfmc_error(str(exc.detail), exc.status_code)
+            body = A.sfmc_error(problem, exc.status_code)
         else:
-            body = {"error": str(exc.detail)}
-        return A.answer(request, exc.status_code, body, headers=getattr(exc, "headers", None))
+            body = {"error": problem}
+        return A.answer(request, exc.status_code, body, problem=problem, headers=getattr(exc, "headers", None))
 
     @app.exception_handler(Exception)
     async def crashed(request: Request, exc: Exception):
-        return A.answer(request, 500, A.SFMC_SERVER_ERROR, problem="internal error (see the server's log)")
+        return A.answer(request, 500, A.SERVER_ERROR[A.family(request.url.path)], problem=A.SERVER_ERROR_PROBLEM)
 
     return BodyLimit(app), app
