@@ -16,9 +16,12 @@ import pytest
 import yaml
 from conftest import linear_journey, scenario
 from serverkit import Live
+from test_server import SFMC_BASE
 from test_server_units import FakeWall, runner_for
+from test_server_versions import EXIT
 
 from journeysim.server import blueshift
+from journeysim.server.app import MAX_BODY_BYTES
 
 PROBLEM = "X-Journeysim-Problem"
 INVALID_CONTACT = "Exit request Ignored - Invalid Contact Key."
@@ -70,6 +73,54 @@ def test_X1_a_huge_finite_speed_reaches_the_end(tmp_path):
     runner = runner_for(tmp_path, wall, 1e308)
     wall.now += 5
     assert runner.status()["now_s"] == 2000 and runner.at_end
+
+
+# ---------------------------------------------------------------- body size
+
+
+def chunks(total: int = MAX_BODY_BYTES + 40_000):
+    """A body sent without Content-Length (chunked), in pieces of 10,000 bytes."""
+    sent = 0
+    while sent < total:
+        yield b"a" * min(10_000, total - sent)
+        sent += 10_000
+
+
+TOO_LARGE_SFMC = {"message": "Request body too large.", "errorcode": 413, "documentation": ""}
+TOO_LARGE_BLUESHIFT = {"errors": ["Request body too large"]}
+TOO_LARGE_SIM = {"error": "request body too large"}
+OVER_LIMIT_CALLS = [
+    ("post", "/v2/token", None, TOO_LARGE_SFMC),
+    ("post", SFMC_BASE, "bearer", TOO_LARGE_SFMC),
+    ("put", SFMC_BASE, "bearer", TOO_LARGE_SFMC),
+    ("post", EXIT, "bearer", TOO_LARGE_SFMC),
+    ("post", f"{SFMC_BASE}/pause/key:j?versionNumber=1", "bearer", TOO_LARGE_SFMC),
+    ("patch", "/api/v1/campaigns/j/pause", "basic", TOO_LARGE_BLUESHIFT),
+    ("post", "/sim/advance", None, TOO_LARGE_SIM),
+    ("post", "/sim/journeys/j/pause", None, TOO_LARGE_SIM),
+]
+
+
+@pytest.mark.parametrize("declared", [False, True], ids=["chunked", "content-length"])
+@pytest.mark.parametrize(("method", "path", "auth", "expected"), OVER_LIMIT_CALLS, ids=[c[1] for c in OVER_LIMIT_CALLS])
+def test_X2_a_body_over_64_KiB_is_one_413_in_the_routes_dialect(live, method, path, auth, expected, declared):
+    """With or without Content-Length: the app never reads the body; one answer, logged; nothing changes."""
+    headers = {**JSON, **({"bearer": live.bearer(), "basic": live.basic()}.get(auth) or {})}
+    body = b"".join(chunks()) if declared else chunks()
+    answer = getattr(live.client, method)(path, headers=headers, content=body)
+    assert (answer.status_code, answer.json()) == (413, expected)
+    assert answer.headers[PROBLEM] == f"the request body is over {MAX_BODY_BYTES} bytes"
+    assert live.journey("j")["status"] == "live"
+    assert api_calls(live)[-1] | {"at_s": 0} == {"at_s": 0, "method": method.upper(), "path": path, "status": 413,
+                                                  "answer": expected}
+
+
+def test_X2_a_chunked_body_within_the_limit_reaches_the_route(live):
+    def pieces():
+        yield b'{"to": '
+        yield b'"500s"}'
+    answer = live.client.post("/sim/advance", headers=JSON, content=pieces())
+    assert (answer.status_code, answer.json()) == (200, {"now_s": 500, "ended": False})
 
 
 # ---------------------------------------------------------------- /sim answers
