@@ -7,6 +7,7 @@ an email, the end; duration 2000 s. At 505 s the arrivals of 410..500 s (10) are
 
 from __future__ import annotations
 
+import json
 import math
 import subprocess
 import sys
@@ -16,7 +17,7 @@ import pytest
 import yaml
 from conftest import linear_journey, scenario
 from serverkit import Live
-from test_server import SFMC_BASE
+from test_server import MALFORMED, SFMC_BASE
 from test_server_units import FakeWall, runner_for
 from test_server_versions import EXIT
 
@@ -121,6 +122,67 @@ def test_X2_a_chunked_body_within_the_limit_reaches_the_route(live):
         yield b'"500s"}'
     answer = live.client.post("/sim/advance", headers=JSON, content=pieces())
     assert (answer.status_code, answer.json()) == (200, {"now_s": 500, "ended": False})
+
+
+# ---------------------------------------------------------------- numbers
+
+
+def create_draft(live: Live, auth: dict, key: str = "d1") -> dict:
+    created = live.client.post(SFMC_BASE, headers=auth, json={"key": key, "name": key.upper(), "workflowApiVersion": 1.0})
+    assert created.status_code == 200, created.text
+    return created.json()
+
+
+@pytest.mark.parametrize("version", ["1e400", "-1e400", "NaN", "Infinity", "-Infinity", "true", "1.5", '"1"', "0"])
+def test_D2_an_update_whose_version_is_not_a_whole_number_is_malformed(live, version):
+    auth = live.bearer()
+    draft = create_draft(live, auth)
+    fields = json.dumps({"key": "d1", "name": "renamed", "workflowApiVersion": 1.0, "modifiedDate": draft["modifiedDate"]})
+    body = fields[:-1] + f', "version": {version}}}'
+    answer = live.client.put(SFMC_BASE, headers={**auth, **JSON}, content=body.encode())
+    assert (answer.status_code, answer.json()) == (400, MALFORMED)
+    assert live.client.get(f"{SFMC_BASE}/key:d1", headers=auth).json()["name"] == "D1"
+
+
+@pytest.mark.parametrize("literal", ["NaN", "Infinity", "-Infinity", "1e400"])
+def test_X2_json_bodies_with_non_finite_numbers_are_malformed(live, literal):
+    """JSON has no NaN or Infinity, and 1e400 is no float: a 400 in each dialect, whatever the field."""
+    auth = {**live.bearer(), **JSON}
+    create = live.client.post(SFMC_BASE, headers=auth, content=b'{"key": "d2", "name": "n", "workflowApiVersion": %s}'
+                              % literal.encode())
+    assert (create.status_code, create.json()) == (400, MALFORMED)
+    leave = live.client.post(EXIT, headers=auth, content=b'[{"ContactKey": "1", "DefinitionKey": "j", "Versions": [%s]}]'
+                             % literal.encode())
+    assert (leave.status_code, leave.json()) == (400, MALFORMED)
+    token = live.client.post("/v2/token", headers=JSON, content=b'{"grant_type": "client_credentials", "client_id": %s, '
+                             b'"client_secret": "x"}' % literal.encode())
+    assert (token.status_code, token.json()["error"]) == (400, "invalid_request")
+    for path in ("/sim/advance", "/sim/journeys/j/pause"):
+        field = b"by" if path == "/sim/advance" else b"version"
+        sim = live.client.post(path, headers=JSON, content=b'{"%s": %s}' % (field, literal.encode()))
+        assert sim.status_code == 400 and set(sim.json()) == {"error"} and sim.headers[PROBLEM]
+    assert live.journey("j")["status"] == "live"
+
+
+@pytest.mark.parametrize(("path", "body"), [("/sim/advance", {"by": True}), ("/sim/advance", {"to": False}),
+                                            ("/sim/journeys/j/pause", {"version": True}),
+                                            ("/sim/journeys/j/stop", {"version": True}),
+                                            ("/sim/journeys/j/global-filter", {"exclude": None, "version": True})])
+def test_X2_a_boolean_is_not_a_number_on_sim_routes(live, path, body):
+    answer = live.client.post(path, json=body)
+    assert answer.status_code == 400 and set(answer.json()) == {"error"} and answer.headers[PROBLEM]
+    status = live.client.get("/sim/status").json()
+    assert status["now_s"] == 0 and status["journeys"][0]["status"] == "live"
+
+
+@pytest.mark.parametrize("number", [" 1", "1 ", "+1", "1_0", "0_1", "\u0661", "1e0", "9" * 5000])
+def test_S1_a_version_number_is_ascii_digits_only(live, number):
+    """int() reads ' 1', '1_0' (10) and Arabic-Indic digits; a query's version number is written in ASCII digits."""
+    auth = live.bearer()
+    for name in ("versionNumber", "VersionNumber"):
+        answer = live.client.post(f"{SFMC_BASE}/pause/key:j?{name}={number}", headers=auth)
+        assert (answer.status_code, answer.json()) == (400, MALFORMED), name
+    assert live.journey("j")["status"] == "live"
 
 
 # ---------------------------------------------------------------- /sim answers

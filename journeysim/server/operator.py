@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from fastapi import APIRouter, Request
 from fastapi.responses import Response
-from pydantic import BaseModel, ConfigDict, Field, StrictStr, field_validator
+from pydantic import BaseModel, ConfigDict, Field, StrictFloat, StrictInt, StrictStr, field_validator
 
 from ..schema import AtStop
 from ..units import parse_duration
@@ -21,8 +21,8 @@ class Strict(BaseModel):
 
 
 class Advance(Strict):
-    by: StrictStr | float | None = Field(None, description="A duration to move the clock by: '6h', '2d', 3600.")
-    to: StrictStr | float | None = Field(None, description="An instant since the start to move the clock to: '2d'.")
+    by: StrictStr | StrictFloat | None = Field(None, description="A duration to move the clock by: '6h', '2d', 3600.")
+    to: StrictStr | StrictFloat | None = Field(None, description="An instant since the start to move the clock to: '2d'.")
 
     @field_validator("by", "to")
     @classmethod
@@ -37,16 +37,16 @@ class Advance(Strict):
 
 class JourneyPause(Strict):
     mode: AtStop | None = Field(None, description="At an action node (P1); default the policy's.")
-    version: int | None = Field(None, ge=1)
+    version: StrictInt | None = Field(None, ge=1)
 
 
 class JourneyVersion(Strict):
-    version: int | None = Field(None, ge=1)
+    version: StrictInt | None = Field(None, ge=1)
 
 
 class GlobalFilter(Strict):
     exclude: StrictStr | None = Field(description="Profiles matching it are removed at action nodes (G2); null deletes it.")
-    version: int | None = Field(None, ge=1)
+    version: StrictInt | None = Field(None, ge=1)
 
 
 def refused(status: int, message: str) -> actions.Refused:
