@@ -19,7 +19,7 @@ from conftest import linear_journey, scenario
 from serverkit import Live
 from test_server import MALFORMED, SFMC_BASE
 from test_server_units import FakeWall, runner_for
-from test_server_versions import EXIT
+from test_server_versions import EXIT, inside_at
 
 from journeysim.server import blueshift
 from journeysim.server.app import MAX_BODY_BYTES
@@ -183,6 +183,34 @@ def test_S1_a_version_number_is_ascii_digits_only(live, number):
         answer = live.client.post(f"{SFMC_BASE}/pause/key:j?{name}={number}", headers=auth)
         assert (answer.status_code, answer.json()) == (400, MALFORMED), name
     assert live.journey("j")["status"] == "live"
+
+
+# ---------------------------------------------------------------- contact keys
+
+
+def arabic_indic(text: str) -> str:
+    return text.translate({ord("0") + d: 0x0660 + d for d in range(10)})
+
+
+def test_X1_contact_exit_takes_only_a_profile_ids_canonical_form(tmp_path):
+    """' 17', '١٧', '017', '+17' are not the ContactKey '17': Invalid Contact Key, and the profile stays."""
+    doc = scenario(linear_journey(), platform="sfmc")
+    profile = str(inside_at(doc, tmp_path, 505)[0])
+    live = Live(doc, tmp_path, name="served")
+    try:
+        auth = live.bearer()
+        live.advance(to="505s")
+        for key in (f" {profile}", f"{profile} ", arabic_indic(profile), f"0{profile}", f"+{profile}", f"{profile}\n",
+                    "-0", "9" * 5000, "99999999999999999999"):
+            answer = live.client.post(EXIT, headers=auth, json=[{"ContactKey": key, "DefinitionKey": "j"}])
+            assert (answer.status_code, answer.json()) == (202, {"errors": [
+                {"contactKey": key, "definitionKey": "j", "status": [{"message": INVALID_CONTACT}]}]}), key
+            assert live.journey("j")["in_journey"] == 10, key
+        answer = live.client.post(EXIT, headers=auth, json=[{"ContactKey": profile, "DefinitionKey": "j"}])
+        assert (answer.status_code, answer.json()) == (202, {"errors": []})
+        assert live.journey("j")["in_journey"] == 9
+    finally:
+        live.stop()
 
 
 # ---------------------------------------------------------------- /sim answers
