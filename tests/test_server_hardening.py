@@ -17,7 +17,7 @@ import pytest
 import yaml
 from conftest import linear_journey, scenario
 from serverkit import Live
-from test_server import MALFORMED, SFMC_BASE
+from test_server import MALFORMED, NOT_FOUND, SFMC_BASE
 from test_server_units import FakeWall, runner_for
 from test_server_versions import EXIT, inside_at
 
@@ -211,6 +211,20 @@ def test_X1_contact_exit_takes_only_a_profile_ids_canonical_form(tmp_path):
         assert live.journey("j")["in_journey"] == 9
     finally:
         live.stop()
+
+
+# ---------------------------------------------------------------- drafts
+
+
+def test_D1_a_drafts_unknown_version_is_not_found(live):
+    auth = live.bearer()
+    draft = create_draft(live, auth)
+    for ident in ("key:d1", draft["id"], draft["definitionId"]):
+        missing = live.client.get(f"{SFMC_BASE}/{ident}?versionNumber=7", headers=auth)
+        assert (missing.status_code, missing.json()) == (404, NOT_FOUND), ident
+        assert missing.headers[PROBLEM]
+        found = live.client.get(f"{SFMC_BASE}/{ident}?VersionNumber=1", headers=auth)
+        assert (found.status_code, found.json()["version"]) == (200, 1), ident
 
 
 # ---------------------------------------------------------------- /sim answers

@@ -205,6 +205,8 @@ def get_journey(request: Request, ident: str, versionNumber: int | None = VERSIO
         version, _ = _version_args(request)
         draft = drafts.find(ident)
         if draft is not None:
+            if version is not None and version != draft["version"]:
+                raise actions.Refused(404, A.SFMC_NOT_FOUND, f"draft journey {draft['key']!r} has no version {version}")
             return A.answer(request, 200, draft)
         key = journey_key(request, ident)
         docs = scenario_documents(runner, key)
