@@ -7,6 +7,7 @@ conservation check failed (outputs written, for the bug report).
 from __future__ import annotations
 
 import json
+import math
 import os
 import sys
 from pathlib import Path
@@ -61,6 +62,16 @@ class WholeNumber(click.ParamType):
             return int(text)
         shown = text if len(text) <= 40 else text[:39] + "…"
         self.fail(f"expected a whole number from {self.low:,} to {self.high:,}, got {shown!r}", param, ctx)
+
+
+class FiniteFloatRange(click.FloatRange):
+    """A FloatRange that also refuses nan and inf, which its bounds let through (nan compares false)."""
+
+    def convert(self, value, param, ctx):
+        number = super().convert(value, param, ctx)
+        if not math.isfinite(number):
+            self.fail(f"{value!r} is not a finite number", param, ctx)
+        return number
 
 
 def _check_out_or_exit(out: str, inputs: list[Path], force: bool) -> None:
@@ -171,7 +182,7 @@ def _run_scenario(scenario: str, sets: tuple[str, ...], out: str, force: bool, s
 @click.option("--out", "out", type=click.Path(file_okay=False), required=True, help="Folder for the outputs.")
 @click.option("--host", default="127.0.0.1", show_default=True, help="Address to listen on.")
 @click.option("--port", type=click.IntRange(0, 65535), default=8787, show_default=True)
-@click.option("--speed", type=click.FloatRange(min=0), default=3600.0, show_default=True,
+@click.option("--speed", type=FiniteFloatRange(min=0), default=3600.0, show_default=True,
               help="Simulated seconds per wall second; 0: the clock moves only by POST /sim/advance.")
 @click.option("--sfmc-client-id", envvar="JOURNEYSIM_SFMC_CLIENT_ID", default=None, help="Default $JOURNEYSIM_SFMC_CLIENT_ID, else random.")
 @click.option("--sfmc-client-secret", envvar="JOURNEYSIM_SFMC_CLIENT_SECRET", default=None,

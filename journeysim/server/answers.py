@@ -41,6 +41,12 @@ SFMC_BAD_TOKEN_REQUEST = {"error": "invalid_request", "error_description": "Send
 BLUESHIFT_UNAUTHORIZED = {"errors": ["Unauthorized: invalid or missing API key"]}
 BLUESHIFT_NOT_FOUND = {"errors": ["Campaign not found"]}
 
+TOO_LARGE = {"sfmc": SFMC_TOO_LARGE, "blueshift": {"errors": ["Request body too large"]},
+             "sim": {"error": "request body too large"}}
+SERVER_ERROR_PROBLEM = "internal error (see the server's log)"
+SERVER_ERROR = {"sfmc": SFMC_SERVER_ERROR, "blueshift": {"errors": ["Internal server error"]},
+                "sim": {"error": SERVER_ERROR_PROBLEM}}
+
 
 def family(path: str) -> str:
     if path.startswith("/api/v1/"):

@@ -17,41 +17,60 @@ MAX_BODY_BYTES = 64 * 1024
 
 
 class BodyLimit:
-    """Refuse a request body over ``limit`` bytes (413) before any route reads it."""
+    """Read the whole request body before the app runs, and answer 413 instead as soon as it passes
+    ``limit`` bytes: the app never sees a body over the limit, declared (Content-Length) or chunked."""
 
-    def __init__(self, app, limit: int = MAX_BODY_BYTES):
+    def __init__(self, app: FastAPI, limit: int = MAX_BODY_BYTES):
         self.app, self.limit = app, limit
 
     async def __call__(self, scope, receive, send):
         if scope["type"] != "http":
             return await self.app(scope, receive, send)
+        try:
+            body = await self._read_body(scope, receive)
+        except _TooLarge:
+            return await self._too_large(scope, receive, send)
+        except _ClientLeft:
+            return None
+        return await self.app(scope, _replaying(body, receive), send)
+
+    async def _read_body(self, scope, receive) -> bytes:
         declared = dict(scope.get("headers") or []).get(b"content-length")
         if declared is not None and (not declared.isdigit() or int(declared) > self.limit):
-            return await self._too_large(scope, send)
-        seen = 0
-
-        async def limited():
-            nonlocal seen
+            raise _TooLarge()
+        chunks, size = [], 0
+        while True:
             message = await receive()
-            seen += len(message.get("body", b""))
-            if seen > self.limit:
+            if message["type"] == "http.disconnect":
+                raise _ClientLeft()
+            chunks.append(message.get("body", b""))
+            size += len(chunks[-1])
+            if size > self.limit:
                 raise _TooLarge()
-            return message
-        try:
-            return await self.app(scope, limited, send)
-        except _TooLarge:
-            return await self._too_large(scope, send)
+            if not message.get("more_body", False):
+                return b"".join(chunks)
 
-    async def _too_large(self, scope, send):
-        import json
+    async def _too_large(self, scope, receive, send):
+        request = Request({**scope, "app": self.app})
+        response = A.answer(request, 413, A.TOO_LARGE[A.family(request.url.path)],
+                            problem=f"the request body is over {self.limit} bytes")
+        await response(scope, receive, send)
 
-        body = json.dumps(A.SFMC_TOO_LARGE if A.family(scope["path"]) == "sfmc" else {"errors": ["Request body too large"]}).encode()
-        await send({"type": "http.response.start", "status": 413,
-                    "headers": [(b"content-type", b"application/json"), (b"content-length", str(len(body)).encode())]})
-        await send({"type": "http.response.body", "body": body})
+
+def _replaying(body: bytes, receive):
+    """A receive that gives the app the body already read, in one message, then what the client sends next."""
+    pending = [{"type": "http.request", "body": body, "more_body": False}]
+
+    async def replay():
+        return pending.pop() if pending else await receive()
+    return replay
 
 
 class _TooLarge(Exception):
+    pass
+
+
+class _ClientLeft(Exception):
     pass
 
 
@@ -104,16 +123,17 @@ def create_app(runner: SimRunner, tokens: TokenStore) -> FastAPI:
     @app.exception_handler(StarletteHTTPException)
     async def http_error(request: Request, exc: StarletteHTTPException):
         family = A.family(request.url.path)
+        problem = "no such endpoint" if exc.status_code == 404 else str(exc.detail)
         if exc.status_code == 404:
-            body = {"sfmc": A.SFMC_NOT_FOUND, "blueshift": A.BLUESHIFT_NOT_FOUND, "sim": {"error": "no such endpoint"}}[family]
+            body = {"sfmc": A.SFMC_NOT_FOUND, "blueshift": A.BLUESHIFT_NOT_FOUND, "sim": {"error": problem}}[family]
         elif family == "sfmc":
-            body = A.sfmc_error(str(exc.detail), exc.status_code)
+            body = A.sfmc_error(problem, exc.status_code)
         else:
-            body = {"error": str(exc.detail)}
-        return A.answer(request, exc.status_code, body, headers=getattr(exc, "headers", None))
+            body = {"error": problem}
+        return A.answer(request, exc.status_code, body, problem=problem, headers=getattr(exc, "headers", None))
 
     @app.exception_handler(Exception)
     async def crashed(request: Request, exc: Exception):
-        return A.answer(request, 500, A.SFMC_SERVER_ERROR, problem="internal error (see the server's log)")
+        return A.answer(request, 500, A.SERVER_ERROR[A.family(request.url.path)], problem=A.SERVER_ERROR_PROBLEM)
 
     return BodyLimit(app), app

@@ -31,7 +31,7 @@ def _campaign(request: Request, kind: str, uuid: str) -> Response:
     runner = request.app.state.runner
     with runner.lock:
         if runner.finished:
-            raise actions.Refused(422, {"errors": ["The scenario has ended"]})
+            raise actions.Refused(422, {"errors": ["The scenario has ended"]}, "the scenario has ended")
         runner.catch_up()
         versions = [j for j, spec in enumerate(runner.loaded.scenario.journeys) if spec.key == uuid]
         if not versions:

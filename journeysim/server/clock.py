@@ -8,6 +8,7 @@ touched by one thread at a time.
 
 from __future__ import annotations
 
+import math
 import threading
 import time
 from collections.abc import Callable
@@ -46,6 +47,8 @@ class VirtualClock:
     virtual_origin: float = 0.0
 
     def __post_init__(self) -> None:
+        if not (math.isfinite(self.speed) and self.speed >= 0):
+            raise ValueError(f"speed must be a finite number >= 0, got {self.speed!r}")
         self.wall_origin = self.wall()
 
     def now_s(self) -> float:
@@ -98,8 +101,8 @@ class SimRunner:
         """Run the simulation up to the virtual instant of now (with the lock held)."""
         if self.finished:
             return
-        target = int(self.clock.now_s() // self.res)
-        self.run_to(target)
+        virtual_s = min(self.clock.now_s(), self.sim.end_tick * self.res)  # a huge speed overflows to inf
+        self.run_to(int(virtual_s // self.res))
 
     def run_to(self, tick: int) -> None:
         """Run every control event up to ``tick`` (not past the scenario's end, which it notes)."""

@@ -10,6 +10,8 @@ unknown key or version is 30003; a scenario journey (running, paused, stopped) c
 
 from __future__ import annotations
 
+import json
+import math
 import threading
 import uuid
 from datetime import UTC, datetime, timedelta
@@ -122,10 +124,10 @@ def _checked(body: Any, *, update: bool) -> dict:
         if name in body and not isinstance(body[name], list):
             raise bad(f"{name} is an array")
     if update:
-        version = body.get("version")
-        if isinstance(version, bool) or not isinstance(version, int | float) or version != int(version) or version < 1:
+        version = _whole_number(body.get("version"))
+        if version is None or version < 1:
             raise bad("version is required: a whole number")
-        body = {**body, "version": int(version)}
+        body = {**body, "version": version}
         if not isinstance(body.get("modifiedDate"), str):
             raise bad("modifiedDate is required: the journey's current modifiedDate (D2)")
     return body
@@ -139,11 +141,37 @@ JOURNEY_SPEC = {"requestBody": {"required": True, "content": {"application/json"
                    "activities": {"type": "array"}}}}}}}
 
 
-async def _json(request: Request) -> Any:
-    import json
+def _whole_number(value: Any) -> int | None:
+    """A JSON number with no fraction (1 or 1.0) as an int; None for anything else (true, 1.5, "1")."""
+    if isinstance(value, bool):
+        return None
+    if isinstance(value, int):
+        return value
+    if isinstance(value, float) and value.is_integer():
+        return int(value)
+    return None
 
+
+def _finite_float(text: str) -> float:
+    number = float(text)
+    if not math.isfinite(number):
+        raise ValueError(f"{text} is too large for a number")
+    return number
+
+
+def _not_json(name: str) -> None:
+    raise ValueError(f"{name} is not JSON")
+
+
+def parse_json(raw: bytes) -> Any:
+    """The body as JSON (RFC 8259): Python's NaN and Infinity, and numbers that overflow a float
+    (1e400), are ValueError like any other text that is not JSON. An empty body is None."""
+    return json.loads(raw or b"null", parse_constant=_not_json, parse_float=_finite_float)
+
+
+async def _json(request: Request) -> Any:
     try:
-        return json.loads(await request.body() or b"null")
+        return parse_json(await request.body())
     except (ValueError, UnicodeDecodeError):
         raise actions.Refused(400, A.SFMC_MALFORMED, "the body is not JSON") from None
 

@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from fastapi import APIRouter, Request
 from fastapi.responses import Response
-from pydantic import BaseModel, ConfigDict, Field, StrictStr, field_validator
+from pydantic import BaseModel, ConfigDict, Field, StrictFloat, StrictInt, StrictStr, field_validator
 
 from ..schema import AtStop
 from ..units import parse_duration
@@ -21,8 +21,8 @@ class Strict(BaseModel):
 
 
 class Advance(Strict):
-    by: StrictStr | float | None = Field(None, description="A duration to move the clock by: '6h', '2d', 3600.")
-    to: StrictStr | float | None = Field(None, description="An instant since the start to move the clock to: '2d'.")
+    by: StrictStr | StrictFloat | None = Field(None, description="A duration to move the clock by: '6h', '2d', 3600.")
+    to: StrictStr | StrictFloat | None = Field(None, description="An instant since the start to move the clock to: '2d'.")
 
     @field_validator("by", "to")
     @classmethod
@@ -37,20 +37,21 @@ class Advance(Strict):
 
 class JourneyPause(Strict):
     mode: AtStop | None = Field(None, description="At an action node (P1); default the policy's.")
-    version: int | None = Field(None, ge=1)
+    version: StrictInt | None = Field(None, ge=1)
 
 
 class JourneyVersion(Strict):
-    version: int | None = Field(None, ge=1)
+    version: StrictInt | None = Field(None, ge=1)
 
 
 class GlobalFilter(Strict):
     exclude: StrictStr | None = Field(description="Profiles matching it are removed at action nodes (G2); null deletes it.")
-    version: int | None = Field(None, ge=1)
+    version: StrictInt | None = Field(None, ge=1)
 
 
-def sim_error(message: str) -> dict:
-    return {"error": message}
+def refused(status: int, message: str) -> actions.Refused:
+    """A /sim refusal: the explanation is the body's ``error`` and, as for every refusal, the problem header."""
+    return actions.Refused(status, {"error": message}, message)
 
 
 @router.get("/status", summary="Virtual time and every journey's status and counts (X3)")
@@ -67,14 +68,14 @@ def summary(request: Request) -> Response:
 def advance(request: Request, body: Advance) -> Response:
     runner = request.app.state.runner
     if (body.by is None) == (body.to is None):
-        raise actions.Refused(400, sim_error("give exactly one of 'by' or 'to'"))
+        raise refused(400, "give exactly one of 'by' or 'to'")
     with runner.lock:
         if runner.finished:
-            raise actions.Refused(409, sim_error("the scenario has ended"))
+            raise refused(409, "the scenario has ended")
         runner.catch_up()
         target = runner.now_tick * runner.res + body.by if body.by is not None else body.to
         if target < runner.now_tick * runner.res:
-            raise actions.Refused(409, sim_error(f"the clock is at {runner.now_s}s already; it does not go back"))
+            raise refused(409, f"the clock is at {runner.now_s}s already; it does not go back")
         runner.advance(target)
         return A.answer(request, 200, {"now_s": runner.now_s, "ended": runner.at_end})
 
@@ -83,19 +84,19 @@ def _operate(request: Request, kind: str, key: str, target, expression=None) -> 
     runner = request.app.state.runner
     with runner.lock:
         if runner.finished:
-            raise actions.Refused(409, sim_error("the scenario has ended"))
+            raise refused(409, "the scenario has ended")
         runner.catch_up()
         if not any(j.key == key for j in runner.loaded.scenario.journeys):
-            raise actions.Refused(404, sim_error(f"no journey with key {key!r}"))
+            raise refused(404, f"no journey with key {key!r}")
         try:
             step = actions.build(runner, kind, target, "ajo")
         except actions.ProblemFound as problem:
-            raise actions.Refused(400, sim_error(problem.message)) from None
+            raise refused(400, problem.message) from None
         wrong = actions.wrong_status(runner, step)
         if wrong:
             j, now = wrong[0]
             need = {"pause": "live", "resume": "paused", "global_filter": "paused"}[kind]
-            raise actions.Refused(409, sim_error(f"{runner.sim.journeys_c[j].label} is {now}; it must be {need} (J1, G1)"))
+            raise refused(409, f"{runner.sim.journeys_c[j].label} is {now}; it must be {need} (J1, G1)")
         actions.commit(runner, step, expression)
         return A.answer(request, 200, {"at_s": runner.now_s, "action": kind, "journeys": [runner.sim.journeys_c[j].label for j in step.targets]})
 
@@ -121,5 +122,5 @@ def global_filter(request: Request, key: str, body: GlobalFilter) -> Response:
     try:
         action, expression = actions.global_filter_action(runner, key, body.version, body.exclude)
     except actions.ProblemFound as problem:
-        raise actions.Refused(400, sim_error(problem.message)) from None
+        raise refused(400, problem.message) from None
     return _operate(request, "global_filter", key, action, expression)

@@ -6,7 +6,7 @@ malformed request, 401 without a valid bearer token.
 
 from __future__ import annotations
 
-import json
+import re
 import uuid
 from urllib.parse import parse_qs
 
@@ -16,7 +16,7 @@ from pydantic import BaseModel, ConfigDict, Field, StrictBool, StrictInt, Strict
 
 from . import actions
 from . import answers as A
-from .definitions import journey_document, status_name
+from .definitions import journey_document, parse_json, status_name
 
 router = APIRouter(tags=["SFMC"])
 JOURNEY_NAMESPACE = uuid.UUID("5b0f3a52-2f8e-4a3c-9d0e-6a7c1f4b9e21")
@@ -62,7 +62,7 @@ async def token(request: Request) -> Response:
         if request.headers.get("content-type", "").startswith("application/x-www-form-urlencoded"):
             fields = {k: v[0] for k, v in parse_qs(raw.decode("utf-8"), strict_parsing=bool(raw)).items()}
         else:
-            fields = json.loads(raw or b"null")
+            fields = parse_json(raw)
         if not isinstance(fields, dict):
             raise ValueError("not an object")
     except (ValueError, UnicodeDecodeError):
@@ -88,12 +88,14 @@ def _query(request: Request, name: str) -> str | None:
     return None
 
 
+VERSION_NUMBER = re.compile(r"[0-9]{1,18}")  # int() would also read " 1", "1_0" (10) and other scripts' digits
+
+
 def _version_args(request: Request) -> tuple[int | None, bool | None]:
     version, every = _query(request, "versionNumber"), _query(request, "allVersions")
-    try:
-        number = int(version) if version not in (None, "") else None
-    except ValueError:
-        raise actions.Refused(400, A.SFMC_MALFORMED, f"versionNumber {version!r} is not a whole number") from None
+    if version not in (None, "") and not VERSION_NUMBER.fullmatch(version):
+        raise actions.Refused(400, A.SFMC_MALFORMED, f"versionNumber {version[:40]!r} is not a whole number")
+    number = int(version) if version not in (None, "") else None
     flag = None
     if every not in (None, ""):
         if every.lower() not in ("true", "false", "1", "0"):
@@ -203,6 +205,8 @@ def get_journey(request: Request, ident: str, versionNumber: int | None = VERSIO
         version, _ = _version_args(request)
         draft = drafts.find(ident)
         if draft is not None:
+            if version is not None and version != draft["version"]:
+                raise actions.Refused(404, A.SFMC_NOT_FOUND, f"draft journey {draft['key']!r} has no version {version}")
             return A.answer(request, 200, draft)
         key = journey_key(request, ident)
         docs = scenario_documents(runner, key)

@@ -8,6 +8,7 @@ refused (501), never pretended.
 
 from __future__ import annotations
 
+import re
 import uuid
 
 import numpy as np
@@ -24,6 +25,7 @@ MAX_CONTACTS = 50
 INVALID_NAME = "Exit request Ignored - Invalid Interaction Name."
 INVALID_VERSION = "Exit request Ignored - Invalid Interaction Version."
 INVALID_CONTACT = "Exit request Ignored - Invalid Contact Key."
+PROFILE_ID = re.compile(r"0|-?[1-9][0-9]{0,18}")  # str() of an int64: no spaces, sign, leading zeros or other digits
 NOT_SIMULATED = A.sfmc_error("journeysim cannot publish a journey created over the API: it has no scenario version to "
                              "simulate. Add it to the scenario as a version with 'draft: true' and publish that.", 501)
 
@@ -54,11 +56,10 @@ def _items(body) -> list[tuple[str, str, list[int] | None]]:
 
 
 def _profile(ids: np.ndarray, contact_key: str) -> int | None:
-    """The profile a ContactKey names: its profile_id written as a whole number."""
-    text = contact_key.strip()
-    if not text.lstrip("-").isdigit():
+    """The profile a ContactKey names: its profile_id exactly as str() writes it ("17", never " 17" or "017")."""
+    if not PROFILE_ID.fullmatch(contact_key):
         return None
-    profile = int(text)
+    profile = int(contact_key)
     return profile if bool(np.isin(profile, ids)) else None
 
 
