@@ -18,7 +18,7 @@ def test_S6_held_send_delay_counts_from_when_the_wait_ended_not_from_the_release
     pause_ = result.summary["journeys"]["w"]["pauses"][0]
     assert pause_["held_at_resume"] == 1
     assert pause_["send_delay_s"] == {"p50": 2.0 * DAY, "p95": 2.0 * DAY, "max": 2.0 * DAY}
-    assert pause_["held_at_resume_outcome"] == {"sent": 1, "capped": 0, "exited": {}, "discarded": {}, "still_held": 0,
+    assert pause_["held_at_resume_outcome"] == {"sent": 1, "capped": 0, "skipped_late": 0, "exited": {}, "discarded": {}, "still_held": 0,
                                                 "in_journey_unsent": 0}
 
 
