@@ -168,7 +168,7 @@ def conservation(sim: Simulation, *, arrivals_done: bool = True) -> dict:
             if not single:
                 live &= mine
             profiles = st.profile[:n][live]
-            if len(np.unique(profiles)) != len(profiles):
+            if _distinct_profiles(profiles, sim.population.size) != len(profiles):
                 problems.append(f"{label}: a profile is in two places at once")
     return {"ok": not problems, "problems": problems, "per_journey": per_journey}
 
