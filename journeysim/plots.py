@@ -19,7 +19,7 @@ from matplotlib.lines import Line2D
 from matplotlib.patches import Patch
 
 from .engine.recorder import EXIT_REASONS, REASONS
-from .units import format_duration, format_elapsed
+from .units import format_duration, format_elapsed, format_rate
 
 if TYPE_CHECKING:
     from .api import Result
@@ -221,7 +221,7 @@ def plot_drain(result: Result, *, ax: Axes | None = None) -> Axes:
     handles, labels = ax.get_legend_handles_labels()
     if rate:
         handles.append(Line2D([], [], color="#333333", ls="--", lw=1))
-        labels.append(f"documented rate {rate:,.0f}/s" + (" (org-wide)" if summary["org"].get("resume_rate_scope") == "org" else ""))
+        labels.append(f"documented rate {format_rate(rate)}" + (" (org-wide)" if summary["org"].get("resume_rate_scope") == "org" else ""))
     else:
         ax.text(0.99, 0.02, "release not rate-limited (policy release_rate_limited: false): every held profile goes at the resume",
                 transform=ax.transAxes, ha="right", va="bottom", fontsize="small", color="#555555")

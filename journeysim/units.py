@@ -79,6 +79,17 @@ def format_elapsed(seconds: float) -> str:
     return f"{sign}{days}d {hours:02d}:{minutes:02d}" + (f":{secs:02d}" if secs else "")
 
 
+def format_rate(per_second: float) -> str:
+    """A rate as a scenario writes it, in the first unit that makes it at least 1: ``5,000/s``,
+    ``2.5/s``, ``20/m``, ``12/h``; ``0/s`` only for zero."""
+    for unit, seconds in (("s", 1), ("m", 60), ("h", 3600), ("d", 86400)):
+        value = per_second * seconds
+        if value >= 1 or unit == "d" or per_second <= 0:
+            break
+    value = round(float(value), 2)
+    return (f"{value:,.0f}" if value.is_integer() else f"{value:,.2f}".rstrip("0")) + f"/{unit}"
+
+
 def format_duration(seconds: float) -> str:
     """A length of time as a scenario writes it: ``1d 6h``, ``23h 30m``, ``1m 30s``, ``0.25s``, ``0s``.
 

@@ -15,7 +15,7 @@ from hypothesis import strategies as st
 
 from journeysim.cli import main
 from journeysim.loader import load
-from journeysim.units import format_duration, format_elapsed, format_instant, parse_datetime, parse_duration
+from journeysim.units import format_duration, format_elapsed, format_instant, format_rate, parse_datetime, parse_duration, parse_rate
 
 
 @pytest.mark.parametrize(("seconds", "text"), [
@@ -144,3 +144,16 @@ def test_without_a_start_every_output_uses_the_one_elapsed_form(tmp_path):
     assert "day " not in result.stdout and " h," not in result.stdout
     page = (out / "report.html").read_text()
     assert "paused +1d 00:00 in hold mode for 1d" in page and "day 2" not in page
+
+
+@pytest.mark.parametrize("per_second, text", [(5000, "5,000/s"), (2.5, "2.5/s"), (1 / 3, "20/m"), (12 / 3600, "12/h"),
+                                              (0, "0/s")])
+def test_a_rate_reads_in_the_first_unit_that_makes_it_at_least_one(per_second, text):
+    """A resume rate of 20/m was printed '0/s' in the report's verdict and the drain figure's legend."""
+    assert format_rate(per_second) == text
+
+
+@given(st.sampled_from(["s", "m", "h", "d"]), st.integers(1, 10**6))
+def test_a_printed_rate_reads_back_as_the_rate(unit, count):
+    rate = parse_rate(f"{count}/{unit}")
+    assert parse_rate(format_rate(rate).replace(",", "")) == pytest.approx(rate, rel=0.01)

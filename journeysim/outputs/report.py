@@ -12,7 +12,7 @@ from datetime import datetime
 from pathlib import Path
 
 from ..api import Result
-from ..units import format_duration, format_instant, format_local, start_of
+from ..units import format_duration, format_instant, format_local, format_rate, start_of
 from .figures import Renderer
 from .figures import render as render_figures
 from .text import held_outcome_text
@@ -34,7 +34,7 @@ def _release_text(summary: dict, pause: dict) -> str:
     if not policy.get("release_rate_limited", True):
         return f"released all at once (the platform sets no release rate), live again after {drain}"
     org = summary["org"]
-    rate = f"{org.get('resume_rate_per_s', 5000.0):,.0f}/s"
+    rate = format_rate(org.get("resume_rate_per_s", 5000.0))
     if org.get("resume_rate_scope") == "org":
         rate += " shared across the org"
     return f"released in {drain} at {rate}"
@@ -180,12 +180,14 @@ def _org_text(org: dict) -> str:
              f"{org['cap_exceeded_checks']:,} at or over the cap"]
     if "live_journeys_peak" in org:
         quota = org.get("max_live_journeys")
-        parts.append(f"at most {org['live_journeys_peak']:,} journey versions live, paused, resuming or finishing at once"
+        peak = org["live_journeys_peak"]
+        parts.append(f"at most {peak:,} journey version{'' if peak == 1 else 's'} live, paused, resuming or finishing at once"
                      + (f" (quota {quota:,})" if quota else ""))
         parts.append(f"{org['engageable_profiles']:,} engageable profiles")
         quota = org.get("events_per_s_quota")
         parts.append(f"entry events peaked at {org['events_per_s_peak']:,}/s"
-                     + (f", over the quota of {quota:g}/s for {org['seconds_over_events_quota']:,} s" if quota else ""))
+                     + (f", over the quota of {format_rate(quota)} for {format_duration(org['seconds_over_events_quota'])}"
+                        if quota else ""))
         if org.get("business_rules"):
             parts.append(f"{org['capped']:,} sends suppressed by business rules")
     return "Org: " + "; ".join(parts) + "."
