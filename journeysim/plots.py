@@ -375,7 +375,7 @@ def plot_status(result: Result, *, ax: Axes | None = None) -> Axes:
     for row, (label, journey) in enumerate(journeys.items()):
         changes = journey.get("status_changes") or [{"at_s": 0, "status": "live"}]
         spans = [(c["at_s"], end, c["status"]) for c, end in zip(changes, [c["at_s"] for c in changes[1:]] + [duration])]
-        if journey["status_at_end"] == "finished":
+        if journey["status_at_end"] == "finished" and changes[-1]["status"] != "finished":
             finished = _finished_at(result, label)
             if finished is not None and finished < duration:
                 start, end, status = spans[-1]

@@ -58,8 +58,15 @@ def test_J1_statuses_live_paused_resuming_live_then_stopped(simulate):
 
 
 def test_J1_a_journey_whose_entries_closed_and_last_profile_left_is_finished(simulate):
-    """J1: a journey whose entries closed and last profile left is finished."""
-    assert simulate(scenario(), events=False).summary["journeys"]["j"]["status_at_end"] == "finished"
+    """J1: a journey whose entries closed and last profile left is finished, from the moment the last
+    one left (the 100th arrival at 990 s, its 100 s wait, the send: 1090 s), in the status changes
+    and the time series as in status_at_end."""
+    result = simulate(scenario(), events=False)
+    s = result.summary["journeys"]["j"]
+    assert s["status_at_end"] == "finished"
+    assert s["status_changes"] == [{"at_s": 0, "status": "live"}, {"at_s": 1090, "status": "finished"}]
+    series = result.timeseries
+    assert set(series[series.t_s < 1090].status) == {"live"} and set(series[series.t_s >= 1090].status) == {"finished"}
 
 
 def test_J1_requests_the_platform_would_refuse_make_the_scenario_invalid(simulate):

@@ -240,7 +240,7 @@ def test_R6_held_profiles_drain_at_5000_per_second_oldest_first(simulate):
     s = journey_summary(result)
     p = s["pauses"][0]
     assert p["held_at_resume"] == 12_000 and p["drain_s"] == 3 and p["live_at_s"] == 203
-    assert [c["status"] for c in s["status_changes"]] == ["live", "paused", "resuming", "live"]
+    assert [c["status"] for c in s["status_changes"]] == ["live", "paused", "resuming", "live", "finished"]
     ev = result.events
     held = ev[ev.event == "held"].set_index("profile_id").t_s
     released = ev[ev.event == "released"].set_index("profile_id").t_s

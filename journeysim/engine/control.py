@@ -76,6 +76,7 @@ class ControlProcesses:
                 continue
             self.read(c, int(self.env.now))
         runtime.entries_closed = True
+        runtime.entries_closed_at = int(self.env.now)
 
     def read(self, c: CompiledJourney, now: int) -> None:
         node = self.nodes[c.start]

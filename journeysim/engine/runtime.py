@@ -21,6 +21,7 @@ class JourneyRuntime:
     catch_up_reads: bool = False
     read_done: np.ndarray | None = None
     entries_closed: bool = False
+    entries_closed_at: int = 0  # the tick its entries closed (its last scheduled read; 0 for arrivals known at the start)
     pause: PauseRecord | None = None
     superseded: bool = False  # a later version was published (S10)
     last_exit: int = 0

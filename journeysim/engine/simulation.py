@@ -231,6 +231,8 @@ class Simulation(RowFlow, ControlProcesses, OrgAccounting, JourneyVersions):
             later = np.flatnonzero(st.state[:st.size] == S.PENDING)
             st.state[later] = S.VOID
             st.t_next[later] = NEVER
+        else:  # a run cut short has arrivals still to come: not finished
+            self.close_emptied_journeys()
         self.progress.close()
 
     def sync(self) -> None:

@@ -7,7 +7,10 @@ from __future__ import annotations
 import numpy as np
 
 from ..model.timeline import PlannedAction, drafts
+from . import store as S
 from .org import RUNNING
+
+_STILL_OPEN = S.state_table(S.IN_JOURNEY + S.AT_DOOR + (S.PENDING,))
 
 
 class JourneyVersions:
@@ -22,6 +25,25 @@ class JourneyVersions:
         for c in self.journeys_c:  # the last published version of a key receives jumps
             if c.index not in unpublished or c.spec.key not in self.journey_of_key:
                 self.journey_of_key[c.spec.key] = c.index
+
+    def close_emptied_journeys(self) -> None:
+        """At the end of a run: a live journey that takes no more entries and holds nobody is finished
+        (J1), from when its last profile left or its entries closed, whichever came later."""
+        st = self.store
+        n = st.size
+        for j, runtime in enumerate(self.runtime):
+            if runtime.status != "live" or not runtime.entries_closed:
+                continue
+            mine = slice(0, n) if len(self.runtime) == 1 else np.flatnonzero(st.journey[:n] == j)
+            state = st.state[mine]
+            if _STILL_OPEN[state].any():
+                continue
+            done = st.t_state[mine][state == S.DONE]
+            record = self.recorder.journeys[j]
+            at = max(int(done.max()) if len(done) else 0, runtime.entries_closed_at, record.status_log[-1][0])
+            runtime.status = "finished"
+            record.status_log.append((min(at, self.end_tick), "finished"))
+            self.note_running_journeys()
 
     def takes_entries(self, j: int) -> bool:
         return self.runtime[j].status not in ("draft", "stopped", "finished") and not self.runtime[j].superseded
