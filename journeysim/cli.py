@@ -444,6 +444,9 @@ def format_summary(summary: dict) -> str:
                 lines.append("  capped by business rules: " + ", ".join(f"{k} {v:,}" for k, v in j["capped"].items() if v))
         if any(j.get("skipped", {}).values()):
             lines.append("  skipped (not sent): " + ", ".join(f"{k} {v:,}" for k, v in j["skipped"].items() if v))
+        if j.get("skipped_reads_at_s"):
+            lines.append(f"  scheduled reads skipped while paused: {len(j['skipped_reads_at_s']):,} ("
+                         + ", ".join(format_instant(t, start) for t in j["skipped_reads_at_s"]) + ")")
         for p in j["pauses"]:
             if p["resumed_at_s"] is None:
                 lines.append(f"  pause at {format_instant(p['paused_at_s'], start)}: {p['ended_by'] or 'still paused at the end'}")
@@ -454,6 +457,8 @@ def format_summary(summary: dict) -> str:
                     f"max {format_duration(p['send_delay_s']['max'])}")
             if p.get("entered_from_queue"):
                 line += f"; {p['entered_from_queue']:,} queued entries let in"
+            if p.get("read_at_resume"):
+                line += f"; {p['read_at_resume']:,} read at the resume (the skipped reads caught up)"
             if p.get("waits_extended"):
                 line += f"; {p['waits_extended']:,} waits extended"
             if p.get("skipped_late"):

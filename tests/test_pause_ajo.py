@@ -196,6 +196,7 @@ def test_R3_incremental_read_plays_the_whole_audience_at_resume_after_a_pause_be
     entered = ev[(ev.event == "entered") & (ev.node == "read")]
     assert len(entered) == 1000 and entered.t_s.min() == 2.5 * 86400 + 1
     assert journey_summary(result)["skipped_reads_at_s"] == [86400, 2 * 86400]
+    assert journey_summary(result)["pauses"][0]["read_at_resume"] == 1000
 
 
 def test_R3_incremental_read_over_occurrences_includes_everyone_qualified_in_between(simulate):
@@ -210,6 +211,7 @@ def test_R3_incremental_read_over_occurrences_includes_everyone_qualified_in_bet
     at_resume = entered[(entered.t_s > 9 * 86400) & (entered.t_s < 9 * 86400 + 7200)]
     assert len(first) + len(at_resume) == 2000 and len(at_resume) == 2000 - len(first) > 0
     assert journey_summary(result)["skipped_reads_at_s"] == [d * 86400 for d in range(4, 10)]
+    assert journey_summary(result)["pauses"][0]["read_at_resume"] == len(at_resume)
 
 
 def test_R4_R8_L1_automatic_resume_at_the_maximum_pause_keeps_held_profiles(simulate):

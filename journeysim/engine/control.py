@@ -211,7 +211,9 @@ class ControlProcesses:
             self.admit(queued, np.full(len(queued), now, dtype=np.int64))
         if runtime.catch_up_reads and runtime.status != "stopped":
             runtime.catch_up_reads = False
+            arrived = self.recorder.journeys[j].arrived
             self.read(runtime.compiled, now)
+            record.read_at_resume = self.recorder.journeys[j].arrived - arrived
         self.env.process(self._go_live(j, record, live_at))
 
     def _schedule_release(self, j: int, held: np.ndarray, now: int) -> int:

@@ -38,6 +38,7 @@ class PauseRecord:
     live_at: int | None = None
     ended_by: str | None = None
     entered_from_queue: int = 0
+    read_at_resume: int = 0  # profiles the catch-up read at the resume brought in (R3)
     waits_extended: int = 0
     skipped_late: int = 0
     parked_released: int = 0

@@ -65,6 +65,8 @@ def _pause_sentence(summary: dict, label: str, pause: dict, discarded_by_mode: i
             parts.append("of the held, " + held_outcome_text(pause["held_at_resume_outcome"]))
     if pause.get("entered_from_queue"):
         parts.append(f"{pause['entered_from_queue']:,} queued entries let in")
+    if pause.get("read_at_resume"):
+        parts.append(f"{pause['read_at_resume']:,} profiles read at the resume, catching up the scheduled reads it skipped")
     if pause.get("waits_extended"):
         parts.append(f"{pause['waits_extended']:,} waits extended")
     return "; ".join(parts)

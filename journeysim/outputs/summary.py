@@ -104,6 +104,7 @@ def _pause_summary(record: PauseRecord, resolution: float, steps: tuple[np.ndarr
         "sent_after_hold": int(len(delays)),
         "held_at_resume_outcome": held_at_resume_outcome(record, store),
         "entered_from_queue": record.entered_from_queue,
+        "read_at_resume": record.read_at_resume,
         "waits_extended": record.waits_extended,
         "capped_after_hold": int(sum(len(r) for r in record.capped_rows)),
         "skipped_late": record.skipped_late,
