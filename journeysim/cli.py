@@ -121,7 +121,7 @@ def main() -> None:
 @set_option
 def run(scenario: str, out: str, events: bool, seed: int | None, quiet: bool, no_report: bool, force: bool,
         sets: tuple[str, ...]) -> None:
-    """Run SCENARIO and write summary.json, timeseries.parquet (and events.parquet) into --out."""
+    """Run SCENARIO; write summary.json, timeseries.parquet, report.html (unless --no-report), events.parquet (--events) to --out."""
     from .engine.memory import freed_memory_reused
 
     with freed_memory_reused():  # the outputs' big columns reuse the run's freed memory too
@@ -280,7 +280,15 @@ def compare(scenarios: tuple[str, ...], variants: tuple[str, ...], presets: str 
     if not quiet:
         from .compare import comparison_text
         click.echo(comparison_text(results))
-        click.echo(f"\nwrote {page}")
+        click.echo(_wrote_line(page.parent))
+
+
+def _wrote_line(folder: Path) -> str:
+    """'wrote comparison.csv, comparison.html, fig_held.png, ... to FOLDER'."""
+    from .outputs.folder import MANIFEST
+
+    names = sorted(p.name for p in folder.iterdir() if p.name != MANIFEST and p.is_file())
+    return f"\nwrote {', '.join(names)} to {folder}"
 
 
 def _distinct_names(paths: tuple[str, ...]) -> list[str]:
@@ -297,7 +305,7 @@ def _distinct_names(paths: tuple[str, ...]) -> list[str]:
 
 def _compare_presets(scenarios: tuple[str, ...], variants: tuple[str, ...], presets: str, out: Path, quiet: bool,
                      sets: tuple[str, ...], force: bool) -> None:
-    from .compare import comparison_table, write_comparison
+    from .compare import comparison_text, write_comparison
     from .compare_presets import parse_presets, preset_runs, run_presets, verdict
 
     if len(scenarios) != 1 or variants:
@@ -316,11 +324,11 @@ def _compare_presets(scenarios: tuple[str, ...], variants: tuple[str, ...], pres
     page = write_comparison(results, out, [r.variant for r in runs.values()], verdicts, notes, force=force)
     _warn_if_moved_aside(out, page.parent)
     if not quiet:
-        click.echo(comparison_table(results).to_string())
+        click.echo(comparison_text(results))
         click.echo("\n" + "\n".join(f"{name}: {text}" for name, text in verdicts.items()))
         for name, lines in notes.items():
             click.echo("\n".join(f"  note, {name}: {line}" for line in lines))
-        click.echo(f"\nwrote {page}")
+        click.echo(_wrote_line(page.parent))
 
 
 @main.command()

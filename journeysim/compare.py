@@ -102,7 +102,7 @@ def comparison_table(results: dict[str, Result]) -> pd.DataFrame:
         put("pauses", name, len(pauses))
         put("held at resume", name, sum(p["held_at_resume"] for p in pauses))
         put("longest drain (s)", name, max([p["drain_s"] or 0 for p in pauses] or [0]))
-        put("longest send delay (s)", name, max([p["send_delay_s"]["max"] for p in pauses] or [0]))
+        put("longest send delay (s)", name, _whole_if_whole(max([p["send_delay_s"]["max"] for p in pauses] or [0])))
         put("skipped late at release", name, sum(p.get("skipped_late", 0) for p in pauses))
         put("parked at end", name, sum(p.get("parked_at_end", 0) for p in pauses))
         put("status at end", name, ", ".join(sorted({j["status_at_end"] for j in journeys})))
@@ -299,6 +299,10 @@ def _label(metric: str) -> str:
     if is_time(metric):
         return metric.removesuffix(" (s)")
     return title(metric) if "." in metric else metric
+
+
+def _whole_if_whole(seconds: float) -> float | int:
+    return int(seconds) if float(seconds).is_integer() else seconds
 
 
 def comparison_text(results: dict[str, Result]) -> str:

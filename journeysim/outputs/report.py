@@ -12,6 +12,7 @@ from datetime import datetime
 from pathlib import Path
 
 from ..api import Result
+from ..readable import title
 from ..units import format_duration, format_instant, format_local, format_rate, start_of
 from .figures import Renderer
 from .figures import render as render_figures
@@ -131,7 +132,7 @@ def _reason_table(summary: dict) -> str:
     rows = [_cells(["journey", "why profiles left", "profiles"], header=True)]
     for label, j in summary["journeys"].items():
         for kind in ("exited", "discarded"):
-            rows += [_cells([label, f"{kind}.{reason}", f"{count:,}"]) for reason, count in j[kind].items() if count]
+            rows += [_cells([label, title(f"{kind}.{reason}"), f"{count:,}"]) for reason, count in j[kind].items() if count]
     return "<table>" + "".join(rows) + "</table>" if len(rows) > 1 else "<p>No profile left any journey.</p>"
 
 
@@ -167,11 +168,11 @@ def _views_table(summary: dict) -> str:
         view = j.get("report_view")
         if view is None:
             continue
-        hidden = ", ".join(f"{reason} {count:,}" for reason, count in view["not_shown"].items() if count) or "none"
+        hidden = ", ".join(f"{reason.replace('_', ' ')} {count:,}" for reason, count in view["not_shown"].items() if count) or "none"
         rows.append(_cells([label, f"{sum(j['discarded'].values()):,}", f"{sum(view['discarded'].values()):,}", hidden]))
     if len(rows) == 1:
         return ""
-    why = "; ".join(f"{reason}: {text}" for reason, text in NOT_SHOWN_WHY.items())
+    why = "; ".join(f"{reason.replace('_', ' ')}: {text}" for reason, text in NOT_SHOWN_WHY.items())
     return (_wide("<table>" + "".join(rows) + "</table>")
             + f"<p>The vendor's journey report does not show these discards ({html.escape(why)}); "
               "events.parquet marks them <code>in_report = false</code>.</p>")

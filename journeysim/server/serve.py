@@ -15,6 +15,7 @@ import click
 
 from ..loader import LoadedScenario
 from ..outputs.folder import moved_aside
+from ..units import format_elapsed
 from .app import create_app
 from .auth import ENV_BLUESHIFT_KEY, ENV_CLIENT_ID, ENV_CLIENT_SECRET, Credentials, TokenStore
 from .clock import SimRunner
@@ -110,5 +111,5 @@ def run_cli(loaded: LoadedScenario, out: str, host: str, port: int, speed: float
     warning = moved_aside(out, folder)
     if warning is not None:
         click.echo(warning, err=True)
-    click.echo(f"stopped at {runner.now_s}s ({runner.ended_by}); {len(runner.calls)} API calls; "
+    click.echo(f"stopped at {format_elapsed(runner.now_s)} ({runner.ended_by}); {len(runner.calls)} API calls; "
                f"wrote {', '.join(p.name for p in runner.written if p.is_file())} to {folder}")
