@@ -1,0 +1,316 @@
+"""The SimPy control processes: the timeline, read-audience schedules, pause, resume, stop,
+global filters and profile updates. Each acts at its instant after ``sync`` has moved every row
+due before it."""
+
+from __future__ import annotations
+
+import math
+import threading
+from collections.abc import Iterator
+
+import numpy as np
+import simpy
+
+from ..model.graph import CompiledJourney
+from ..model.timeline import PlannedAction
+from ..schema import ReadAudienceNode, WaitNode
+from . import store as S
+from .moves import rate_slots, stable_order, to_ticks
+from .recorder import PauseRecord
+from .store import NEVER
+
+THREADED_SHUFFLE = 1 << 18  # profiles a read must have before its shuffle runs in a thread of its own
+
+
+class ControlProcesses:
+    """The part of ``Simulation`` that runs operator actions and schedules; mixed into it."""
+
+    # ================================================================= control processes
+    def _timeline(self, plan: list[PlannedAction]) -> Iterator[simpy.Event]:
+        for step in plan:
+            at = to_ticks(step.at, self.res)
+            if at > self.env.now:
+                yield self.env.timeout(at - self.env.now)
+            self.apply(step)
+
+    def apply(self, step: PlannedAction) -> None:
+        """Execute one planned action at the current instant, as the timeline does."""
+        self.sync()
+        getattr(self, f"_do_{step.kind}")(step)
+
+    def _progress_ticks(self) -> Iterator[simpy.Event]:
+        """On a terminal only: move the bar every 1% of simulated time."""
+        step = max(1, self.end_tick // 100)
+        while self.env.now + step <= self.end_tick:
+            yield self.env.timeout(step)
+            self.sync()
+
+    def _reads(self, c: CompiledJourney) -> Iterator[simpy.Event]:
+        node = self.nodes[c.start]
+        spec: ReadAudienceNode = node.spec
+        schedule = spec.schedule
+        if hasattr(schedule, "at"):
+            occurrences = [to_ticks(schedule.at, self.res)]
+        else:
+            step = max(1, to_ticks(schedule.every, self.res))
+            first = to_ticks(schedule.start, self.res)
+            count = (self.end_tick - first) // step + 1 if first <= self.end_tick else 0
+            if schedule.count is not None:
+                count = min(count, schedule.count)
+            occurrences = [first + k * step for k in range(max(count, 0))]
+        runtime = self.runtime[c.index]
+        runtime.read_done = np.zeros(self.population.size, dtype=bool)
+        for at in occurrences:
+            if at > self.end_tick:
+                break
+            if at > self.env.now:
+                yield self.env.timeout(at - self.env.now)
+            self.sync()
+            if runtime.status == "stopped":
+                break
+            if not self.takes_entries(c.index):  # a draft or an older version of the key (S10)
+                continue
+            if runtime.status == "paused":
+                self.recorder.journeys[c.index].skipped_reads.append(int(self.env.now))
+                runtime.catch_up_reads = runtime.catch_up_reads or spec.incremental
+                continue
+            self.read(c, int(self.env.now))
+        runtime.entries_closed = True
+        runtime.entries_closed_at = int(self.env.now)
+
+    def read(self, c: CompiledJourney, now: int) -> None:
+        node = self.nodes[c.start]
+        spec: ReadAudienceNode = node.spec
+        runtime = self.runtime[c.index]
+        audience = self.loaded.expressions.get((c.index, node.node_id, "audience"))
+        if audience is None:
+            eligible = np.ones(self.population.size, dtype=bool)
+        else:
+            eligible = np.zeros(self.population.size, dtype=bool)
+            eligible[self._audience(audience)] = True
+        if spec.incremental:
+            eligible &= ~runtime.read_done
+        elif self.store.size:
+            inside = self.store.rows_of(c.index, S.IN_JOURNEY + S.AT_DOOR)
+            eligible[self.store.profile[inside]] = False
+        runtime.read_done |= eligible
+        profiles = _positions(eligible)
+        del eligible
+        # a big read is shuffled on a second core while this one fills the store's other columns
+        shuffle = threading.Thread(target=self.node_rng[node.gid].shuffle, args=(profiles,), name="journeysim-read-shuffle")
+        if len(profiles) >= THREADED_SHUFFLE:
+            shuffle.start()
+        else:
+            shuffle.run()
+        try:
+            st = self.store
+            rows = st.append(len(profiles), c.index, c.start, S.READQ, now)  # a slice: the columns below are views
+            rate_slots(len(profiles), spec.read_rate, self.res, out=st.t_next[rows], start=now)  # no array of slots
+            st.t_move[rows] = st.t_next[rows]
+            if st.event_nodes:
+                st.t_node[rows] = st.t_next[rows]
+        finally:
+            if shuffle.ident is not None:
+                shuffle.join()
+        st.write_profiles(rows, profiles)
+        self.recorder.journeys[c.index].arrived += len(profiles)
+
+    # ================================================================= operator actions
+    def _refuse(self, j: int, step: PlannedAction, why: str) -> None:
+        self.recorder.journeys[j].refused.append({"at_s": self.env.now * self.res, "action": step.kind, "reason": why})
+
+    def set_status(self, j: int, status: str) -> None:
+        self.runtime[j].status = status
+        self.recorder.journeys[j].status_log.append((int(self.env.now), status))
+        self.note_running_journeys()
+
+    def _do_pause(self, step: PlannedAction) -> None:
+        for j in step.targets:
+            runtime = self.runtime[j]
+            if runtime.status == "draft" and step.action.allVersions:
+                continue  # allVersions acts on the versions published so far (S10)
+            if runtime.status not in ("live", "finishing"):
+                self._refuse(j, step, f"cannot pause: the journey is {runtime.status} (J1)")
+                continue
+            now = int(self.env.now)
+            self.set_status(j, "paused")
+            record = PauseRecord(now, step.pause.mode, step.pause)
+            runtime.pause = record
+            self.recorder.journeys[j].pauses.append(record)
+            queued = self.store.rows_of(j, (S.READQ,))
+            if step.pause.entry_while_paused in ("queue", "requalify"):
+                self.store.state[queued] = S.QUEUED
+                self.store.t_next[queued] = NEVER
+            elif step.pause.entry_while_paused == "drop":
+                self.finish(queued, np.full(len(queued), now, dtype=np.int64), "read_queue")
+            if step.pause.wait_clock != "run":
+                self._freeze_waits(j)
+            self.env.process(self._pause_end(j, record))
+
+    def _freeze_waits(self, j: int) -> None:
+        st = self.store
+        rows = st.rows_of(j, (S.ACTIVE,))
+        every_wait = self.runtime[j].pause.settings.wait_clock == "frozen"  # remaining delay kept, whatever the wait
+        by_duration = np.array([isinstance(n.spec, WaitNode) and (every_wait or n.spec.duration is not None) for n in self.nodes])
+        rows = rows[by_duration[st.node[rows]]]
+        st.state[rows] = S.FROZEN
+        st.t_next[rows] = st.t_entry[rows] + self.timeout_of[j]
+
+    def _pause_end(self, j: int, record: PauseRecord) -> Iterator[simpy.Event]:
+        if not math.isfinite(record.settings.length_s):  # no limit (V8): only a resume or a stop ends it
+            return
+        yield self.env.timeout(to_ticks(record.settings.length_s, self.res))
+        runtime = self.runtime[j]
+        if runtime.pause is not record or runtime.status != "paused":
+            return
+        self.sync()
+        if record.settings.end == "auto_resume":
+            self.resume(j, "auto")
+        elif record.settings.end == "stop":
+            record.ended_by = "stop"
+            self.stop(j)
+
+    def _do_resume(self, step: PlannedAction) -> None:
+        for j in step.targets:
+            if self.runtime[j].status != "paused":
+                self._refuse(j, step, f"cannot resume: the journey is {self.runtime[j].status} (J1)")
+                continue
+            self.resume(j, "manual")
+
+    def resume(self, j: int, by: str) -> None:
+        st = self.store
+        runtime = self.runtime[j]
+        record = runtime.pause
+        now = int(self.env.now)
+        self.set_status(j, "resuming")
+        record.resumed_at, record.resumed_by = now, by
+        settings = record.settings
+        frozen = st.rows_of(j, (S.FROZEN,))
+        if frozen.size:
+            if settings.wait_clock == "extend_by_paused_days" and settings.paused_days:
+                shift = to_ticks(settings.paused_days * 86400.0, self.res)
+            else:
+                shift = now - record.paused_at
+            st.t_move[frozen] += shift
+            st.state[frozen] = S.ACTIVE
+            st.t_next[frozen] = np.minimum(st.t_move[frozen], st.t_entry[frozen] + self.timeout_of[j])
+        held = st.rows_of(j, (S.HELD,))
+        held = held[~st.parked[held]]  # parked profiles wait for a release_parked (V5)
+        record.held_at_resume = len(held)
+        record.held_rows = held
+        live_at = self._schedule_release(j, held, now)
+        record.live_at = live_at
+        if settings.entry_while_paused != "enter":
+            runtime.reopen_at = now + to_ticks(self.scenario.org.entry_reopen_delay, self.res)
+        queued = st.rows_of(j, (S.QUEUED,))
+        record.waits_extended = len(frozen)
+        if settings.entry_while_paused == "requalify":  # re-evaluated once entries reopen (V7)
+            st.t_next[queued] = max(runtime.reopen_at, now)
+        elif queued.size:
+            record.entered_from_queue = len(queued)
+            self.admit(queued, np.full(len(queued), now, dtype=np.int64))
+        if runtime.catch_up_reads and runtime.status != "stopped":
+            runtime.catch_up_reads = False
+            arrived = self.recorder.journeys[j].arrived
+            self.read(runtime.compiled, now)
+            record.read_at_resume = self.recorder.journeys[j].arrived - arrived
+        self.env.process(self._go_live(j, record, live_at))
+
+    def _schedule_release(self, j: int, held: np.ndarray, now: int) -> int:
+        """Release ``held`` rows from ``now``, oldest hold first, at the resume rate (R6); returns the
+        tick of the last release."""
+        st = self.store
+        if held.size == 0:
+            return now
+        held = held[stable_order(st.t_state[held])]
+        times = self.release_times(now, len(held))
+        st.t_move[held] = times
+        limit = st.t_entry[held] + self.timeout_of[j]
+        if self.policy.event_while_held == "discard_profile" and st.event_nodes:
+            limit = np.minimum(limit, np.where(st.fire_drawn[held], st.t_fire[held], NEVER))
+        st.t_next[held] = np.minimum(times, limit)
+        return int(times.max())
+
+    def _do_release_parked(self, step: PlannedAction) -> None:
+        """V5 "send all": every parked profile of the journey is released at the resume rate."""
+        for j in step.targets:
+            runtime = self.runtime[j]
+            if runtime.status not in ("live", "resuming", "finishing"):
+                self._refuse(j, step, f"cannot release parked profiles: the journey is {runtime.status} (V5)")
+                continue
+            parked = self.store.rows_of(j, (S.HELD,))
+            parked = parked[self.store.parked[parked]]
+            after = int(self.env.now)
+            if runtime.pause is not None:
+                runtime.pause.parked_released += len(parked)
+                after = max(after, runtime.pause.live_at or after)  # behind a resume drain still going (R6)
+            self._schedule_release(j, parked, after)
+
+    def _go_live(self, j: int, record: PauseRecord, at: int) -> Iterator[simpy.Event]:
+        if at > self.env.now:
+            yield self.env.timeout(at - self.env.now)
+        if self.runtime[j].pause is record and self.runtime[j].status == "resuming":
+            self.back_to_running(j)
+
+    def _do_stop(self, step: PlannedAction) -> None:
+        for j in step.targets:
+            if self.runtime[j].status == "stopped":
+                self._refuse(j, step, "cannot stop: the journey is already stopped")
+                continue
+            if self.runtime[j].pause is not None and self.runtime[j].status == "paused":
+                self.runtime[j].pause.ended_by = "stop"
+            self.stop(j)
+
+    def stop(self, j: int) -> None:
+        st = self.store
+        now = int(self.env.now)
+        at = lambda rows: np.full(len(rows), now, dtype=np.int64)  # noqa: E731
+        inside = st.rows_of(j, S.IN_JOURNEY)
+        self.finish(inside, at(inside), "stopped")
+        queued = st.rows_of(j, (S.QUEUED,))
+        self.finish(queued, at(queued), "paused_entry")
+        reading = st.rows_of(j, (S.READQ,))
+        self.finish(reading, at(reading), "read_queue")
+        pending = st.rows_of(j, (S.PENDING,))
+        st.state[pending] = S.VOID
+        st.t_next[pending] = NEVER
+        self.set_status(j, "stopped")
+
+    def _do_contact_exit(self, step: PlannedAction) -> None:
+        """SFMC's contact exit: the named profiles inside the targeted versions leave now (reason
+        ``contact_exit``); a profile not inside (at the door, not arrived, gone) is left alone."""
+        named = np.isin(self.population.ids, np.asarray(step.action.profiles, dtype=np.int64))
+        now = int(self.env.now)
+        for j in step.targets:
+            rows = self.store.rows_of(j, S.IN_JOURNEY)
+            rows = rows[named[self.store.profile[rows]]]
+            self.finish(rows, np.full(len(rows), now, dtype=np.int64), "contact_exit")
+
+    def _do_global_filter(self, step: PlannedAction) -> None:
+        expr = self.loaded.expressions.get(("timeline", step.index)) if step.action.exclude is not None else None
+        for j in step.targets:
+            if self.runtime[j].status != "paused":
+                self._refuse(j, step, f"a global filter can only be set while paused; the journey is {self.runtime[j].status} (G1)")
+                continue
+            self.runtime[j].exclude = expr
+
+    def _do_update_profiles(self, step: PlannedAction) -> None:
+        expr = self.loaded.expressions.get(("timeline", step.index))
+        rows = self._audience(expr)
+        for name, value in step.action.set.items():
+            self.population.set_values(name, rows, value)
+
+
+def _positions(mask: np.ndarray) -> np.ndarray:
+    """``np.flatnonzero(mask)``, as int32 when the population allows (half the memory to shuffle; the
+    same draws, the same order), found a million at a time: no int64 array as long as the population."""
+    if len(mask) > np.iinfo(np.int32).max:
+        return np.flatnonzero(mask)
+    if mask.all():
+        return np.arange(len(mask), dtype=np.int32)
+    parts = []
+    for first in range(0, len(mask), 1 << 20):
+        part = np.flatnonzero(mask[first:first + (1 << 20)]).astype(np.int32)
+        part += first
+        parts.append(part)
+    return np.concatenate(parts) if parts else np.zeros(0, dtype=np.int32)

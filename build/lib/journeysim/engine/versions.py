@@ -1,0 +1,93 @@
+"""Journey versions (S10): a timeline ``publish`` makes a draft version live; the versions of the
+same key published before it become ``finishing`` (no new entries, their profiles go on to the
+end) and ``finished`` when their last profile leaves."""
+
+from __future__ import annotations
+
+import numpy as np
+
+from ..model.timeline import PlannedAction, drafts
+from . import store as S
+from .org import RUNNING
+
+_STILL_OPEN = S.state_table(S.IN_JOURNEY + S.AT_DOOR + (S.PENDING,))
+
+
+class JourneyVersions:
+    """The part of ``Simulation`` that publishes versions; mixed into it."""
+
+    def _setup_versions(self) -> None:
+        unpublished = drafts(self.loaded.timeline, self.scenario.journeys)
+        for j in sorted(unpublished):
+            self.runtime[j].status = "draft"
+            self.recorder.journeys[j].status_log[0] = (0, "draft")
+        self.journey_of_key = {}
+        for c in self.journeys_c:  # the last published version of a key receives jumps
+            if c.index not in unpublished or c.spec.key not in self.journey_of_key:
+                self.journey_of_key[c.spec.key] = c.index
+
+    def close_emptied_journeys(self) -> None:
+        """At the end of a run: a live journey that takes no more entries and holds nobody is finished
+        (J1), from when its last profile left or its entries closed, whichever came later."""
+        st = self.store
+        n = st.size
+        for j, runtime in enumerate(self.runtime):
+            if runtime.status != "live" or not runtime.entries_closed:
+                continue
+            mine = slice(0, n) if len(self.runtime) == 1 else np.flatnonzero(st.journey[:n] == j)
+            state = st.state[mine]
+            if _STILL_OPEN[state].any():
+                continue
+            done = st.t_state[mine][state == S.DONE]
+            record = self.recorder.journeys[j]
+            at = max(int(done.max()) if len(done) else 0, runtime.entries_closed_at, record.status_log[-1][0])
+            runtime.status = "finished"
+            record.status_log.append((min(at, self.end_tick), "finished"))
+            self.note_running_journeys()
+
+    def takes_entries(self, j: int) -> bool:
+        return self.runtime[j].status not in ("draft", "stopped", "finished") and not self.runtime[j].superseded
+
+    def _do_publish(self, step: PlannedAction) -> None:
+        for j in step.targets:
+            runtime = self.runtime[j]
+            if runtime.status != "draft":
+                self._refuse(j, step, f"cannot publish: the version is {runtime.status} (S10)")
+                continue
+            quota = self.scenario.org.max_live_journeys
+            if quota is not None and self.running_journeys() + 1 > quota:
+                self._refuse(j, step, f"cannot publish: {self.running_journeys()} journey versions are live, paused, "
+                                      f"resuming or finishing and org.max_live_journeys is {quota} (L4)")
+                continue
+            key = runtime.compiled.spec.key
+            for other, other_runtime in enumerate(self.runtime):
+                if other != j and other_runtime.compiled.spec.key == key and other_runtime.status in RUNNING:
+                    other_runtime.superseded = True
+                    other_runtime.last_exit = int(self.env.now)
+                    if other_runtime.status == "live":
+                        self.set_status(other, "finishing")
+                        self._finished_if_empty(other)
+            self.journey_of_key[key] = j
+            self.set_status(j, "live")
+            self.interacting = self._writers_and_readers()  # jumps into the key now reach this version
+
+    def back_to_running(self, j: int) -> None:
+        """A resumed journey goes live again, or back to finishing when a later version was published."""
+        if self.runtime[j].superseded:
+            self.set_status(j, "finishing")
+            self._finished_if_empty(j)
+        else:
+            self.set_status(j, "live")
+
+    def note_exits(self, j: int, t: np.ndarray) -> None:
+        runtime = self.runtime[j]
+        if runtime.superseded:
+            runtime.last_exit = max(runtime.last_exit, int(t.max()))
+            self._finished_if_empty(j)
+
+    def _finished_if_empty(self, j: int) -> None:
+        record = self.recorder.journeys[j]
+        if self.runtime[j].status == "finishing" and record.arrived == int(record.reasons.sum()):
+            self.runtime[j].status = "finished"
+            record.status_log.append((max(self.runtime[j].last_exit, record.status_log[-1][0]), "finished"))
+            self.note_running_journeys()

@@ -1,0 +1,1 @@
+"""Importers of journey definitions exported from marketing platforms."""

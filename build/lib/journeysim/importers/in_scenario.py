@@ -1,0 +1,79 @@
+"""``journeys: [{import: sfmc, file: my-journey.json}]``: an exported journey used directly in a scenario.
+
+The item is replaced by the imported journey before the scenario is checked, so the scenario's own
+population, timeline and org apply; a problem names the scenario file, line and key.
+"""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+from .. import units
+from ..errors import Problem, ScenarioError
+from ..yamlio import SourceMap
+
+IMPORTERS = ("sfmc",)
+
+
+def expand_imports(data: dict, scenario: Path, source: SourceMap) -> list[Problem]:
+    """Replace every ``{import: ..., file: ...}`` item of ``data['journeys']`` by the journey it names;
+    the importers' warnings (a value replaced by an assumption, an unknown activity type), to print."""
+    journeys = data.get("journeys")
+    if not isinstance(journeys, list) or not any(isinstance(item, dict) and "import" in item for item in journeys):
+        return []
+    from .render import flow  # the importers load only for a scenario that imports
+    from .sfmc import DEFAULT_POPULATION, SfmcImportError, import_journey, read_definition
+
+    problems, warnings = [], []
+    population = data.get("population") if isinstance(data.get("population"), dict) else {}
+    size = population.get("size") if isinstance(population.get("size"), int) and population.get("size", 0) > 0 else DEFAULT_POPULATION
+    for i, item in enumerate(journeys):
+        if not isinstance(item, dict) or "import" not in item:
+            continue
+        where = ("journeys", i)
+        extra = sorted(str(k) for k in item if k not in ("import", "file"))
+        if extra:
+            problems.append(source.problem(where + (extra[0],), f"an imported journey takes only 'import' and 'file', not {extra[0]!r}"))
+            continue
+        if item["import"] not in IMPORTERS:
+            problems.append(source.problem(where + ("import",), f"unknown importer {item['import']!r} (known: {', '.join(IMPORTERS)})"))
+            continue
+        file = item.get("file")
+        if not isinstance(file, str) or not file.strip():
+            problems.append(source.problem(where + ("file",), "missing 'file': the exported journey JSON, relative to this scenario"))
+            continue
+        try:
+            imported = import_journey(read_definition(scenario.parent / file), size, start=_start(data.get("start")))
+        except SfmcImportError as exc:
+            problems.append(source.problem(where + ("file",), f"{file}: {exc}"))
+            continue
+        attributes = population.get("attributes")
+        if "file" not in population and isinstance(attributes, dict):
+            missing = {name: spec for name, spec in imported.attributes.items() if name not in attributes}
+            if missing:
+                problems.append(source.problem(where + ("file",), f"{file} reads attributes the population does not have; "
+                                               f"add to population.attributes: {flow(missing)}"))
+                continue
+        journeys[i] = imported.journey
+        warnings += [source.problem(where + ("file",), f"warning: {file}: {warning}") for warning in imported.warnings]
+    if problems:
+        raise ScenarioError(problems)
+    return warnings
+
+
+def _start(value: Any) -> datetime | None:
+    """The scenario's start as naive UTC, or None (a bad start is reported by the schema check)."""
+    try:
+        moment = units.parse_datetime(value)
+    except (ValueError, TypeError):
+        return None
+    return moment.astimezone(UTC).replace(tzinfo=None)
+
+
+def import_item_schema() -> dict[str, Any]:
+    return {"type": "object", "title": "JourneyImport", "additionalProperties": False, "required": ["import", "file"],
+            "properties": {"import": {"enum": list(IMPORTERS), "description": "The platform the journey was exported from."},
+                           "file": {"type": "string", "description": "The exported journey JSON, relative to the scenario file."}},
+            "description": "A journey exported from a marketing platform, imported as it is (journeysim import sfmc)."}
