@@ -383,9 +383,18 @@ class JourneyTarget(Strict):
     allVersions: Any = None
 
 
+_SFMC_PAUSE_BODY_SCHEMA = {"anyOf": [{"type": "object", "additionalProperties": False, "properties": {
+    "PausedDays": {"type": "integer", "minimum": 1, "maximum": 14},
+    "ExtendWaitEndDates": {"type": "boolean"},
+    "GuardrailAction": {"enum": ["Resume", "Stop", "None"]},
+    "RetainContactInjectionWhileJourneyPaused": {"type": "boolean"}}}, {"type": "null"}],
+    "default": None, "description": "SFMC pause request body (S2-S5)."}
+
+
 class PauseAction(JourneyTarget):
     mode: AtStop | None = None
-    body: dict[str, Any] | None = Field(None, description="SFMC pause request body (S2-S5).")
+    #: checked field by field in model.timeline (with the vendor's own error words); the JSON Schema lists the fields for editors
+    body: Annotated[dict[str, Any] | None, WithJsonSchema(_SFMC_PAUSE_BODY_SCHEMA)] = None
 
 
 class ResumeAction(JourneyTarget):
