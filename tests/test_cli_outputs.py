@@ -129,3 +129,18 @@ def test_poisson_arrivals_stop_when_the_population_is_exhausted(simulate):
     journey["nodes"]["entry"]["arrivals"] = {"rate": "2/s"}
     s = simulate(scenario(journey, size=500, duration="1000s"), events=False).summary["journeys"]["j"]
     assert s["arrived"] == 500 and 200 < s["population_exhausted_at_s"] < 300
+
+
+def test_every_shipped_scenario_fits_the_json_schema_and_a_pause_body_field_validate_refuses_does_not():
+    """Editors check files against scenario.schema.json: it must accept what validate accepts and list a
+    pause body's fields (an unknown one was accepted there, then refused by validate)."""
+    jsonschema = pytest.importorskip("jsonschema")
+    import yaml
+
+    validator = jsonschema.Draft202012Validator(json.loads((ROOT / "scenario.schema.json").read_text()))
+    for path in sorted((ROOT / "scenarios").glob("*.yaml")):
+        assert not list(validator.iter_errors(yaml.safe_load(path.read_text()))), path.name
+    doc = yaml.safe_load((ROOT / "scenarios" / "sfmc-extended-waits-queued.yaml").read_text())
+    pause_step = next(step for step in doc["timeline"] if "pause" in step)
+    pause_step["pause"]["body"] = {**(pause_step["pause"].get("body") or {}), "Foo": 1}
+    assert list(validator.iter_errors(doc))
