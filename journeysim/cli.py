@@ -115,27 +115,29 @@ def main() -> None:
 @click.option("--out", "out", type=click.Path(file_okay=False), required=True, help="Folder for the outputs.")
 @click.option("--events", is_flag=True, help="Also write the step-event log (events.parquet).")
 @click.option("--seed", type=WholeNumber(0, 2**64 - 1), default=None, help="Override the scenario's seed.")
+@click.option("--replication", type=WholeNumber(0, 10**6), default=None,
+              help="Draw as replication N of a sweep does (its row's 'replication'): rebuilds that run alone.")
 @click.option("--quiet", "-q", is_flag=True, help="Print nothing but errors.")
 @click.option("--no-report", is_flag=True, help="Skip report.html and its figures.")
 @force_option
 @set_option
-def run(scenario: str, out: str, events: bool, seed: int | None, quiet: bool, no_report: bool, force: bool,
-        sets: tuple[str, ...]) -> None:
+def run(scenario: str, out: str, events: bool, seed: int | None, replication: int | None, quiet: bool, no_report: bool,
+        force: bool, sets: tuple[str, ...]) -> None:
     """Run SCENARIO; write summary.json, timeseries.parquet, report.html (unless --no-report), events.parquet (--events) to --out."""
     from .engine.memory import freed_memory_reused
 
     with freed_memory_reused():  # the outputs' big columns reuse the run's freed memory too
-        _run_and_write(scenario, out, events, seed, quiet, no_report, force, sets)
+        _run_and_write(scenario, out, events, seed, quiet, no_report, force, sets, replication)
 
 
 def _run_and_write(scenario: str, out: str, events: bool, seed: int | None, quiet: bool, no_report: bool, force: bool,
-                   sets: tuple[str, ...]) -> None:
+                   sets: tuple[str, ...], replication: int | None = None) -> None:
     from .outputs.figures import Renderer
 
 
     renderer = None if no_report else Renderer.start()  # loads matplotlib in a second process meanwhile
     try:
-        result, failed = _run_scenario(scenario, sets, out, force, seed, events, quiet)
+        result, failed = _run_scenario(scenario, sets, out, force, seed, events, quiet, replication)
         extra = None
         if not no_report:
             from .outputs.report import write_report_files
@@ -161,14 +163,15 @@ def _run_and_write(scenario: str, out: str, events: bool, seed: int | None, quie
         sys.exit(EXIT_CONSERVATION)
 
 
-def _run_scenario(scenario: str, sets: tuple[str, ...], out: str, force: bool, seed: int | None, events: bool, quiet: bool):
+def _run_scenario(scenario: str, sets: tuple[str, ...], out: str, force: bool, seed: int | None, events: bool, quiet: bool,
+                  replication: int | None = None):
     """Load, check --out, run: (result, the conservation error or None); exit 2 on a refused scenario."""
     from .api import run as run_scenario
 
     loaded = _load_or_exit(scenario, sets)
     _check_out_or_exit(out, _scenario_inputs(loaded), force)
     try:
-        return run_scenario(loaded, seed=seed, events=events, progress=None if not quiet else False,
+        return run_scenario(loaded, seed=seed, events=events, progress=None if not quiet else False, replication=replication,
                             events_near=Path(out).parent if events else None), None
     except RunTooLarge as exc:
         click.echo(f"{scenario}: {exc}; nothing was written", err=True)

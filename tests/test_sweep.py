@@ -239,3 +239,18 @@ def test_sweep_panels_draw_names_as_points_times_in_hours_and_zeros_from_zero():
         assert delay.containers[0].lines[0].get_ydata().tolist() == [6.0, 0.0]
     finally:
         plt.close(fig)
+
+
+def test_a_sweep_row_is_rebuilt_alone_by_run_with_its_overrides_and_replication(tiny, tmp_path):
+    """sweeps.md: any run can be rebuilt with `journeysim run SCENARIO --set ... --replication R`
+    (without --replication a run draws as no replication does, not as replication 0)."""
+    table = sweep(tiny, tmp_path / "sw")
+    row = table[(table.replication == 1) & (table["grid.org.resume_rate"] == "20/s") & (table["grid.timeline[1].at"] == "700s")].iloc[0]
+    args = ["run", str(tiny), "--set", "org.resume_rate=20/s", "--set", "timeline[1].at=700s", "-q", "--no-report"]
+    alone = CliRunner().invoke(main, [*args, "--replication", "1", "--out", str(tmp_path / "one")])
+    assert alone.exit_code == 0, alone.output
+    summary = json.loads((tmp_path / "one" / "summary.json").read_text())
+    assert summary["replication"] == 1 and summary["journeys"]["j"]["arrived"] == row["arrived"]
+    plain = CliRunner().invoke(main, [*args, "--out", str(tmp_path / "plain")])
+    assert plain.exit_code == 0
+    assert json.loads((tmp_path / "plain" / "summary.json").read_text())["journeys"]["j"]["arrived"] != row["arrived"]
