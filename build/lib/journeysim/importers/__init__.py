@@ -1,1 +1,0 @@
-"""Importers of journey definitions exported from marketing platforms."""
