@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import html
 import shutil
-import tempfile
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -23,7 +22,7 @@ from .api import run as run_scenario
 from .engine.recorder import EXIT_REASONS, REASONS
 from .errors import ScenarioError
 from .loader import load
-from .outputs.folder import ordinary_mode, replace_folder, write_manifest
+from .outputs.folder import replace_folder, staging_folder, write_manifest
 from .overrides import blamed_on, parse_overrides, paths_written, split_values
 from .plots import COUNT_FORMAT, delay_quantiles, short_time_unit, time_unit
 from .readable import format_figure, is_time, title
@@ -241,9 +240,7 @@ def write_comparison(results: dict[str, Result], out: Path, variants: list[Varia
     With ``verdicts`` (one line per variant, V9) the page says them, with the timeline ``notes``,
     the CSV gets a ``verdict`` row and an outcomes figure is added."""
     out = Path(out)
-    out.parent.mkdir(parents=True, exist_ok=True)
-    staging = Path(tempfile.mkdtemp(prefix=f".{out.name}.", dir=out.parent))
-    ordinary_mode(staging)
+    staging = staging_folder(out)
     try:
         table = comparison_table(results)
         figures_list = FIGURES + ((OUTCOMES_FIGURE,) if verdicts else ())

@@ -181,8 +181,7 @@ class RowFlow:
             lost = st.fire_drawn[rows] & (st.t_fire[rows] < t)
             st.t_fire[rows[lost]] = NEVER
         rows, t = self._exit_released(rows, t)
-        if rows.size:
-            self._leave_all(rows, t)
+        self._leave_all(rows, t)
 
     def _exit_released(self, rows: np.ndarray, t: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
         """Released rows matching their journey's exit criteria leave at their release, before what their
@@ -542,7 +541,9 @@ class RowFlow:
 
 def _groups(keys: np.ndarray, *columns: np.ndarray) -> Iterator[tuple]:
     """``(key, *columns[keys == key])`` for each key present, ascending, rows in their order: one
-    stable sort and slices, instead of a mask and copies per key."""
+    stable sort and slices, instead of a mask and copies per key; nothing for no keys."""
+    if not len(keys):
+        return
     narrow = keys.astype(np.int16) if len(keys) and int(keys.max()) < 1 << 15 else keys  # int16: a radix sort
     order = np.argsort(narrow, kind="stable")
     keys = keys[order]

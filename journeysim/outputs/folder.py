@@ -33,6 +33,15 @@ def ordinary_mode(path: Path) -> None:
     os.chmod(path, (0o777 if os.path.isdir(path) else 0o666) & ~_UMASK)
 
 
+def staging_folder(out: Path) -> Path:
+    """A new hidden folder beside ``out`` to write the outputs into before ``replace_folder`` moves it
+    there, with the mode ``mkdir`` gives (not tempfile's owner-only one)."""
+    out.parent.mkdir(parents=True, exist_ok=True)
+    staging = Path(tempfile.mkdtemp(prefix=f".{out.name}.", dir=out.parent))
+    ordinary_mode(staging)
+    return staging
+
+
 class OutputRefused(ValueError):
     """A target folder journeysim must not write (the message says why and what to do)."""
 

@@ -4,11 +4,10 @@ from __future__ import annotations
 
 import json
 import shutil
-import tempfile
 from pathlib import Path
 
 from ..api import Result
-from .folder import MANIFEST, ordinary_mode, replace_folder, write_manifest
+from .folder import MANIFEST, replace_folder, staging_folder, write_manifest
 
 
 def write_outputs(result: Result, out: Path, *, extra=None, force: bool = False) -> list[Path]:
@@ -21,9 +20,7 @@ def write_outputs(result: Result, out: Path, *, extra=None, force: bool = False)
     ``folder.check_target``. ``extra(tmpdir)`` may add files (the report) before the move.
     """
     out = Path(out)
-    out.parent.mkdir(parents=True, exist_ok=True)
-    staging = Path(tempfile.mkdtemp(prefix=f".{out.name}.", dir=out.parent))
-    ordinary_mode(staging)
+    staging = staging_folder(out)
     try:
         events = _in_background(result.write_table, "events", staging / "events.parquet") if result.has("events") else None
         try:  # the biggest file is written while the others are
