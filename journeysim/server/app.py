@@ -18,7 +18,11 @@ MAX_BODY_BYTES = 64 * 1024
 
 class BodyLimit:
     """Read the whole request body before the app runs, and answer 413 instead as soon as it passes
-    ``limit`` bytes: the app never sees a body over the limit, declared (Content-Length) or chunked."""
+    ``limit`` bytes: the app never sees a body over the limit, declared (Content-Length) or chunked.
+
+    A path with a trailing slash is served as the path without it: SFMC's own document writes
+    ``PUT /interaction/v1/interactions/``, and a 307 to the bare path (Starlette's default) leaves a
+    client that does not follow redirects (curl, httpx) with an empty answer and nothing done."""
 
     def __init__(self, app: FastAPI, limit: int = MAX_BODY_BYTES):
         self.app, self.limit = app, limit
@@ -26,6 +30,7 @@ class BodyLimit:
     async def __call__(self, scope, receive, send):
         if scope["type"] != "http":
             return await self.app(scope, receive, send)
+        scope = _without_trailing_slash(scope)
         try:
             body = await self._read_body(scope, receive)
         except _TooLarge:
@@ -55,6 +60,17 @@ class BodyLimit:
         response = A.answer(request, 413, A.TOO_LARGE[A.family(request.url.path)],
                             problem=f"the request body is over {self.limit} bytes")
         await response(scope, receive, send)
+
+
+def _without_trailing_slash(scope: dict) -> dict:
+    path = scope.get("path", "")
+    if len(path) < 2 or not path.endswith("/"):
+        return scope
+    stripped = path.rstrip("/") or "/"
+    raw = scope.get("raw_path")
+    if isinstance(raw, bytes) and raw.endswith(b"/"):
+        raw = raw.rstrip(b"/") or b"/"
+    return {**scope, "path": stripped, "raw_path": raw}
 
 
 def _replaying(body: bytes, receive):
