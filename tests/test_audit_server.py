@@ -10,7 +10,7 @@ import pytest
 import yaml
 from conftest import linear_journey, scenario
 from serverkit import Live
-from test_server import SFMC_BASE
+from test_server import NOT_RUNNING, SFMC_BASE
 
 import journeysim
 
@@ -67,3 +67,71 @@ def test_sfmc_update_example_with_its_trailing_slash_is_served_not_redirected(li
     assert live.client.get(f"{SFMC_BASE}/key:j/", headers=auth).json()["status"] == "Paused"
     calls = live.client.get("/sim/summary").json()["api_calls"]
     assert [c["status"] for c in calls if c["method"] != "GET"] == [200, 200, 200, 202]
+
+
+# ---------------------------------------------------------------- status rules: the timeline's own
+
+
+def with_draft() -> dict:
+    return scenario(linear_journey(), {**linear_journey(version=2, wait="50s"), "draft": True}, platform="sfmc")
+
+
+def test_sfmc_pause_of_a_finishing_version_is_accepted_as_in_the_timeline(tmp_path):
+    """After v2 is published, v1 is finishing; a timeline may pause it (J1 allows live or finishing),
+    so the call must too, with the same outputs (it answered 10000 "must be in running status")."""
+    doc = with_draft()
+    live = Live(doc, tmp_path, name="served")
+    auth = live.bearer()
+    live.advance(to="305s")
+    assert live.client.post(f"{SFMC_BASE}/publishAsync/key:j?versionNumber=2", headers=auth).status_code == 200
+    live.advance(to="400s")
+    assert live.client.get(f"{SFMC_BASE}/key:j?versionNumber=1", headers=auth).json()["status"] == "Finishing"
+    paused = live.client.post(f"{SFMC_BASE}/pause/key:j?versionNumber=1", headers=auth, json={"PausedDays": 1})
+    assert (paused.status_code, paused.json()) == (202, {"status": "Accepted"}), paused.headers.get("X-Journeysim-Problem")
+    live.advance(to="600s")
+    assert live.client.post(f"{SFMC_BASE}/resume/key:j?versionNumber=1", headers=auth).json() == {"status": "Accepted"}
+    live.advance(to="2000s")
+    live.wait()
+    ran = run_as_timeline(doc, tmp_path, [{"at": "305s", "publish": {"journey": "j", "version": 2}},
+                                          {"at": "400s", "pause": {"journey": "j", "versionNumber": 1, "body": {"PausedDays": 1}}},
+                                          {"at": "600s", "resume": {"journey": "j", "versionNumber": 1}}])
+    served = assert_same_outputs(live, ran)
+    assert served["journeys"]["j@v1"]["pauses"][0]["paused_at_s"] == 400
+
+
+def test_sim_pause_of_a_finishing_version_is_accepted(tmp_path):
+    live = Live(with_draft(), tmp_path)
+    try:
+        live.advance(to="305s")
+        assert live.client.post(f"{SFMC_BASE}/publishAsync/key:j?versionNumber=2", headers=live.bearer()).status_code == 200
+        answer = live.client.post("/sim/journeys/j/pause", json={"version": 1, "mode": "hold"})
+        assert answer.status_code == 200, answer.text
+        assert live.journey("j@v1")["status"] == "paused"
+    finally:
+        live.stop()
+
+
+def test_sfmc_pause_all_versions_passes_over_a_draft_as_in_the_timeline(tmp_path):
+    """``allVersions=true`` acts on the versions published so far: a draft v2 does not make the call
+    refused (it answered 10000), and the outputs are the timeline's."""
+    doc = with_draft()
+    live = Live(doc, tmp_path, name="served")
+    auth = live.bearer()
+    live.advance(to="300s")
+    paused = live.client.post(f"{SFMC_BASE}/pause/key:j?allVersions=true", headers=auth, json={"PausedDays": 2})
+    assert (paused.status_code, paused.json()) == (202, {"status": "Accepted"}), paused.headers.get("X-Journeysim-Problem")
+    assert [live.journey(label)["status"] for label in ("j@v1", "j@v2")] == ["paused", "draft"]
+    live.advance(to="700s")
+    assert live.client.post(f"{SFMC_BASE}/resume/key:j?allVersions=true", headers=auth).json() == {"status": "Accepted"}
+    live.advance(to="2000s")
+    live.wait()
+    ran = run_as_timeline(doc, tmp_path, [{"at": "300s", "pause": {"journey": "j", "allVersions": True, "body": {"PausedDays": 2}}},
+                                          {"at": "700s", "resume": {"journey": "j", "allVersions": True}}])
+    assert_same_outputs(live, ran)
+
+
+def test_sfmc_pause_twice_still_answers_10000(live):
+    auth = live.bearer()
+    assert live.client.post(f"{SFMC_BASE}/pause/key:j?versionNumber=1", headers=auth, json={}).status_code == 202
+    again = live.client.post(f"{SFMC_BASE}/pause/key:j?versionNumber=1", headers=auth, json={})
+    assert (again.status_code, again.json()) == (202, NOT_RUNNING)

@@ -243,6 +243,26 @@ def drafts(planned: list[PlannedAction], journeys: list = ()) -> set[int]:
         i for i, spec in enumerate(journeys) if spec.draft}
 
 
+def refuses(kind: str, status: str, all_versions: bool = False) -> bool:
+    """Whether a journey version in ``status`` refuses the request ``kind`` (J1, G1, S10, V5): the rule
+    the timeline check below and the API sandbox share, so a call is refused exactly when the same
+    request in a timeline would be. ``allVersions`` passes over drafts (it acts on the versions
+    published so far)."""
+    if kind in ("pause", "resume", "stop") and status == "draft" and all_versions:
+        return False
+    if kind == "pause":
+        return status not in ("live", "finishing")
+    if kind in ("resume", "global_filter"):
+        return status != "paused"
+    if kind == "stop":
+        return status == "stopped"
+    if kind == "release_parked":
+        return status not in ("live", "resuming", "finishing")
+    if kind == "publish":
+        return status != "draft"
+    return False
+
+
 def check_statuses(planned: list[PlannedAction], journeys: list, platform: str) -> Problems:
     """Replay statuses (J1) and report every request the platform would refuse."""
     unpublished = drafts(planned, journeys)
@@ -264,9 +284,9 @@ def check_statuses(planned: list[PlannedAction], journeys: list, platform: str) 
             name = f"journey {journeys[j].key!r} v{journeys[j].version}"
             current = status[j]
             if step.kind in ("pause", "resume", "stop") and current == "draft" and _truthy(step.action.allVersions):
-                continue  # allVersions acts on the versions published so far
+                continue  # allVersions acts on the versions published so far (see refuses)
             if step.kind == "publish":
-                if current != "draft":
+                if refuses("publish", current):
                     problems.append((where, f"cannot publish {name} at {format_elapsed(step.at)}: it is already published (S10)"))
                     continue
                 status[j] = "live"
@@ -276,7 +296,7 @@ def check_statuses(planned: list[PlannedAction], journeys: list, platform: str) 
                         if status[other] == "live":
                             status[other] = "finishing"
             elif step.kind == "pause":
-                if current not in ("live", "finishing"):
+                if refuses("pause", current):
                     refused = blueshift.refusal_text(blueshift.campaign_status(current), journeys[j].key) if platform == "blueshift" else None
                     problems.append((where, f"cannot pause {name} at {format_elapsed(step.at)}: it is {current} "
                                             "(only a live journey can be paused, J1"
@@ -286,7 +306,7 @@ def check_statuses(planned: list[PlannedAction], journeys: list, platform: str) 
                 if math.isfinite(step.pause.length_s):
                     pause_ends[j] = (step.at + step.pause.length_s, step.pause.end)
             elif step.kind == "resume":
-                if current != "paused":
+                if refuses("resume", current):
                     extra = f"; SFMC answers {SFMC_RESUME_NOT_PAUSED}" if platform == "sfmc" else ""
                     problems.append((where, f"cannot resume {name} at {format_elapsed(step.at)}: it is {current} "
                                             f"(only a paused journey can be resumed, J1{extra})"))
@@ -294,15 +314,15 @@ def check_statuses(planned: list[PlannedAction], journeys: list, platform: str) 
                 status[j] = "finishing" if j in superseded else "live"
                 pause_ends.pop(j, None)
             elif step.kind == "stop":
-                if current == "stopped":
+                if refuses("stop", current):
                     problems.append((where, f"cannot stop {name} at {format_elapsed(step.at)}: it is already stopped"))
                     continue
                 status[j] = "stopped"
                 pause_ends.pop(j, None)
-            elif step.kind == "release_parked" and current not in ("live", "resuming", "finishing"):
+            elif step.kind == "release_parked" and refuses("release_parked", current):
                 problems.append((where, f"cannot release the parked profiles of {name} at {format_elapsed(step.at)}: it is {current} "
                                         "(resume it first: parked profiles are sent from a live journey, V5)"))
-            elif step.kind == "global_filter" and current != "paused":
+            elif step.kind == "global_filter" and refuses("global_filter", current):
                 problems.append((where, f"a global filter on {name} can only be set while it is paused; "
                                         f"at {format_elapsed(step.at)} it is {current} (G1)"))
     return problems

@@ -11,7 +11,7 @@ from dataclasses import dataclass, field
 from pydantic import ValidationError
 
 from ..expr import ExpressionError, compile_expression
-from ..model.timeline import SFMC_VERSION_REQUIRED, PlannedAction, pause_settings, resolve_targets, version_targets
+from ..model.timeline import SFMC_VERSION_REQUIRED, PlannedAction, _truthy, pause_settings, refuses, resolve_targets, version_targets
 from ..schema import ContactExitAction, GlobalFilterAction, JourneyTarget, PauseAction, PublishAction, ResumeAction, StopAction
 from .clock import SimRunner
 
@@ -25,9 +25,6 @@ class Refused(Exception):
     body: dict
     problem: str = ""
     headers: dict = field(default_factory=dict)
-
-
-WANTED_STATUS = {"pause": ("live",), "resume": ("paused",), "global_filter": ("paused",)}
 
 
 def build(runner: SimRunner, kind: str, target: JourneyTarget, platform: str) -> PlannedAction:
@@ -68,14 +65,11 @@ class ProblemFound(Exception):
 
 
 def wrong_status(runner: SimRunner, step: PlannedAction) -> list[tuple[int, str]]:
-    """The targets whose status refuses the action (J1, G1, S9), with that status."""
-    wanted = WANTED_STATUS.get(step.kind)
-    bad = []
-    for j in step.targets:
-        status = runner.sim.runtime[j].status
-        if (wanted is not None and status not in wanted) or (step.kind == "stop" and status == "stopped"):
-            bad.append((j, status))
-    return bad
+    """The targets whose status refuses the action, with that status: the timeline's own rule
+    (``model.timeline.refuses``), so a finishing version can be paused and ``allVersions`` passes
+    over drafts, as in a YAML timeline."""
+    every = _truthy(getattr(step.action, "allVersions", None))
+    return [(j, runner.sim.runtime[j].status) for j in step.targets if refuses(step.kind, runner.sim.runtime[j].status, every)]
 
 
 def commit(runner: SimRunner, step: PlannedAction, expression=None) -> None:
