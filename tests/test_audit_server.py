@@ -135,3 +135,28 @@ def test_sfmc_pause_twice_still_answers_10000(live):
     assert live.client.post(f"{SFMC_BASE}/pause/key:j?versionNumber=1", headers=auth, json={}).status_code == 202
     again = live.client.post(f"{SFMC_BASE}/pause/key:j?versionNumber=1", headers=auth, json={})
     assert (again.status_code, again.json()) == (202, NOT_RUNNING)
+
+
+# ---------------------------------------------------------------- Blueshift
+
+
+def test_blueshift_pause_acts_on_the_published_version_not_a_draft(tmp_path):
+    """A campaign is what runs: with v2 still a draft in the scenario, a pause pauses v1 (it answered
+    422 "its status is draft"), as the timeline's pause of v1 does."""
+    doc = {**with_draft(), "platform": "blueshift"}
+    live = Live(doc, tmp_path, name="served")
+    live.advance(to="300s")
+    answer = live.client.patch("/api/v1/campaigns/j/pause", headers={**Live.basic(), "accept": "application/json"})
+    assert answer.status_code == 200, answer.text
+    assert {k: answer.json()[k] for k in ("uuid", "status")} == {"uuid": "j", "status": "paused"}
+    assert [live.journey(label)["status"] for label in ("j@v1", "j@v2")] == ["paused", "draft"]
+    live.advance(to="2000s")
+    live.wait()
+    ran = run_as_timeline(doc, tmp_path, [{"at": "300s", "pause": {"journey": "j", "version": 1}}])
+    assert_same_outputs(live, ran)
+
+
+def test_blueshift_wrong_method_answers_in_blueshift_shape(live):
+    answer = live.client.post("/api/v1/campaigns/j/pause", headers=Live.basic())
+    assert answer.status_code == 405
+    assert set(answer.json()) == {"errors"} and isinstance(answer.json()["errors"], list)

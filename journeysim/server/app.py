@@ -144,6 +144,8 @@ def create_app(runner: SimRunner, tokens: TokenStore) -> FastAPI:
             body = {"sfmc": A.SFMC_NOT_FOUND, "blueshift": A.BLUESHIFT_NOT_FOUND, "sim": {"error": problem}}[family]
         elif family == "sfmc":
             body = A.sfmc_error(problem, exc.status_code)
+        elif family == "blueshift":  # Blueshift's own shape, as for its other refusals
+            body = {"errors": [problem]}
         else:
             body = {"error": problem}
         return A.answer(request, exc.status_code, body, problem=problem, headers=getattr(exc, "headers", None))

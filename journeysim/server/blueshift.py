@@ -1,6 +1,6 @@
 """Blueshift: ``PATCH /api/v1/campaigns/{uuid}/pause`` (B1) and ``/launch`` (resume), Basic auth
 with the API key as the user name. A campaign is a scenario journey, named by its key; it acts on
-the journey's latest version. ``completed`` (stopped or finished) answers 422; an unknown
+the journey's newest published version. ``completed`` (stopped or finished) answers 422; an unknown
 campaign 404; pausing a paused campaign answers it as it is.
 """
 
@@ -11,11 +11,12 @@ from datetime import UTC, datetime
 from fastapi import APIRouter, Depends, Request
 from fastapi.responses import Response
 
+from ..model.blueshift import campaign_status
+from ..model.timeline import refuses
 from . import actions
 from . import answers as A
 
 router = APIRouter(prefix="/api/v1/campaigns", tags=["Blueshift"])
-CAMPAIGN_STATUS = {"live": "launched", "resuming": "launched", "paused": "paused", "stopped": "completed"}
 
 
 class Unauthorized(Exception):
@@ -33,25 +34,28 @@ def _campaign(request: Request, kind: str, uuid: str) -> Response:
         if runner.finished:
             raise actions.Refused(422, {"errors": ["The scenario has ended"]}, "the scenario has ended")
         runner.catch_up()
-        versions = [j for j, spec in enumerate(runner.loaded.scenario.journeys) if spec.key == uuid]
+        journeys = runner.loaded.scenario.journeys
+        versions = [j for j, spec in enumerate(journeys) if spec.key == uuid]
         if not versions:
             raise actions.Refused(404, A.BLUESHIFT_NOT_FOUND, f"no journey with key {uuid!r}")
-        j = max(versions, key=lambda i: runner.loaded.scenario.journeys[i].version)
-        spec = runner.loaded.scenario.journeys[j]
+        # the campaign is the newest version published so far: a draft version waiting in the
+        # scenario is not what is running (S10)
+        published = [j for j in versions if runner.sim.runtime[j].status != "draft"] or versions
+        j = max(published, key=lambda i: journeys[i].version)
+        spec = journeys[j]
         status = runner.sim.runtime[j].status
-        wanted = "live" if kind == "pause" else "paused"
-        as_is = ("paused",) if kind == "pause" else ("live", "resuming")
-        if status != wanted and status not in as_is:
-            shown = CAMPAIGN_STATUS.get(status, status)
+        as_is = status == "paused" if kind == "pause" else status in ("live", "resuming", "finishing")
+        if not as_is and refuses(kind, status):
+            shown = "resuming" if status == "resuming" else campaign_status(status)  # resuming shows as launched, yet refuses a pause
             raise actions.Refused(422, {"errors": [f"Campaign cannot be {'paused' if kind == 'pause' else 'launched'}: "
                                                    f"its status is {shown}"]}, f"{spec.label} is {status}")
-        if status == wanted:
+        if not as_is:
             make = actions.pause_action if kind == "pause" else actions.resume_action
             step = actions.build(runner, kind, make(uuid, version=spec.version), runner.loaded.scenario.platform)
             actions.commit(runner, step)
         status = runner.sim.runtime[j].status
         stamp = datetime.now(UTC).strftime("%Y-%m-%dT%H:%M:%S.%f")[:-3] + "Z"
-        return A.answer(request, 200, {"uuid": uuid, "status": CAMPAIGN_STATUS.get(status, status), "updated_at": stamp})
+        return A.answer(request, 200, {"uuid": uuid, "status": campaign_status(status), "updated_at": stamp})
 
 
 @router.patch("/{uuid}/pause", summary="Pause a campaign (B1)", dependencies=[Depends(require_api_key)])
