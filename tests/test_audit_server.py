@@ -10,7 +10,7 @@ import pytest
 import yaml
 from conftest import linear_journey, scenario
 from serverkit import Live
-from test_server import NOT_RUNNING, SFMC_BASE
+from test_server import MALFORMED, NOT_RUNNING, SFMC_BASE
 
 import journeysim
 
@@ -160,3 +160,31 @@ def test_blueshift_wrong_method_answers_in_blueshift_shape(live):
     answer = live.client.post("/api/v1/campaigns/j/pause", headers=Live.basic())
     assert answer.status_code == 405
     assert set(answer.json()) == {"errors"} and isinstance(answer.json()["errors"], list)
+
+
+# ---------------------------------------------------------------- SFMC pause body: field names in any case
+
+
+def test_sfmc_pause_body_field_names_are_read_in_any_case(tmp_path):
+    """SFMC's own example sends ``version`` for the documented ``Version``: its names are read in
+    any case. ``pausedDays: 1`` was an unknown field, silently ignored: the pause lasted 14 days."""
+    doc = scenario(linear_journey(), platform="sfmc", duration="3d")
+    live = Live(doc, tmp_path, name="served")
+    auth = live.bearer()
+    live.advance(to="500s")
+    body = {"pausedDays": 1, "guardrailAction": "Resume", "extendWaitEndDates": True, "version": 1}
+    paused = live.client.post(f"{SFMC_BASE}/pause/key:j?versionNumber=1&allVersions=false", headers=auth, json=body)
+    assert (paused.status_code, paused.json()) == (202, {"status": "Accepted"})
+    live.advance(to="3d")
+    live.wait()
+    ran = run_as_timeline(doc, tmp_path, [{"at": "500s", "pause": {"journey": "j", "versionNumber": 1, "body": {
+        "PausedDays": 1, "GuardrailAction": "Resume", "ExtendWaitEndDates": True}}}])
+    served = assert_same_outputs(live, ran)
+    assert served["journeys"]["j"]["pauses"][0]["resumed_at_s"] == 500 + 86400
+
+
+def test_sfmc_pause_body_naming_a_field_twice_is_malformed(live):
+    auth = live.bearer()
+    answer = live.client.post(f"{SFMC_BASE}/pause/key:j?versionNumber=1", headers=auth, json={"PausedDays": 2, "pausedDays": 3})
+    assert (answer.status_code, answer.json()) == (400, MALFORMED)
+    assert live.journey("j")["status"] == "live"

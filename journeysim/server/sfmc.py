@@ -12,7 +12,7 @@ from urllib.parse import parse_qs
 
 from fastapi import APIRouter, Depends, Query, Request
 from fastapi.responses import Response
-from pydantic import BaseModel, ConfigDict, Field, StrictBool, StrictInt, StrictStr
+from pydantic import BaseModel, ConfigDict, Field, StrictBool, StrictInt, StrictStr, model_validator
 
 from . import actions
 from . import answers as A
@@ -48,6 +48,22 @@ class PauseBody(BaseModel):
     PausedDays: StrictInt | None = Field(None, description="Whole days from 1 to 14 (S8).")
     GuardrailAction: StrictStr | None = Field(None, description="Resume, Stop or None (S4, S8).")
     RetainContactInjectionWhileJourneyPaused: StrictBool | None = None
+
+    @model_validator(mode="before")
+    @classmethod
+    def _names_in_any_case(cls, data):
+        """SFMC reads field names in any case (its own example sends ``version`` for ``Version``): a
+        ``pausedDays`` is PausedDays, never an extra field silently ignored (a 14-day pause)."""
+        if not isinstance(data, dict):
+            return data
+        known = {name.lower(): name for name in cls.model_fields}
+        named: dict = {}
+        for key, value in data.items():
+            name = known.get(key.lower(), key) if isinstance(key, str) else key
+            if name in named:
+                raise ValueError(f"{name} is given twice (names are read in any case)")
+            named[name] = value
+        return named
 
 
 TOKEN_BODY = {"requestBody": {"required": True, "content": {
