@@ -188,3 +188,16 @@ def test_sfmc_pause_body_naming_a_field_twice_is_malformed(live):
     answer = live.client.post(f"{SFMC_BASE}/pause/key:j?versionNumber=1", headers=auth, json={"PausedDays": 2, "pausedDays": 3})
     assert (answer.status_code, answer.json()) == (400, MALFORMED)
     assert live.journey("j")["status"] == "live"
+
+
+# ---------------------------------------------------------------- /sim: an unknown version is not found
+
+
+@pytest.mark.parametrize("path, body", [("pause", {"mode": "hold", "version": 2}), ("resume", {"version": 2}),
+                                        ("stop", {"version": 2}), ("global-filter", {"exclude": "flag", "version": 2})])
+def test_sim_call_naming_an_unknown_version_is_404(live, path, body):
+    """An unknown version is as unknown as an unknown key (404, as SFMC's 30003), not malformed (400)."""
+    answer = live.client.post(f"/sim/journeys/j/{path}", json=body)
+    assert answer.status_code == 404, answer.text
+    assert answer.json() == {"error": "journey 'j' has no version 2"}
+    assert live.journey("j")["status"] == "live"

@@ -88,6 +88,10 @@ def _operate(request: Request, kind: str, key: str, target, expression=None) -> 
         runner.catch_up()
         if not any(j.key == key for j in runner.loaded.scenario.journeys):
             raise refused(404, f"no journey with key {key!r}")
+        version = getattr(target, "version", None)
+        version = getattr(target, "versionNumber", None) if version is None else version
+        if version is not None and not any(j.key == key and j.version == version for j in runner.loaded.scenario.journeys):
+            raise refused(404, f"journey {key!r} has no version {version}")  # as SFMC's 30003: the version is not found
         try:
             step = actions.build(runner, kind, target, "ajo")
         except actions.ProblemFound as problem:
