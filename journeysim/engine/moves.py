@@ -14,6 +14,30 @@ def to_ticks(seconds: float, resolution: float) -> int:
     return int(round(seconds / resolution))
 
 
+def regular_ticks(first_s: float, every_s: float, count: int | None, resolution: float, end_tick: int,
+                  most: int | None = None) -> np.ndarray:
+    """Ticks of the items at ``first_s + k * every_s`` seconds (k = 0, 1, ...; at most ``count``) up to
+    ``end_tick``: each time rounded to a whole tick, as every time is. When ``every_s`` is not a whole
+    number of ticks (1.5 s, or 1 s at a 1 min resolution) the items are not spread one step of rounded
+    length apart: 1.5 s at 1 s goes 0, 2, 3, 4, 6 (not 0, 2, 4, 6), 1 s at 1 min gives 60 a tick.
+    ``most``: no more than this many are needed (the population's size, without re-entry)."""
+    step = every_s / resolution
+    first = to_ticks(first_s, resolution)
+    if step == 0 or math.isclose(step, round(step), rel_tol=0.0, abs_tol=1e-9):
+        step_ticks = max(1, round(step))
+        n = (end_tick - first) // step_ticks + 1 if first <= end_tick else 0
+        if count is not None:
+            n = min(n, count)
+        return first + step_ticks * np.arange(max(n, 0), dtype=np.int64)
+    n = math.floor(((end_tick + 0.5) * resolution - first_s) / every_s) + 1 if first_s <= (end_tick + 0.5) * resolution else 0
+    if count is not None:
+        n = min(n, count)
+    if most is not None:
+        n = min(n, most + 1)
+    ticks = np.rint((first_s + every_s * np.arange(max(n, 0), dtype=np.float64)) / resolution).astype(np.int64)
+    return ticks[ticks <= end_tick]
+
+
 def duration_ticks(dist: Distribution, u: np.ndarray, v: np.ndarray | None, resolution: float) -> np.ndarray:
     """Durations from ``dist`` for uniforms ``u`` (``v``: a second stream) in whole ticks, never negative."""
     if dist.kind == "fixed":
@@ -69,4 +93,4 @@ def stable_order(ticks: np.ndarray) -> np.ndarray:
     return key
 
 
-__all__ = ["NEVER", "duration_ticks", "rate_slots", "stable_order", "to_ticks"]
+__all__ = ["NEVER", "duration_ticks", "rate_slots", "regular_ticks", "stable_order", "to_ticks"]
