@@ -3,7 +3,47 @@
 Each test states the computation it pins; every one failed on the engine before its fix.
 """
 
-from conftest import scenario
+from conftest import linear_journey, pause, resume, scenario
+
+
+def _released_per_tick(result, journey):
+    ev = result.events
+    released = ev[(ev.event == "released") & (ev.journey == journey)]
+    return released.groupby("t_s").size().to_dict()
+
+
+def test_R6_an_org_wide_rate_gives_the_next_drain_what_the_last_second_left(simulate):
+    """R6 (org scope): one rate of 10/s shared by a and b, both paused at 100 s and resumed together at
+    1,000 s. a holds 25 (arrived 0..24 s, 900 s wait), b 15. At 10/s the org releases 10 at 1,001 s,
+    10 at 1,002 s, then a's last 5 and b's first 5 at 1,003 s, b's last 10 at 1,004 s: the 40 drain in
+    ceil(40 / 10) = 4 s, as one queue. (The engine used to start b at 1,004 s and leave 5 places of
+    1,003 s unused: b live at 1,005 s.)"""
+    doc = scenario(linear_journey("a", every="1s", count=25, wait="900s"),
+                   linear_journey("b", every="1s", count=15, wait="900s"), size=100, duration="1100s",
+                   org={"resume_rate": "10/s", "resume_rate_scope": "org"},
+                   timeline=[pause("100s", journeys=["a", "b"]), resume("1000s", journeys=["a", "b"])])
+    result = simulate(doc)
+    journeys = result.summary["journeys"]
+    assert _released_per_tick(result, "a") == {1001.0: 10, 1002.0: 10, 1003.0: 5}
+    assert _released_per_tick(result, "b") == {1003.0: 5, 1004.0: 10}
+    assert [journeys[k]["pauses"][0]["drain_s"] for k in "ab"] == [3, 4]
+    assert journeys["b"]["pauses"][0]["live_at_s"] == 1004
+
+
+def test_R6_an_org_wide_drain_resumed_later_continues_the_queue(simulate):
+    """R6 (org scope): a (25 held) resumed at 1,000 s drains 10, 10, 5 at 1,001-1,003 s; b (15 held)
+    resumed at 1,002 s, while a drains, takes the 5 places left at 1,003 s and 10 at 1,004 s.
+    b resumed at 1,003 s, when a's last release is due, starts afresh: 10 at 1,004 s, 5 at 1,005 s."""
+    journeys = [linear_journey("a", every="1s", count=25, wait="900s"),
+                linear_journey("b", every="1s", count=15, wait="900s")]
+    org = {"resume_rate": "10/s", "resume_rate_scope": "org"}
+    for b_at, expected in (("1002s", {1003.0: 5, 1004.0: 10}), ("1003s", {1004.0: 10, 1005.0: 5})):
+        doc = scenario(*journeys, size=100, duration="1100s", org=org,
+                       timeline=[pause("100s", journeys=["a", "b"]), resume("1000s", journeys=["a"]),
+                                 resume(b_at, journeys=["b"])])
+        result = simulate(doc)
+        assert _released_per_tick(result, "a") == {1001.0: 10, 1002.0: 10, 1003.0: 5}
+        assert _released_per_tick(result, "b") == expected
 
 
 def test_regular_arrivals_round_each_time_not_the_step(simulate):
@@ -37,3 +77,22 @@ def test_L9_arrivals_every_second_at_a_one_minute_resolution_keep_their_rate(sim
     counts = result.events[(result.events.event == "entered") & (result.events.node == "entry")].groupby("t_s").size()
     assert counts.to_dict() == {0.0: 31, **{60.0 * m: 59 if m % 2 else 61 for m in range(1, 10)}, 600.0: 30}
     assert s["org"]["events_per_s_peak"] == 61 and s["org"]["seconds_over_events_quota"] == 9
+
+
+def test_R6_release_slots_are_whole_seconds_at_a_half_second_resolution(simulate):
+    """R6 at 0.5 s resolution: the i-th held profile goes ceil((i + 1) / 5,000) seconds after the resume,
+    as behaviors.md states, so of 7,000 held, 5,000 go at +1 s and 2,000 at +2 s (drain 2 s). The read
+    that brings them in goes the same way (the 7,000 at 7,000,000/s all enter at 1 s). (The engine used
+    5,000/s as 2,500 per half second: 2,500 at +0.5 s, +1 s, 2,000 at +1.5 s, drain 1.5 s.)"""
+    journey = {"key": "j", "start": "read", "nodes": {
+        "read": {"type": "read_audience", "schedule": {"at": "0s"}, "read_rate": "7000000/s", "next": "wait"},
+        "wait": {"type": "wait", "duration": {"fixed": "100s"}, "next": "send"},
+        "send": {"type": "action", "channel": "email", "next": "done"},
+        "done": {"type": "end"}}}
+    result = simulate(scenario(journey, size=7000, duration="300s", resolution="0.5s", report_every="1s",
+                               timeline=[pause("50s"), resume("200s")]))
+    ev = result.events
+    assert ev[(ev.event == "held")].t_s.unique().tolist() == [101.0]
+    assert _released_per_tick(result, "j") == {201.0: 5000, 202.0: 2000}
+    p = result.summary["journeys"]["j"]["pauses"][0]
+    assert p["held_at_resume"] == 7000 and p["drain_s"] == 2.0 and p["live_at_s"] == 202.0

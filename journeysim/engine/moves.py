@@ -47,31 +47,50 @@ def duration_ticks(dist: Distribution, u: np.ndarray, v: np.ndarray | None, reso
 
 
 def rate_slots(count: int, rate_per_s: float, resolution: float, out: np.ndarray | None = None,
-               start: int = 0) -> np.ndarray:
-    """Ticks after the start at which the i-th of ``count`` items goes at a rate: ceil((i+1) / rate).
+               start: int = 0, first: int = 0) -> np.ndarray:
+    """Ticks after the start at which the i-th of ``count`` items goes at a rate: ceil((i+1) / rate)
+    seconds, rounded up to a whole tick (R6).
 
     With 5,000/s at 1 s resolution, items 0-4,999 go 1 s after the start, the next 5,000 at 2 s:
-    a backlog of N takes ceil(N / rate) seconds (R6). ``out`` (int64, ``count`` long): written there
-    plus ``start``, a million at a time, with no temporary as long as ``count`` (a read of 50M profiles).
+    a backlog of N takes ceil(N / rate) seconds. At 0.5 s resolution the first 5,000 still go at
+    1 s (not 2,500 at 0.5 s); at 1 min every item of the first 300,000 goes at 60 s.
+    ``first``: the items are those numbered ``first`` to ``first + count - 1`` of a longer queue.
+    ``out`` (int64, ``count`` long): written there plus ``start``, a million at a time, with no
+    temporary as long as ``count`` (a read of 50M profiles).
     """
     if out is None:
-        return _slots_between(0, count, rate_per_s * resolution)
-    for first in range(0, count, 1 << 20):
-        last = min(count, first + (1 << 20))
-        out[first:last] = _slots_between(first, last, rate_per_s * resolution)
-        out[first:last] += start
+        return _slots_between(first, first + count, rate_per_s, resolution)
+    for low in range(0, count, 1 << 20):
+        high = min(count, low + (1 << 20))
+        out[low:high] = _slots_between(first + low, first + high, rate_per_s, resolution)
+        out[low:high] += start
     return out
 
 
-def _slots_between(first: int, last: int, per_tick: float) -> np.ndarray:
-    """ceil((i + 1) / per_tick) for first <= i < last."""
-    if math.isclose(per_tick, round(per_tick)) and round(per_tick) >= 1:
-        per = int(round(per_tick))
-        index = np.arange(first + per, last + per, dtype=np.int64)  # (i + 1) + per - 1, floor-divided in place
-        index //= per
+def _slots_between(first: int, last: int, rate_per_s: float, resolution: float) -> np.ndarray:
+    """ceil((i + 1) / rate) seconds, in whole ticks rounded up, for first <= i < last."""
+    if resolution == 1.0:
+        return _ceil_index(first, last, rate_per_s)
+    per_tick = rate_per_s * resolution
+    whole_ticks_per_second = math.isclose(1.0 / resolution, round(1.0 / resolution)) and resolution < 1.0
+    if not whole_ticks_per_second and resolution > 1.0 and math.isclose(resolution, round(resolution)):
+        # a tick of whole seconds: ceil(ceil(x) / n) == ceil(x / n), the slot of the rate per tick
+        return _ceil_index(first, last, per_tick)
+    seconds = _ceil_index(first, last, rate_per_s)
+    if whole_ticks_per_second:
+        return seconds * int(round(1.0 / resolution))
+    return np.ceil(seconds / resolution - 1e-9).astype(np.int64)
+
+
+def _ceil_index(first: int, last: int, per: float) -> np.ndarray:
+    """ceil((i + 1) / per) for first <= i < last."""
+    if math.isclose(per, round(per)) and round(per) >= 1:
+        whole = int(round(per))
+        index = np.arange(first + whole, last + whole, dtype=np.int64)  # (i + 1) + per - 1, floor-divided in place
+        index //= whole
         return index
     index = np.arange(first + 1, last + 1, dtype=np.int64)
-    return np.ceil(index / per_tick - 1e-9).astype(np.int64)
+    return np.ceil(index / per - 1e-9).astype(np.int64)
 
 
 def stable_order(ticks: np.ndarray) -> np.ndarray:

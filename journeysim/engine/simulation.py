@@ -78,7 +78,7 @@ class Simulation(RowFlow, ControlProcesses, OrgAccounting, JourneyVersions):
         self.interacting = self._writers_and_readers()
         self.cap_over = False
         self.chain_depth = 0
-        self.org_release_free = 0
+        self.org_queue: tuple[int, int, int] | None = None  # org-wide release queue: (start, places taken, last tick)
         self.env = simpy.Environment()
         self.progress = _progress_bar(progress, self.end_tick, sc.name)
 
