@@ -96,3 +96,21 @@ def test_R6_release_slots_are_whole_seconds_at_a_half_second_resolution(simulate
     assert _released_per_tick(result, "j") == {201.0: 5000, 202.0: 2000}
     p = result.summary["journeys"]["j"]["pauses"][0]
     assert p["held_at_resume"] == 7000 and p["drain_s"] == 2.0 and p["live_at_s"] == 202.0
+
+
+def test_J1_a_pause_at_the_instant_a_drain_ends_sees_the_journey_resuming_whatever_else_the_timeline_holds(simulate):
+    """R6, J1: 25 held released at 10/s from 1,000 s: 10, 10, 5 at 1,001-1,003 s, live at 1,003 s. A pause
+    at 1,003 s acts before that instant's profile moves (the last 5 releases), so it finds the journey
+    resuming and is refused; the 5 are sent. The answer used to depend on whether an unrelated timeline
+    step came between the resume and the pause (then the pause was taken and the 5 held again)."""
+    journeys = [linear_journey("a", every="1s", count=25, wait="900s"),
+                linear_journey("b", every="1s", count=15, wait="900s")]
+    base = [pause("100s", journeys=["a"]), resume("1000s", journeys=["a"])]
+    other = {"at": "1001s", "pause": {"journeys": ["b"], "mode": "hold"}}
+    for timeline in (base + [pause("1003s", journeys=["a"])], base + [other, pause("1003s", journeys=["a"])]):
+        doc = scenario(*journeys, size=100, duration="1100s", org={"resume_rate": "10/s"}, timeline=timeline)
+        a = simulate(doc, events=False).summary["journeys"]["a"]
+        assert a["actions"] == {"send": 25} and a["in_journey_at_end"] == 0
+        assert a["refused_actions"] == [{"at_s": 1003.0, "action": "pause",
+                                         "reason": "cannot pause: the journey is resuming (J1)"}]
+        assert len(a["pauses"]) == 1 and a["pauses"][0]["live_at_s"] == 1003

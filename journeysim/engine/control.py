@@ -245,6 +245,9 @@ class ControlProcesses:
     def _go_live(self, j: int, record: PauseRecord, at: int) -> Iterator[simpy.Event]:
         if at > self.env.now:
             yield self.env.timeout(at - self.env.now)
+            # the last release is a profile move at ``at``: operator actions and checks at that instant
+            # act before it and see the journey resuming, whichever the order their events were made in
+            yield self.env.timeout(0)
         if self.runtime[j].pause is record and self.runtime[j].status == "resuming":
             self.back_to_running(j)
 
