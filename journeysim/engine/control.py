@@ -15,7 +15,7 @@ from ..model.graph import CompiledJourney
 from ..model.timeline import PlannedAction
 from ..schema import ReadAudienceNode, WaitNode
 from . import store as S
-from .moves import rate_slots, stable_order, to_ticks
+from .moves import rate_slots, regular_ticks, stable_order, to_ticks
 from .recorder import PauseRecord
 from .store import NEVER
 
@@ -52,12 +52,8 @@ class ControlProcesses:
         if hasattr(schedule, "at"):
             occurrences = [to_ticks(schedule.at, self.res)]
         else:
-            step = max(1, to_ticks(schedule.every, self.res))
-            first = to_ticks(schedule.start, self.res)
-            count = (self.end_tick - first) // step + 1 if first <= self.end_tick else 0
-            if schedule.count is not None:
-                count = min(count, schedule.count)
-            occurrences = [first + k * step for k in range(max(count, 0))]
+            occurrences = [int(at) for at in regular_ticks(schedule.start, schedule.every, schedule.count, self.res,
+                                                            self.end_tick)]
         runtime = self.runtime[c.index]
         runtime.read_done = np.zeros(self.population.size, dtype=bool)
         for at in occurrences:
@@ -249,6 +245,9 @@ class ControlProcesses:
     def _go_live(self, j: int, record: PauseRecord, at: int) -> Iterator[simpy.Event]:
         if at > self.env.now:
             yield self.env.timeout(at - self.env.now)
+            # the last release is a profile move at ``at``: operator actions and checks at that instant
+            # act before it and see the journey resuming, whichever the order their events were made in
+            yield self.env.timeout(0)
         if self.runtime[j].pause is record and self.runtime[j].status == "resuming":
             self.back_to_running(j)
 

@@ -35,14 +35,24 @@ class OrgAccounting:
 
     def release_times(self, now: int, count: int) -> np.ndarray:
         """When each of ``count`` held profiles, oldest hold first, is released by a resume at ``now``
-        (R6): at the resume rate, behind earlier drains when the rate is org-wide, or all at once."""
+        (R6): at the resume rate, or all at once.
+
+        When the rate is org-wide, one queue at that rate serves every journey: a drain that starts
+        while another is still going continues the queue's numbering, so it takes the capacity the
+        other left in its last second (10/s, 25 then 15 held: 10, 10, 5 + 5, 10), as a drain of
+        the 40 together would."""
         if not self.policy.release_rate_limited:
             return np.full(count, now, dtype=np.int64)
-        start = now
-        if self.scenario.org.resume_rate_scope == "org":
-            start = max(now, self.org_release_free)
-        times = start + rate_slots(count, self.scenario.org.resume_rate, self.res)
-        self.org_release_free = int(times[-1])
+        rate = self.scenario.org.resume_rate
+        if self.scenario.org.resume_rate_scope == "org" and self.org_queue is not None:
+            base, used, last = self.org_queue
+            if last > now:  # the queue is still draining: take the next places in it
+                times = base + rate_slots(count, rate, self.res, first=used)
+                self.org_queue = (base, used + count, int(times[-1]) if count else last)
+                return times
+        times = now + rate_slots(count, rate, self.res)
+        if count:
+            self.org_queue = (now, count, int(times[-1]))
         return times
 
     # ================================================================= business rules (L6)

@@ -30,7 +30,7 @@ from . import store as S
 from .control import ControlProcesses
 from .draws import KeyedDraws
 from .flow import RowFlow
-from .moves import to_ticks
+from .moves import regular_ticks, to_ticks
 from .org import OrgAccounting
 from .recorder import Recorder
 from .runtime import JourneyRuntime
@@ -78,7 +78,7 @@ class Simulation(RowFlow, ControlProcesses, OrgAccounting, JourneyVersions):
         self.interacting = self._writers_and_readers()
         self.cap_over = False
         self.chain_depth = 0
-        self.org_release_free = 0
+        self.org_queue: tuple[int, int, int] | None = None  # org-wide release queue: (start, places taken, last tick)
         self.env = simpy.Environment()
         self.progress = _progress_bar(progress, self.end_tick, sc.name)
 
@@ -179,12 +179,8 @@ class Simulation(RowFlow, ControlProcesses, OrgAccounting, JourneyVersions):
             ticks = np.floor(times).astype(np.int64)
             return ticks[ticks <= end]
         if isinstance(arrivals, RegularArrivals):
-            step = max(1, to_ticks(arrivals.every, self.res))
-            first = to_ticks(arrivals.start, self.res)
-            count = (end - first) // step + 1 if first <= end else 0
-            if arrivals.count is not None:
-                count = min(count, arrivals.count)
-            return first + step * np.arange(max(count, 0), dtype=np.int64)
+            return regular_ticks(arrivals.start, arrivals.every, arrivals.count, self.res, end,
+                                 most=None if spec.reentry else limit)
         assert isinstance(arrivals, FileArrivals)
         return self._file_arrivals(*key)
 
