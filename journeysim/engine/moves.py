@@ -30,24 +30,28 @@ def rate_slots(count: int, rate_per_s: float, resolution: float, out: np.ndarray
     a backlog of N takes ceil(N / rate) seconds (R6). ``out`` (int64, ``count`` long): written there
     plus ``start``, a million at a time, with no temporary as long as ``count`` (a read of 50M profiles).
     """
+    latest = MAX_SECONDS / resolution
     if out is None:
-        return _slots_between(0, count, rate_per_s * resolution)
+        return _slots_between(0, count, rate_per_s * resolution, latest)
     for first in range(0, count, 1 << 20):
         last = min(count, first + (1 << 20))
-        out[first:last] = _slots_between(first, last, rate_per_s * resolution)
+        out[first:last] = _slots_between(first, last, rate_per_s * resolution, latest)
         out[first:last] += start
     return out
 
 
-def _slots_between(first: int, last: int, per_tick: float) -> np.ndarray:
-    """ceil((i + 1) / per_tick) for first <= i < last."""
+def _slots_between(first: int, last: int, per_tick: float, latest: float) -> np.ndarray:
+    """ceil((i + 1) / per_tick) for first <= i < last, at most ``latest``."""
+    if per_tick >= last:  # every item goes in the first tick; a rate of 1e22/s must not reach int64 arithmetic
+        return np.ones(last - first, dtype=np.int64)
     if math.isclose(per_tick, round(per_tick)) and round(per_tick) >= 1:
         per = int(round(per_tick))
         index = np.arange(first + per, last + per, dtype=np.int64)  # (i + 1) + per - 1, floor-divided in place
         index //= per
         return index
     index = np.arange(first + 1, last + 1, dtype=np.int64)
-    return np.ceil(index / per_tick - 1e-9).astype(np.int64)
+    # a rate of 1e-22/s puts items past int64 ticks: clip to the longest duration a file may write, as waits are
+    return np.clip(np.ceil(index / per_tick - 1e-9), 1, latest).astype(np.int64)
 
 
 def stable_order(ticks: np.ndarray) -> np.ndarray:
