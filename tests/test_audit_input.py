@@ -44,3 +44,84 @@ def test_a_resume_rate_past_int64_ticks_runs(rate, tmp_path):
            "--set", f"org.resume_rate={rate}", "--set", "population.size=20000", "--set", "journeys[0].nodes.add_to_cart.arrivals.rate=1/s"))
     summary = json.loads((out / "summary.json").read_text())
     assert summary["conservation"]["ok"]
+
+
+# ---------------------------------------------------------------- imports that wrote a scenario that did not read back
+
+def _export(tmp_path, change) -> Path:
+    definition = json.loads(WELCOME.read_text())
+    change(definition)
+    path = tmp_path / "journey.json"
+    path.write_text(json.dumps(definition, ensure_ascii=False))
+    return path
+
+
+def _imported_runs(path: Path, tmp_path) -> dict:
+    scenario = tmp_path / "imported.yaml"
+    ok(cli("import", "sfmc", path, "-o", scenario, "--population", "300", "-q"))
+    ok(cli("validate", scenario))
+    ok(cli("run", scenario, "--out", tmp_path / "out", "--no-report", "-q"))
+    return yaml.safe_load(scenario.read_text())
+
+
+@pytest.mark.parametrize("key", ["welcome\u2028series", "welcome\nseries", "welcome\x85series", "welcome\x7fseries"])
+def test_a_journey_key_with_a_line_break_or_a_control_character_imports_and_runs(key, tmp_path):
+    """The key went raw into a header comment and the pause comment: YAML broke the comment line (exit 2,
+    'the imported scenario does not validate (an importer bug...)')."""
+    def change(d):
+        d["key"] = key
+    assert _imported_runs(_export(tmp_path, change), tmp_path)["journeys"][0]["key"] == key
+
+
+def test_an_activity_key_and_name_with_yaml_line_breaks_read_back_as_the_same_key(tmp_path):
+    """A raw U+2028 or NEL inside a double-quoted node id is folded by YAML into a space: the node id changed."""
+    key = "WAIT\u2028\x85\x7f1"
+
+    def change(d):
+        d["activities"][1]["key"] = key
+        d["activities"][0]["outcomes"][0]["next"] = key
+        d["activities"][1]["name"] = "two\x07days\u2029later"
+    data = _imported_runs(_export(tmp_path, change), tmp_path)
+    assert key in data["journeys"][0]["nodes"]
+    assert data["journeys"][0]["nodes"]["EMAILV2-1"]["next"] == key
+
+
+def test_a_long_journey_key_of_letters_is_text_not_a_number(tmp_path):
+    """'xxx…' (101+ characters of x, e, b, o) was refused as 'a number of 10,000 characters'."""
+    def change(d):
+        d["key"] = "x" * 200
+    assert _imported_runs(_export(tmp_path, change), tmp_path)["journeys"][0]["key"] == "x" * 200
+
+
+def test_a_long_plain_text_of_letters_in_a_scenario_is_not_called_a_number(tmp_path):
+    text = (ROOT / "scenarios" / "quickstart.yaml").read_text().replace("name: quickstart", "name: " + "e" * 150)
+    path = tmp_path / "s.yaml"
+    path.write_text(text)
+    result = cli("validate", path)
+    assert "a number of" not in result.output, result.output
+    ok(result)
+
+
+@pytest.mark.parametrize("version", [1e308, 3.7, -1, 0, "two", True])
+def test_a_version_that_is_not_a_whole_number_from_one_is_a_warning_and_version_one(version, tmp_path):
+    """1e308 became a 309-digit version the loader refuses (an 'importer bug' exit 2); 3.7, -1, 0 were
+    changed quietly."""
+    def change(d):
+        d["version"] = version
+    path = _export(tmp_path, change)
+    scenario = tmp_path / "imported.yaml"
+    result = cli("import", "sfmc", path, "-o", scenario, "--population", "300")
+    ok(result)
+    assert "warning: $.version:" in result.output and "version 1 is assumed" in result.output
+    assert yaml.safe_load(scenario.read_text())["journeys"][0]["version"] == 1
+    strict = cli("import", "sfmc", path, "-o", tmp_path / "strict.yaml", "--strict")
+    assert strict.exit_code == 2 and "$.version" in strict.output and not (tmp_path / "strict.yaml").exists()
+
+
+def test_a_lone_surrogate_in_the_export_is_refused_naming_its_path(tmp_path):
+    """JSON's "\\ud800" became a key the loader could not read (an 'importer bug' exit 2)."""
+    path = tmp_path / "journey.json"
+    path.write_text(WELCOME.read_text().replace('"key": "welcome-all-types"', '"key": "welcome\\ud800"', 1))
+    result = cli("import", "sfmc", path, "-o", tmp_path / "s.yaml")
+    assert result.exit_code == 2 and "$.key: text holding a lone UTF-16 surrogate" in result.output, result.output
+    assert "importer bug" not in result.output and not (tmp_path / "s.yaml").exists()
