@@ -125,3 +125,20 @@ def test_a_lone_surrogate_in_the_export_is_refused_naming_its_path(tmp_path):
     result = cli("import", "sfmc", path, "-o", tmp_path / "s.yaml")
     assert result.exit_code == 2 and "$.key: text holding a lone UTF-16 surrogate" in result.output, result.output
     assert "importer bug" not in result.output and not (tmp_path / "s.yaml").exists()
+
+
+# ---------------------------------------------------------------- arithmetic on yes/no attributes
+
+@pytest.mark.parametrize("when, push", [("-has_app < 0", True), ("has_app - has_app == 0", None), ("True - False == 1", None),
+                                        ("-has_app", True)])
+def test_minus_on_a_yes_no_attribute_counts_it_as_one_or_zero(when, push, tmp_path):
+    """numpy refuses - on booleans: '-has_app' or 'has_app - has_app' validated, then the run ended in a TypeError
+    traceback (exit 1). has_app + 1 already counted true as 1; now - does too."""
+    out = tmp_path / "out"
+    ok(cli("run", ROOT / "scenarios" / "quickstart.yaml", "--out", out, "--no-report", "-q", "--set", "population.size=500",
+           "--set", f"journeys[cart-abandon].nodes.has_app.branches[0].when={when}"))
+    actions = json.loads((out / "summary.json").read_text())["journeys"]["cart-abandon"]["actions"]
+    if push is None:
+        assert actions["email"] == 0
+    else:
+        assert 0 < actions["push"] < 500
