@@ -142,3 +142,55 @@ def test_minus_on_a_yes_no_attribute_counts_it_as_one_or_zero(when, push, tmp_pa
         assert actions["email"] == 0
     else:
         assert 0 < actions["push"] < 500
+
+
+# ---------------------------------------------------------------- numbers at the edges in an export or a generator
+
+def _wait_1(d, amount, unit="MINUTES"):
+    wait = next(a for a in d["activities"] if a["key"] == "WAIT-1")
+    wait["configurationArguments"].update(waitDuration=amount, waitUnit=unit)
+
+
+@pytest.mark.parametrize("amount, unit, seconds", [(52142.9, "MINUTES", "3128574s"), (1e-300, "DAYS", "0s"),
+                                                   (5e-324, "MONTHS", "0s"), (1.5, "MINUTES", "90s")])
+def test_a_wait_of_an_odd_length_is_written_in_plain_digits(amount, unit, seconds, tmp_path):
+    """'{:g}' wrote 3.12857e+06s and 8.64e-296s: the import ended in a ValueError traceback (exit 1)."""
+    data = _imported_runs(_export(tmp_path, lambda d: _wait_1(d, amount, unit)), tmp_path)
+    assert data["journeys"][0]["nodes"]["WAIT-1"]["duration"] == {"fixed": seconds}
+
+
+def test_a_send_time_window_of_a_tiny_number_of_hours_imports(tmp_path):
+    def change(d):
+        next(a for a in d["activities"] if a["key"] == "STOWAIT-1")["configurationArguments"]["params"]["slidingWindowHours"] = 1e-9
+    data = _imported_runs(_export(tmp_path, change), tmp_path)
+    assert data["journeys"][0]["nodes"]["STOWAIT-1"]["duration"] == {"uniform": ["0s", "0s"]}
+
+
+def test_split_percentages_whose_sum_overflows_are_an_even_split_with_a_warning(tmp_path):
+    """1e308 + 1e308 overflowed math.fsum: OverflowError traceback (exit 1)."""
+    def change(d):
+        for outcome in next(a for a in d["activities"] if a["key"] == "RANDOMSPLIT-1")["outcomes"]:
+            outcome["arguments"]["percentage"] = 1e308
+    path = _export(tmp_path, change)
+    result = cli("import", "sfmc", path, "-o", tmp_path / "s.yaml", "--population", "300")
+    ok(result)
+    assert "add up to inf" in result.output and "an even split is assumed" in result.output
+
+
+@pytest.mark.parametrize("generator", ["{choice: {99999999999999991611392: 0.5, 3: 0.5}}", "{constant: 99999999999999999999999}",
+                                       "{uniform: [0, 99999999999999999999999]}"])
+def test_a_whole_number_past_64_bits_in_a_generator_is_a_number(generator, tmp_path):
+    """Held as a Python object, the column read as text: 'x > 5' validated, then the run ended in
+    ExpressionError 'cannot order text against a number' (or numpy's 'high is out of bounds'), exit 1."""
+    ok(cli("run", ROOT / "scenarios" / "quickstart.yaml", "--out", tmp_path / "out", "--no-report", "-q",
+           "--set", "population.size=500", "--set", f"population.attributes.x={generator}",
+           "--set", "journeys[cart-abandon].nodes.has_app.branches[0].when=x > 5"))
+
+
+@pytest.mark.parametrize("bounds", ["[0, .inf]", "[-1.0e+308, 1.0e+308]", "[-.inf, 0]"])
+def test_a_uniform_generator_over_an_infinite_span_is_refused_naming_the_key(bounds, tmp_path):
+    """numpy's OverflowError 'high - low range exceeds valid bounds' ended the run (exit 1)."""
+    result = cli("run", ROOT / "scenarios" / "quickstart.yaml", "--out", tmp_path / "out", "--no-report", "-q",
+                 "--set", f"population.attributes.x={{uniform: {bounds}}}")
+    assert result.exit_code == 2 and "population.attributes.x: uniform needs a finite low and high" in result.output, result.output
+    assert not (tmp_path / "out").exists()

@@ -178,7 +178,9 @@ def _duration_text(seconds: float) -> str:
     for unit, size in (("w", 604800), ("d", 86400), ("h", 3600), ("m", 60)):
         if seconds >= size and seconds % size == 0:
             return f"{int(seconds // size)}{unit}"
-    return f"{seconds:g}s"
+    # to the millisecond, in plain digits: '{:g}' wrote 3.12857e+06s (52142.9 minutes) and 6e-299s, which no
+    # duration reads back
+    return f"{round(seconds, 3):.3f}".rstrip("0").rstrip(".") + "s"
 
 
 def _number(value: Any) -> float | None:
@@ -582,7 +584,7 @@ class _Importer:
             self._replaced(node, self._path(activity, *parts, "slidingWindowHours"), value,
                            "not a number of hours above 0 and up to 8760", "a 24h window")
         self._note(node, f"send-time optimisation: the send moment is drawn uniformly within the {hours:g}h window")
-        return {"type": "wait", "duration": {"uniform": ["0s", f"{hours:g}h"]}, "next": self._single_next(activity, node)}
+        return {"type": "wait", "duration": {"uniform": ["0s", _duration_text(hours * 3600)]}, "next": self._single_next(activity, node)}
 
     def _wait(self, activity: dict, config: dict, node: NodeOut) -> dict:
         following = self._single_next(activity, node)
@@ -685,7 +687,10 @@ class _Importer:
             percentages.append(number)
         if any(p is None for p in percentages):
             return [1.0] * len(outs)
-        total = math.fsum(percentages)  # type: ignore[arg-type]
+        try:
+            total = math.fsum(percentages)  # type: ignore[arg-type]
+        except OverflowError:  # 1e308 + 1e308: no share of the contacts, as an infinite total
+            total = math.inf
         if not (0 < total < math.inf):
             self._replaced(node, self._path(activity, "outcomes"), values,
                            f"the percentages add up to {total:g}, no share of the contacts", "an even split")
