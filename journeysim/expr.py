@@ -167,7 +167,7 @@ class _Compiler:
         if isinstance(node.op, ast.Not):
             return lambda lookup: np.logical_not(_as_bool(inner(lookup)))
         if isinstance(node.op, ast.USub):
-            return lambda lookup: np.negative(inner(lookup))
+            return lambda lookup: np.negative(_numeric(inner(lookup)))
         if isinstance(node.op, ast.UAdd):
             return inner
         raise self.fail(node, "operator not allowed")
@@ -203,7 +203,7 @@ class _Compiler:
             if _is_text(a) or _is_text(b):
                 raise ExpressionError("arithmetic on text is not allowed", self.offset + node.col_offset + 1)
             with np.errstate(divide="ignore", invalid="ignore", over="ignore"):  # IEEE: inf and nan compare as they should
-                return op(a, b)
+                return op(_numeric(a), _numeric(b))
         return run
 
     def visit_Compare(self, node: ast.Compare) -> Compiled:
@@ -250,6 +250,15 @@ class _Compiler:
                 raise ExpressionError("cannot order text against a number", self.offset + left_node.col_offset + 1)
             return compare(a, b)
         return run
+
+
+def _numeric(value: Any) -> Any:
+    """Yes/no values as 0 and 1 in arithmetic, as in Python (numpy refuses - on booleans: -has_app, True - False)."""
+    if isinstance(value, np.ndarray) and value.dtype == bool:
+        return value.astype(np.int64)
+    if isinstance(value, (bool, np.bool_)):
+        return int(value)
+    return value
 
 
 def _is_text(value: Any) -> bool:

@@ -361,10 +361,20 @@ def _number(value: Any, what: str) -> float | int:
     return value
 
 
+def _int64_or_float(value: Any) -> Any:
+    """A whole number past 64 bits as a float: numpy would hold it as a Python object, which expressions read as
+    text ('cannot order text against a number' in the middle of a run) and integer draws refuse."""
+    if isinstance(value, int) and not isinstance(value, bool) and not -2**63 <= value < 2**63:
+        return float(value)
+    return value
+
+
 def parse_generator(value: Any) -> AttributeGenerator:
     kind, arg = _single_kind(value, GENERATOR_KINDS, "attribute generator")
     if kind == "choice":
         pairs = _weights(arg, "choice")
+        if any(_int64_or_float(v) is not v for v, _ in pairs):
+            pairs = [(float(v) if isinstance(v, int) and not isinstance(v, bool) else v, w) for v, w in pairs]
         kinds = {type(v) for v, _ in pairs}
         if kinds == {bool, str}:
             flags = sorted({str(v).lower() for v, _ in pairs if isinstance(v, bool)})
@@ -379,6 +389,11 @@ def parse_generator(value: Any) -> AttributeGenerator:
         low, high = _number(arg[0], "uniform low"), _number(arg[1], "uniform high")
         if high < low:
             raise ValueError(f"uniform needs low <= high, got {arg!r}")
+        if isinstance(low, int) and isinstance(high, int) and _int64_or_float(low) is low and _int64_or_float(high) is high:
+            return AttributeGenerator("uniform", (low, high))
+        if not math.isfinite(float(high) - float(low)):  # numpy draws only over a finite span: [0, .inf], [-1e308, 1e308]
+            raise ValueError(f"uniform needs a finite low and high less than 1.7e308 apart, got {arg!r}")
+        low, high = float(low), float(high)
         return AttributeGenerator("uniform", (low, high))
     if kind == "normal":
         if not isinstance(arg, dict) or set(arg) != {"mean", "sd"}:
@@ -394,4 +409,4 @@ def parse_generator(value: Any) -> AttributeGenerator:
         return AttributeGenerator("bernoulli", float(p))
     if not isinstance(arg, (str, int, float, bool)):
         raise ValueError(f"constant takes a string, number or boolean, got {arg!r}")
-    return AttributeGenerator("constant", arg)
+    return AttributeGenerator("constant", _int64_or_float(arg))

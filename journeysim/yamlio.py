@@ -110,7 +110,8 @@ def _check_size(text: str, name: str) -> None:
             count += 1
         elif isinstance(event, yaml.ScalarEvent):
             anchor, count = event.anchor, 1
-            if event.style is None and len(event.value) > MAX_DIGITS and _LONG_NUMBER.fullmatch(event.value):
+            if event.style is None and len(event.value) > MAX_DIGITS and _LONG_NUMBER.fullmatch(event.value) \
+                    and any(ch.isdigit() for ch in event.value):  # 'xxx…' or 'eee…' is text, not a number
                 raise ScenarioError([Problem(name, event.start_mark.line + 1, event.start_mark.column + 1, "",
                                              f"a number of {len(event.value):,} characters: at most {MAX_DIGITS} digits "
                                              "(quote it if it is text)")])

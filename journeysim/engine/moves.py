@@ -58,39 +58,43 @@ def rate_slots(count: int, rate_per_s: float, resolution: float, out: np.ndarray
     ``out`` (int64, ``count`` long): written there plus ``start``, a million at a time, with no
     temporary as long as ``count`` (a read of 50M profiles).
     """
+    latest = MAX_SECONDS / resolution
     if out is None:
-        return _slots_between(first, first + count, rate_per_s, resolution)
+        return _slots_between(first, first + count, rate_per_s, resolution, latest)
     for low in range(0, count, 1 << 20):
         high = min(count, low + (1 << 20))
-        out[low:high] = _slots_between(first + low, first + high, rate_per_s, resolution)
+        out[low:high] = _slots_between(first + low, first + high, rate_per_s, resolution, latest)
         out[low:high] += start
     return out
 
 
-def _slots_between(first: int, last: int, rate_per_s: float, resolution: float) -> np.ndarray:
-    """ceil((i + 1) / rate) seconds, in whole ticks rounded up, for first <= i < last."""
+def _slots_between(first: int, last: int, rate_per_s: float, resolution: float, latest: float) -> np.ndarray:
+    """ceil((i + 1) / rate) seconds, in whole ticks rounded up, for first <= i < last, at most ``latest`` ticks."""
     if resolution == 1.0:
-        return _ceil_index(first, last, rate_per_s)
+        return _ceil_index(first, last, rate_per_s, latest)
     per_tick = rate_per_s * resolution
     whole_ticks_per_second = math.isclose(1.0 / resolution, round(1.0 / resolution)) and resolution < 1.0
     if not whole_ticks_per_second and resolution > 1.0 and math.isclose(resolution, round(resolution)):
         # a tick of whole seconds: ceil(ceil(x) / n) == ceil(x / n), the slot of the rate per tick
-        return _ceil_index(first, last, per_tick)
-    seconds = _ceil_index(first, last, rate_per_s)
+        return _ceil_index(first, last, per_tick, latest)
+    seconds = _ceil_index(first, last, rate_per_s, MAX_SECONDS)
     if whole_ticks_per_second:
         return seconds * int(round(1.0 / resolution))
     return np.ceil(seconds / resolution - 1e-9).astype(np.int64)
 
 
-def _ceil_index(first: int, last: int, per: float) -> np.ndarray:
-    """ceil((i + 1) / per) for first <= i < last."""
+def _ceil_index(first: int, last: int, per: float, latest: float) -> np.ndarray:
+    """ceil((i + 1) / per) for first <= i < last, at most ``latest``."""
+    if per >= last:  # every item goes in the first slot; a rate of 1e22/s must not reach int64 arithmetic
+        return np.ones(last - first, dtype=np.int64)
     if math.isclose(per, round(per)) and round(per) >= 1:
         whole = int(round(per))
         index = np.arange(first + whole, last + whole, dtype=np.int64)  # (i + 1) + per - 1, floor-divided in place
         index //= whole
         return index
     index = np.arange(first + 1, last + 1, dtype=np.int64)
-    return np.ceil(index / per - 1e-9).astype(np.int64)
+    # a rate of 1e-22/s puts items past int64 ticks: clip to the longest duration a file may write, as waits are
+    return np.clip(np.ceil(index / per - 1e-9), 1, latest).astype(np.int64)
 
 
 def stable_order(ticks: np.ndarray) -> np.ndarray:

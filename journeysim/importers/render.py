@@ -11,13 +11,21 @@ from .sfmc import ImportedJourney, slug
 
 _PLAIN = re.compile(r"^([A-Za-z_][A-Za-z0-9_.\-]*|\d+(\.\d+)?(ms|s|m|h|d|w)|\d+(\.\d+)?/[smhd])$")
 _YAML_WORDS = {"true", "false", "yes", "no", "on", "off", "null", "y", "n", "~"}
+# What YAML reads as written: its printable characters less its line breaks (NEL, U+2028, U+2029). Anything
+# else in an export's text (a key with U+2028, a name with DEL) is written as an escape: raw, YAML refuses
+# the file or folds the line break into a space, and the imported scenario would not read back.
+_NOT_RAW = re.compile("[^\x09\x20-\x7e\xa0-\u2027\u202a-\ud7ff\ue000-\ufffd\U00010000-\U0010ffff]")
+
+
+def _escape(text: str) -> str:
+    return _NOT_RAW.sub(lambda m: f"\\u{ord(m.group()):04x}", text)
 
 
 def scalar(value: str) -> str:
     """A key or value as YAML: plain when it reads back as the same text, else double-quoted."""
     if _PLAIN.match(value) and value.lower() not in _YAML_WORDS:
         return value
-    return json.dumps(value, ensure_ascii=False)
+    return _escape(json.dumps(value, ensure_ascii=False))
 
 
 def flow(value: object) -> str:
@@ -32,7 +40,7 @@ def flow(value: object) -> str:
 
 
 def _comment(text: str, indent: int) -> list[str]:
-    return [" " * indent + "# " + line if line else " " * indent + "#" for line in text.splitlines()]
+    return [" " * indent + "# " + _escape(line) if line else " " * indent + "#" for line in text.splitlines()]
 
 
 def scenario_data(imported: ImportedJourney, population: int, duration_days: int) -> dict:
@@ -56,9 +64,9 @@ def scenario_data(imported: ImportedJourney, population: int, duration_days: int
 
 def scenario_yaml(imported: ImportedJourney, data: dict, source_name: str) -> str:
     """The scenario text: same data as ``data``, with the activity names and assumptions as comments."""
-    lines = [f"# Imported by `journeysim import sfmc {source_name}`: Journey Builder journey {imported.name!r}",
-             f"# (key {imported.key}, {imported.activity_count} activities). Every activity is a node with its key;",
-             "# the comment above a node names the activity and what the import assumed (see docs/import-sfmc.md).",
+    lines = [*_comment(f"Imported by `journeysim import sfmc {source_name}`: Journey Builder journey {imported.name!r}"
+                       f"\n(key {imported.key}, {imported.activity_count} activities). Every activity is a node with its key;"
+                       "\nthe comment above a node names the activity and what the import assumed (see docs/import-sfmc.md).", 0),
              f"name: {scalar(data['name'])}",
              f"description: {json.dumps(data['description'])}",
              f"seed: {data['seed']}",

@@ -22,6 +22,7 @@ from . import filter_xml as fx
 MAX_JSON_BYTES = 50 * 2**20
 DEFAULT_POPULATION = 100_000
 ENTRY_WINDOW_H = 168
+MAX_VERSION = 1_000_000  # far above any journey's; a version of 1e308 would be a 309-digit integer in the scenario
 MAX_WAIT_S = 36500 * 86400.0  # event entries are spread over the first week
 
 WAIT_UNITS = {"MINUTE": "m", "MINUTES": "m", "HOUR": "h", "HOURS": "h", "DAY": "d", "DAYS": "d",
@@ -105,9 +106,34 @@ def read_definition(path: Path) -> dict:
         raise SfmcImportError("$", f"not valid JSON (line {exc.lineno}, column {exc.colno}: {exc.msg})") from None
     except RecursionError:
         raise SfmcImportError("$", "JSON nested too deeply: not a journey export") from None
+    try:
+        json.dumps(data, ensure_ascii=False).encode("utf-8")
+    except UnicodeEncodeError:  # JSON lets "\ud800" through; YAML, Arrow and the terminal do not
+        raise SfmcImportError(_surrogate_path(data), "text holding a lone UTF-16 surrogate (a \\ud800-\\udfff escape "
+                                                     "without its pair): not valid Unicode") from None
     if isinstance(data, dict) and "activities" not in data and isinstance(data.get("items"), list):
         return _the_one_journey(data["items"])  # a GET ?name=... answer
     return data
+
+
+def _surrogate_path(data: Any, path: str = "$") -> str:
+    """The JSON path of the first text (a key or a value) holding a lone surrogate."""
+    def bad(text: str) -> bool:
+        return any("\ud800" <= ch <= "\udfff" for ch in text)
+
+    stack = [(data, path)]
+    while stack:
+        value, where = stack.pop()
+        if isinstance(value, str) and bad(value):
+            return where
+        if isinstance(value, dict):
+            for key, item in reversed(list(value.items())):
+                if bad(key):
+                    return where
+                stack.append((item, f"{where}.{key}"))
+        elif isinstance(value, list):
+            stack.extend((item, f"{where}[{i}]") for i, item in reversed(list(enumerate(value))))
+    return path
 
 
 def _the_one_journey(items: list) -> Any:
@@ -152,7 +178,9 @@ def _duration_text(seconds: float) -> str:
     for unit, size in (("w", 604800), ("d", 86400), ("h", 3600), ("m", 60)):
         if seconds >= size and seconds % size == 0:
             return f"{int(seconds // size)}{unit}"
-    return f"{seconds:g}s"
+    # to the millisecond, in plain digits: '{:g}' wrote 3.12857e+06s (52142.9 minutes) and 6e-299s, which no
+    # duration reads back
+    return f"{round(seconds, 3):.3f}".rstrip("0").rstrip(".") + "s"
 
 
 def _number(value: Any) -> float | None:
@@ -422,18 +450,31 @@ class _Importer:
                 self.assumptions.append(f"{label}: a goal without isExitCriteria only measures; journeysim does not model it")
         attributes, notes = self._population()
         journey = {"key": str(self.definition.get("key") or self.definition.get("id") or "imported-journey"),
-                   "version": int(_number(self.definition.get("version")) or 1),
+                   "version": self._version(),
                    "name": str(self.definition.get("name") or "") or None,
                    "start": entry.node_id,
                    "nodes": {n.node_id: n.spec for n in [entry, *self.nodes]},
                    "exit_criteria": [e[0] for e in exits]}
-        if journey["version"] < 1:
-            journey["version"] = 1
         if journey["name"] is None:
             del journey["name"]
         return ImportedJourney(journey, [entry, *self.nodes], exits, attributes, notes, self.warnings, self.assumptions,
                                self.unknown, journey.get("name") or journey["key"], journey["key"], len(self.activities),
                                self._longest(), f"{self.start_time:%Y-%m-%dT%H:%M:%S}+00:00" if self.start_time else None)
+
+    def _version(self) -> int:
+        """The journey's version: a whole number from 1 to MAX_VERSION, else 1 with a warning (--strict refuses);
+        a body without one (a POST) is version 1."""
+        value = self.definition.get("version")
+        if value is None:
+            return 1
+        number = _number(value)
+        if number is not None and number.is_integer() and 1 <= number <= MAX_VERSION:
+            return int(number)
+        what = f"{_shown(value)}: not a whole number from 1 to {MAX_VERSION:,}"
+        if self.strict:
+            raise SfmcImportError("$.version", f"{what}; refused (--strict) rather than assuming version 1")
+        self.warnings.append(f"$.version: {what}; version 1 is assumed")
+        return 1
 
     def _roots(self) -> list[str]:
         pointed = {t for outs in self.targets.values() for _, t in outs if t is not None}
@@ -543,7 +584,7 @@ class _Importer:
             self._replaced(node, self._path(activity, *parts, "slidingWindowHours"), value,
                            "not a number of hours above 0 and up to 8760", "a 24h window")
         self._note(node, f"send-time optimisation: the send moment is drawn uniformly within the {hours:g}h window")
-        return {"type": "wait", "duration": {"uniform": ["0s", f"{hours:g}h"]}, "next": self._single_next(activity, node)}
+        return {"type": "wait", "duration": {"uniform": ["0s", _duration_text(hours * 3600)]}, "next": self._single_next(activity, node)}
 
     def _wait(self, activity: dict, config: dict, node: NodeOut) -> dict:
         following = self._single_next(activity, node)
@@ -646,7 +687,10 @@ class _Importer:
             percentages.append(number)
         if any(p is None for p in percentages):
             return [1.0] * len(outs)
-        total = math.fsum(percentages)  # type: ignore[arg-type]
+        try:
+            total = math.fsum(percentages)  # type: ignore[arg-type]
+        except OverflowError:  # 1e308 + 1e308: no share of the contacts, as an infinite total
+            total = math.inf
         if not (0 < total < math.inf):
             self._replaced(node, self._path(activity, "outcomes"), values,
                            f"the percentages add up to {total:g}, no share of the contacts", "an even split")
