@@ -17,6 +17,14 @@ from journeysim.server.serve import Sandbox
 CREDS = Credentials("test-client", "test-secret", "bs-key")
 
 
+def running(doc: dict, tmp_path: Path, **options):
+    """A fixture's body: a started sandbox, stopped after the test if it still runs."""
+    server = Live(doc, tmp_path, **options)
+    yield server
+    if server.thread.is_alive():
+        server.stop()
+
+
 class Live:
     """A started sandbox: ``client`` talks to it; ``stop()`` is SIGINT's path (outputs where the clock stands)."""
 

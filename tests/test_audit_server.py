@@ -9,7 +9,7 @@ import pandas as pd
 import pytest
 import yaml
 from conftest import linear_journey, scenario
-from serverkit import Live
+from serverkit import Live, running
 from test_server import MALFORMED, NOT_RUNNING, SFMC_BASE
 
 import journeysim
@@ -20,10 +20,7 @@ CREATE_EXAMPLE = {"key": "ixn-created-via-the-api", "name": "API-Created journey
 
 @pytest.fixture
 def live(tmp_path):
-    server = Live(scenario(linear_journey(), platform="sfmc"), tmp_path)
-    yield server
-    if server.thread.is_alive():
-        server.stop()
+    yield from running(scenario(linear_journey(), platform="sfmc"), tmp_path)
 
 
 def summary_of(folder) -> dict:

@@ -13,7 +13,7 @@ import threading
 import pandas as pd
 import pytest
 from conftest import linear_journey, scenario
-from serverkit import CREDS, Live
+from serverkit import CREDS, Live, running
 
 import journeysim
 
@@ -34,10 +34,7 @@ def sfmc_doc(**top) -> dict:
 
 @pytest.fixture
 def live(tmp_path):
-    server = Live(sfmc_doc(), tmp_path)
-    yield server
-    if server.thread.is_alive():
-        server.stop()
+    yield from running(sfmc_doc(), tmp_path)
 
 
 @pytest.fixture

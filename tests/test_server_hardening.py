@@ -16,7 +16,7 @@ import httpx
 import pytest
 import yaml
 from conftest import linear_journey, scenario
-from serverkit import Live
+from serverkit import Live, running
 from test_server import MALFORMED, NOT_FOUND, SFMC_BASE
 from test_server_units import FakeWall, runner_for
 from test_server_versions import EXIT, inside_at
@@ -31,10 +31,7 @@ JSON = {"content-type": "application/json"}
 
 @pytest.fixture
 def live(tmp_path):
-    server = Live(scenario(linear_journey(), platform="sfmc"), tmp_path)
-    yield server
-    if server.thread.is_alive():
-        server.stop()
+    yield from running(scenario(linear_journey(), platform="sfmc"), tmp_path)
 
 
 def api_calls(live: Live) -> list[dict]:
