@@ -7,6 +7,7 @@ file, line, column and key path.
 from __future__ import annotations
 
 import difflib
+import math
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -23,6 +24,7 @@ from .model.graph import jump_loop, structure_problems
 from .model.policy import PausePolicy, resolve_policy
 from .model.timeline import PlannedAction, plan_timeline
 from .schema import ConditionNode, EventLike, ReadAudienceNode, Scenario, UpdateProfileNode, WhenBranch
+from .units import format_duration
 from .yamlio import SourceMap, load_yaml
 
 if TYPE_CHECKING:
@@ -30,6 +32,7 @@ if TYPE_CHECKING:
 
 ALL = "all"
 MAX_SAMPLES = 1_000_000  # time-series samples (duration / report_every): the engine keeps one count per sample
+MAX_SERIES_CELLS = 10_000_000  # samples times nodes: up to three counts (queued, waiting, held) per node and sample
 
 
 @dataclass
@@ -389,6 +392,14 @@ def check(scenario: Scenario, path: Path, source: SourceMap) -> LoadedScenario:
     if samples > MAX_SAMPLES:
         problems.append((("duration",), f"duration / report_every makes {samples:,.0f} time-series samples, at most {MAX_SAMPLES:,}: "
                                         "shorten the duration or sample less often (report_every)"))
+    else:
+        nodes = sum(len(journey.nodes) for journey in scenario.journeys)
+        if samples * nodes > MAX_SERIES_CELLS:
+            longest = scenario.duration * nodes / MAX_SERIES_CELLS
+            longest = math.ceil(longest / 60) * 60 if longest > 60 else math.ceil(longest)  # read back at its rounding
+            problems.append((("report_every",), f"{samples:,.0f} time-series samples of {nodes:,} nodes make {samples * nodes:,.0f} counts, "
+                                                f"at most {MAX_SERIES_CELLS:,} (the memory of timeseries.parquet): sample less often "
+                                                f"(report_every of at least {format_duration(longest)}) or shorten the duration"))
     if problems:
         unique = list(dict.fromkeys(problems))
         raise ScenarioError([source.problem(p, m) for p, m in unique])

@@ -34,6 +34,7 @@ EXPECTED = {
     "bad-rate-text": ("journeys[0].nodes.entry.arrivals.rate", "expected a positive rate"),
     "duration-too-long": ("duration", "at most 100 years"),
     "too-many-samples": ("duration", "time-series samples"),
+    "too-many-series-counts": ("report_every", "864,000 time-series samples of 16 nodes make 13,824,000 counts, at most 10,000,000"),
     "resolution-too-fine": ("resolution", "greater than or equal to 0.001"),
     "probability-out-of-range": ("population.attributes.country", "must sum to 1"),
     # journey graph

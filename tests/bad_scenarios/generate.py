@@ -86,6 +86,8 @@ CASES = [
     ("population-missing-value", "a population file with an empty cell (holes.csv, data row 2)", [(POPULATION, "  file: holes.csv\n")]),
     ("duration-too-long", "a duration of four centuries", [("duration: 2d", "duration: 20000w")]),
     ("too-many-samples", "a month sampled every second", [("duration: 2d", "duration: 30d\nreport_every: 1s")]),
+    ("too-many-series-counts", "ten days sampled every second, over sixteen nodes", [("duration: 2d", "duration: 10d\nreport_every: 1s"),
+     ("next: is_fr}", "next: w0}"), ("      is_fr:\n", "".join(f"      w{i}: {{type: wait, duration: {{fixed: 1m}}, next: w{i + 1 if i < 9 else 'x'}}}\n" for i in range(10)).replace("next: wx", "next: is_fr") + "      is_fr:\n")]),
     ("resolution-too-fine", "a nanosecond resolution", [("duration: 2d", "duration: 2d\nresolution: 0.000000001")]),
     ("cycle-through-until-wait", "a loop whose only wait is an 'until' wait (no time once its moment has passed)", [("push, next: done}", "push, next: again}\n      again:  {type: wait, until: 12h, next: push}")]),
     ("cycle-through-zero-wait", "a loop whose only wait can last 0s", [("push, next: done}", "push, next: again}\n      again:  {type: wait, duration: {exponential: {mean: 1h}}, next: push}")]),
