@@ -397,6 +397,8 @@ def _sweep(file: str, grids: tuple[str, ...], replications: int | None, out: str
         _refused(exc, f"{file}: sweep refused")
     _check_out_or_exit(out, [path, plan.scenario], force)
     total = len(plan.points()) * plan.replications
+    if workers:
+        workers = min(workers, total)  # a process per run at most (run_runs starts no more)
     if not quiet:
         click.echo(f"{total} runs ({total // plan.replications} grid point(s) x {plan.replications} replication(s)) "
                    f"in {describe(workers, scheduler)}", err=True)

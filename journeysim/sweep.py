@@ -420,7 +420,7 @@ def run_runs(plan: SweepPlan, out: Path, *, workers: int | None = None, schedule
                 progress_bar()
                 submit_all(executor)
             elif todo:
-                with make_executor(workers, scheduler) as pool:
+                with make_executor(min(workers, len(todo)) if workers else workers, scheduler) as pool:  # no idle processes
                     progress_bar()
                     submit_all(pool)
             else:

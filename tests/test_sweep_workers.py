@@ -43,3 +43,16 @@ def test_pool_workers_start_with_the_run_path_imported():
     fresh interpreters that import numpy, pydantic and the engine again before their first run."""
     with executors.make_executor(workers=2) as pool:
         assert all(pool.submit(run_path_was_imported).result() for _ in range(4))
+
+
+def test_a_pool_starts_no_more_processes_than_there_are_runs(simulate, tmp_path, monkeypatch):
+    """``--workers 1000`` over 2 runs forks 2 processes, not 1,000 that would sit idle (and says so)."""
+    started = []
+    make_pool = executors._process_pool
+    monkeypatch.setattr(executors, "_process_pool", lambda workers: started.append(workers) or make_pool(workers))
+    path = simulate.write(scenario(linear_journey(), duration="600s"))
+    done = CliRunner().invoke(main, ["sweep", str(path), "--grid", "org.resume_rate=2/s,20/s", "--out", str(tmp_path / "s"),
+                                     "--workers", "1000"])
+    assert done.exit_code == 0, done.output
+    assert started == [2]
+    assert "2 runs (2 grid point(s) x 1 replication(s)) in a pool of 2 processes" in done.output
