@@ -194,3 +194,31 @@ def test_a_uniform_generator_over_an_infinite_span_is_refused_naming_the_key(bou
                  "--set", f"population.attributes.x={{uniform: {bounds}}}")
     assert result.exit_code == 2 and "population.attributes.x: uniform needs a finite low and high" in result.output, result.output
     assert not (tmp_path / "out").exists()
+
+
+@pytest.mark.parametrize("length", [1000, 1100])
+def test_an_activity_key_and_a_compared_value_past_yaml_key_length_import_and_run(length, tmp_path):
+    """YAML reads ``key: value`` keys only up to 1,024 characters: a longer activity key (a node id) or a value
+    a decision compares (a key of the attribute's choice) made a scenario that did not read back ('importer bug')."""
+    key, value = "K" * length, "Z" * length
+
+    def change(d):
+        d["activities"][1]["key"] = key
+        d["activities"][0]["outcomes"][0]["next"] = key
+        text = json.dumps(d).replace("<![CDATA[FR]]>", f"<![CDATA[{value}]]>")
+        d.clear()
+        d.update(json.loads(text))
+    data = _imported_runs(_export(tmp_path, change), tmp_path)
+    assert data["journeys"][0]["nodes"]["EMAILV2-1"]["next"] == key and key in data["journeys"][0]["nodes"]
+    compared = any(value in str(spec) for spec in data["population"]["attributes"].values())
+    assert compared == (length <= 1000)  # longer than a profile's text may be: a generated yes/no column, with a warning
+
+
+def test_a_compared_value_longer_than_a_profile_value_may_be_is_a_warning(tmp_path):
+    def change(d):
+        text = json.dumps(d).replace("<![CDATA[FR]]>", f"<![CDATA[{'Z' * 1100}]]>")
+        d.clear()
+        d.update(json.loads(text))
+    result = cli("import", "sfmc", _export(tmp_path, change), "-o", tmp_path / "s.yaml")
+    ok(result)
+    assert "a Value of 1,100 characters, more than 1,000; modelled as a generated yes/no column" in result.output

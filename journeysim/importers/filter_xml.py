@@ -26,6 +26,8 @@ from xml.etree.ElementTree import Element, ParseError
 import defusedxml.ElementTree as SafeET
 from defusedxml import DefusedXmlException
 
+from ..inputs import MAX_VALUE_CHARS
+
 MAX_XML_CHARS = 200_000
 MAX_DEPTH = 32
 
@@ -126,6 +128,9 @@ def _condition(element: Element) -> Condition:
     if not operator:
         raise FilterError(f"Condition {key!r} has no Operator")
     values = tuple((value.text or "").strip() for value in element if _local(value) == "Value")
+    longest = max(map(len, values), default=0)
+    if longest > MAX_VALUE_CHARS:  # a profile's text value is stored that wide; the loader refuses it
+        raise FilterError(f"Condition {key[:60]!r} compares with a Value of {longest:,} characters, more than {MAX_VALUE_CHARS:,}")
     return Condition(key, operator, values)
 
 

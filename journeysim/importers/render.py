@@ -31,12 +31,26 @@ def scalar(value: str) -> str:
 def flow(value: object) -> str:
     """One-line YAML of plain data; text is plain or double-quoted (expressions keep their single quotes)."""
     if isinstance(value, dict):
-        return "{" + ", ".join(f"{flow(k)}: {flow(v)}" for k, v in value.items()) + "}"
+        return "{" + ", ".join(f"? {flow(k)} : {flow(v)}" if _too_long_for_a_key(flow(k)) else f"{flow(k)}: {flow(v)}"
+                               for k, v in value.items()) + "}"
     if isinstance(value, list):
         return "[" + ", ".join(flow(v) for v in value) + "]"
     if isinstance(value, str):
         return scalar(value)
     return yaml.safe_dump(value).removesuffix("\n...\n").strip()
+
+
+def _too_long_for_a_key(text: str) -> bool:
+    """YAML reads a key written as ``key: value`` only up to 1,024 characters; longer, it is written ``? key``."""
+    return len(text) > 1000
+
+
+def _entry(indent: int, key: str, value: str = "") -> list[str]:
+    """A block mapping entry: ``key: value``, or ``? key`` and ``: value`` on two lines for a long key."""
+    written = scalar(key)
+    if _too_long_for_a_key(written):
+        return [" " * indent + "? " + written, " " * indent + (": " + value if value else ":")]
+    return [" " * indent + written + (": " + value if value else ":")]
 
 
 def _comment(text: str, indent: int) -> list[str]:
@@ -85,7 +99,7 @@ def scenario_yaml(imported: ImportedJourney, data: dict, source_name: str) -> st
         lines.append("  attributes:")
         for name, spec in attributes.items():
             lines += _comment(imported.attribute_notes.get(name, ""), 4)
-            lines.append(f"    {scalar(name)}: {flow(spec)}")
+            lines += _entry(4, name, flow(spec))
     else:
         lines.append("  attributes: {}")
     journey = data["journeys"][0]
@@ -102,12 +116,12 @@ def scenario_yaml(imported: ImportedJourney, data: dict, source_name: str) -> st
             lines += _comment(f"assumed: {note}", 6)
         spec = journey["nodes"][node.node_id]
         if spec["type"] in ("condition", "random_split"):
-            lines.append(f"      {scalar(node.node_id)}:")
+            lines += _entry(6, node.node_id)
             lines.append(f"        type: {spec['type']}")
             lines.append("        branches:")
             lines += [f"          - {flow(branch)}" for branch in spec["branches"]]
         else:
-            lines.append(f"      {scalar(node.node_id)}: {flow(spec)}")
+            lines += _entry(6, node.node_id, flow(spec))
     if imported.exits:
         lines.append("    exit_criteria:")
         for criterion, label, notes in imported.exits:
