@@ -195,7 +195,7 @@ class ControlProcesses:
         record.held_at_resume = len(held)
         record.held_rows = held
         live_at = self._schedule_release(j, held, now)
-        record.live_at = live_at
+        record.release_end = live_at  # record.live_at is set when the journey is live again (_go_live)
         if settings.entry_while_paused != "enter":
             runtime.reopen_at = now + to_ticks(self.scenario.org.entry_reopen_delay, self.res)
         queued = st.rows_of(j, (S.QUEUED,))
@@ -239,7 +239,7 @@ class ControlProcesses:
             after = int(self.env.now)
             if runtime.pause is not None:
                 runtime.pause.parked_released += len(parked)
-                after = max(after, runtime.pause.live_at or after)  # behind a resume drain still going (R6)
+                after = max(after, runtime.pause.release_end or after)  # behind a resume drain still going (R6)
             self._schedule_release(j, parked, after)
 
     def _go_live(self, j: int, record: PauseRecord, at: int) -> Iterator[simpy.Event]:
@@ -249,6 +249,7 @@ class ControlProcesses:
             # act before it and see the journey resuming, whichever the order their events were made in
             yield self.env.timeout(0)
         if self.runtime[j].pause is record and self.runtime[j].status == "resuming":
+            record.live_at = int(self.env.now)
             self.back_to_running(j)
 
     def _do_stop(self, step: PlannedAction) -> None:
@@ -258,6 +259,8 @@ class ControlProcesses:
                 continue
             if self.runtime[j].pause is not None and self.runtime[j].status == "paused":
                 self.runtime[j].pause.ended_by = "stop"
+            if self.runtime[j].pause is not None and self.runtime[j].status == "resuming":
+                self.runtime[j].pause.release_end = int(self.env.now)  # the drain ends here, never live again (R6)
             self.stop(j)
 
     def stop(self, j: int) -> None:

@@ -35,7 +35,8 @@ class PauseRecord:
     resumed_at: int | None = None
     resumed_by: str | None = None
     held_at_resume: int = 0
-    live_at: int | None = None
+    live_at: int | None = None  # when the journey was live (or finishing) again; None while it never was
+    release_end: int | None = None  # the last release slot of the resume's drain (or the stop that cut it short)
     ended_by: str | None = None
     entered_from_queue: int = 0
     read_at_resume: int = 0  # profiles the catch-up read at the resume brought in (R3)

@@ -34,16 +34,18 @@ def _held_steps(sim: Simulation, j: int) -> tuple[np.ndarray, np.ndarray]:
     return times[starts], np.cumsum(np.add.reduceat(deltas, starts))
 
 
-def _drain_curve(record: PauseRecord, steps: tuple[np.ndarray, np.ndarray], resolution: float) -> dict | None:
+def _drain_curve(record: PauseRecord, steps: tuple[np.ndarray, np.ndarray], resolution: float, now: int) -> dict | None:
     """Held profiles still in the journey from the resume to the return to live, in at most 62 points.
 
     Measured from the held count, not derived from the rate: an org-wide rate shared with other
     journeys, or profiles timing out while they wait to be released, show up here.
     """
-    if record.resumed_at is None or record.live_at is None or not record.held_at_resume:
+    if record.resumed_at is None or not record.held_at_resume:
         return None
+    # up to the return to live; a drain cut short by a stop or by the end of the run ends there
+    end = record.live_at if record.live_at is not None else min(record.release_end, now)
     ticks, held = steps
-    span = record.live_at - record.resumed_at
+    span = end - record.resumed_at
     at = record.resumed_at + np.unique(np.round(np.linspace(0, span, min(span, DRAIN_CURVE_POINTS) + 1)).astype(np.int64))
     index = np.searchsorted(ticks, at, side="right") - 1
     values = np.where(index >= 0, held[np.maximum(index, 0)], 0)
@@ -86,7 +88,8 @@ def _marked(rows: np.ndarray, chunks: list[np.ndarray], size: int) -> np.ndarray
     return mark[rows]
 
 
-def _pause_summary(record: PauseRecord, resolution: float, steps: tuple[np.ndarray, np.ndarray], store: S.ProfileStore) -> dict:
+def _pause_summary(record: PauseRecord, resolution: float, steps: tuple[np.ndarray, np.ndarray], store: S.ProfileStore,
+                   now: int) -> dict:
     delays = np.concatenate(record.send_delays) * resolution if record.send_delays else np.zeros(0)
     quantiles = np.percentile(delays, np.arange(0, 101, 5)) if len(delays) else []  # one partition for all
     drain = None
@@ -113,7 +116,7 @@ def _pause_summary(record: PauseRecord, resolution: float, steps: tuple[np.ndarr
                          "max": round(float(quantiles[20]), 6)}
         if len(delays) else {"p50": 0.0, "p95": 0.0, "max": 0.0},
         "send_delay_quantiles_s": [round(float(q), 3) for q in quantiles],
-        "drain_curve": _drain_curve(record, steps, resolution),
+        "drain_curve": _drain_curve(record, steps, resolution, now),
     }
 
 
@@ -264,7 +267,7 @@ def build_summary(sim: Simulation, check: dict) -> dict:
             "status_at_end": status,
             "status_changes": [{"at_s": _seconds(t, res), "status": s} for t, s in record.status_log],
             "skipped": {sim.nodes[g].node_id: record.skipped.get(sim.nodes[g].node_id, 0) for g in compiled.action_nodes},
-            "pauses": [{**_pause_summary(p, res, held_steps, sim.store), "parked_at_end": parked}
+            "pauses": [{**_pause_summary(p, res, held_steps, sim.store, min(int(sim.env.now), sim.end_tick)), "parked_at_end": parked}
                        for p, parked in zip(record.pauses, _parked_at_end(sim, j))],
             "population_exhausted_at_s": _seconds(record.population_exhausted_at, res),
             "skipped_reads_at_s": [_seconds(t, res) for t in record.skipped_reads],
