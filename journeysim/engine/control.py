@@ -194,8 +194,7 @@ class ControlProcesses:
         held = held[~st.parked[held]]  # parked profiles wait for a release_parked (V5)
         record.held_at_resume = len(held)
         record.held_rows = held
-        live_at = self._schedule_release(j, held, now)
-        record.release_end = live_at  # record.live_at is set when the journey is live again (_go_live)
+        record.release_end, live_at = self._schedule_release(j, held, now)  # record.live_at: set by _go_live
         if settings.entry_while_paused != "enter":
             runtime.reopen_at = now + to_ticks(self.scenario.org.entry_reopen_delay, self.res)
         queued = st.rows_of(j, (S.QUEUED,))
@@ -212,12 +211,14 @@ class ControlProcesses:
             record.read_at_resume = self.recorder.journeys[j].arrived - arrived
         self.env.process(self._go_live(j, record, live_at))
 
-    def _schedule_release(self, j: int, held: np.ndarray, now: int) -> int:
+    def _schedule_release(self, j: int, held: np.ndarray, now: int) -> tuple[int, int]:
         """Release ``held`` rows from ``now``, oldest hold first, at the resume rate (R6); returns the
-        tick of the last release."""
+        tick of the last release slot and the tick at which the last of them stops being held: its
+        release, or earlier when the last ones leave before their slots (a global timeout, L7, or an
+        event while held, A4/A6). The journey is live again at the second (R6)."""
         st = self.store
         if held.size == 0:
-            return now
+            return now, now
         held = held[stable_order(st.t_state[held])]
         times = self.release_times(now, len(held))
         st.t_move[held] = times
@@ -225,7 +226,7 @@ class ControlProcesses:
         if self.policy.event_while_held == "discard_profile" and st.event_nodes:
             limit = np.minimum(limit, np.where(st.fire_drawn[held], st.t_fire[held], NEVER))
         st.t_next[held] = np.minimum(times, limit)
-        return int(times.max())
+        return int(times.max()), int(st.t_next[held].max())
 
     def _do_release_parked(self, step: PlannedAction) -> None:
         """V5 "send all": every parked profile of the journey is released at the resume rate."""
