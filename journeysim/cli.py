@@ -427,6 +427,13 @@ from .importers.command import import_group  # noqa: E402
 main.add_command(import_group)
 
 
+def _drain_text(pause: dict, journey: dict) -> str:
+    """'drained in 1s', or why the drain has no end: the journey was stopped during it, or the run ended first."""
+    if pause["drain_s"] is not None:
+        return f"drained in {format_duration(pause['drain_s'])}"
+    return "still draining at the end" if journey["status_at_end"] == "resuming" else "drain cut short by a stop"
+
+
 def format_summary(summary: dict) -> str:
     """A readable plain-text summary: the verdict at a glance, then the table per journey and each pause."""
     from .outputs.verdict import glance
@@ -466,7 +473,7 @@ def format_summary(summary: dict) -> str:
                 continue
             line = (f"  pause at {format_instant(p['paused_at_s'], start)}, resumed ({p['resumed_by']}) at "
                     f"{format_instant(p['resumed_at_s'], start)}: {p['held_at_resume']:,} held, "
-                    f"drained in {format_duration(p['drain_s'] or 0)}, send delay p50 {format_duration(p['send_delay_s']['p50'])}, "
+                    f"{_drain_text(p, j)}, send delay p50 {format_duration(p['send_delay_s']['p50'])}, "
                     f"max {format_duration(p['send_delay_s']['max'])}")
             if p.get("entered_from_queue"):
                 line += f"; {p['entered_from_queue']:,} queued entries let in"

@@ -74,3 +74,21 @@ def test_R6_a_journey_stopped_or_still_draining_at_the_end_was_never_live_again(
     # the drain curves stop where the run (or the journey) did
     assert pa["drain_curve"]["after_resume_s"][-1] == 5 and pa["drain_curve"]["held"][-1] == 0
     assert pb["drain_curve"]["after_resume_s"][-1] == 5 and pb["drain_curve"]["held"][-1] == 5
+
+
+def test_R6_the_printed_summary_and_the_report_say_a_drain_did_not_finish(simulate):
+    """R6: the drains of the test above (a stopped during it, b still resuming at the end) have no
+    drain_s; the printed summary said "drained in 0s" and the report "released in 0s"."""
+    from journeysim.cli import format_summary
+    from journeysim.outputs.report import verdicts
+
+    doc = scenario(linear_journey("a", every="1s", count=10), linear_journey("b", every="1s", count=10),
+                   size=100, duration="300s", org={"resume_rate": "1/s"},
+                   timeline=[pause("50s", journeys=["a", "b"]), resume("200s", journeys=["a"]),
+                             {"at": "205s", "stop": {"journey": "a"}}, resume("295s", journeys=["b"])])
+    summary = simulate(doc).summary
+    text = format_summary(summary)
+    assert "drained in 0s" not in text
+    assert "10 held, drain cut short by a stop" in text and "10 held, still draining at the end" in text
+    page = " ".join(verdicts(summary))
+    assert "released in 0s" not in page and page.count("the release did not finish") == 2

@@ -31,7 +31,9 @@ def between(start_s: float, end_s: float, start: datetime | None = None) -> str:
 
 def _release_text(summary: dict, pause: dict) -> str:
     policy = summary.get("policy") or {}
-    drain = format_duration(pause["drain_s"] or 0)
+    if pause["drain_s"] is None:  # never live again: stopped during the drain, or still resuming at the end
+        return "the release did not finish (stopped during it, or still resuming at the end)"
+    drain = format_duration(pause["drain_s"])
     if not policy.get("release_rate_limited", True):
         return f"released all at once (the platform sets no release rate), live again after {drain}"
     org = summary["org"]
