@@ -66,7 +66,7 @@ class ControlProcesses:
                 break
             if not self.takes_entries(c.index):  # a draft or an older version of the key (S10)
                 continue
-            if runtime.status == "paused":
+            if runtime.status == "paused" and runtime.pause.settings.entry_while_paused != "enter":  # R2, R3
                 self.recorder.journeys[c.index].skipped_reads.append(int(self.env.now))
                 runtime.catch_up_reads = runtime.catch_up_reads or spec.incremental
                 continue
