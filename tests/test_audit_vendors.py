@@ -41,3 +41,31 @@ def test_R2_a_read_during_an_ajo_pause_is_still_skipped(simulate):
     timeline = [{"at": "150s", "pause": {"journeys": ["j"]}}, resume("320s")]
     s = summary_of(simulate(scenario(read_journey(), timeline=timeline, platform="ajo", size=40, duration="1000s")))
     assert s["arrived"] == 0 and s["skipped_reads_at_s"] == [200] and s["actions"] == {"send": 0}
+
+
+def test_V1_event_while_held_is_marked_assumed_where_a_preset_holds_and_no_source_says_it():
+    """V1: a switch no source documents is marked assumed. Only AJO's page says what an event does to
+    a held profile (A4, A6, E5; AJO 2026: the event is dropped); SFMC already marks it. Klaviyo and
+    Customer.io (park), Pinpoint and Simon Data (hold where they are) and Blueshift (hold at the send)
+    keep profiles held too, and none of their sources speaks of events: the engine discards the profile
+    (their value), which `journeysim presets` showed as documented."""
+    from journeysim.model.presets import PRESETS
+
+    for name in ("sfmc", "klaviyo", "customerio", "pinpoint", "simon-data", "blueshift"):
+        assert PRESETS[name].is_assumed("event_while_held"), name
+    for name in ("ajo", "ajo-2026"):
+        assert not PRESETS[name].is_assumed("event_while_held"), name
+
+
+def test_V1_A6_klaviyo_a_reaction_firing_while_parked_discards_the_profile(simulate):
+    """What the assumed value does, by hand: 40 arrivals every 10 s, a 100 s wait, the send, then a
+    reaction to it (always, 100 s after the profile reached the send; 200 s timeout). Paused 150-300 s:
+    the 15 reaching the Manual send at 150..290 s park; their reactions fire at 250..390 s, all while
+    parked: 15 discarded (event_while_held); the 25 others are sent and exit (end)."""
+    journey = linear_journey(count=40, after_action={
+        "opened": {"type": "reaction", "to": "send", "chance": 1.0, "delay": {"fixed": "100s"},
+                   "timeout": "200s", "next": "done", "on_timeout": "done"}})
+    timeline = [{"at": "150s", "pause": {"journeys": ["j"]}}, resume("300s")]
+    s = summary_of(simulate(scenario(journey, timeline=timeline, platform="klaviyo", size=40, duration="1000s")))
+    assert s["discarded"]["event_while_held"] == 15 and s["actions"] == {"send": 25}
+    assert s["exited"]["end"] == 25 and s["in_journey_at_end"] == 0
