@@ -69,3 +69,26 @@ def test_V1_A6_klaviyo_a_reaction_firing_while_parked_discards_the_profile(simul
     s = summary_of(simulate(scenario(journey, timeline=timeline, platform="klaviyo", size=40, duration="1000s")))
     assert s["discarded"]["event_while_held"] == 15 and s["actions"] == {"send": 25}
     assert s["exited"]["end"] == 25 and s["in_journey_at_end"] == 0
+
+
+def test_V9_compare_verdict_names_the_users_a_guardrail_stop_removed(simulate, tmp_path):
+    """V9, S4: paused at 300 s with PausedDays 1 and GuardrailAction Stop (100 arrivals every 10 s, a
+    100 s wait, a send): the journey is stopped at 86,700 s. Klaviyo lets every entry in: the 20 arriving
+    before 200 s are sent, the 80 reaching the Manual send from 300 s on park and the stop removes them.
+    AJO holds the 10 reaching the send at 300..390 s (removed by the stop) and turns away the 70 arriving
+    from 300 s. The verdict said of Klaviyo 'the pause changed nothing anyone would see'."""
+    import pandas as pd
+    from click.testing import CliRunner
+
+    from journeysim.cli import main
+
+    timeline = [{"at": "300s", "pause": {"journey": "j", "body": {"PausedDays": 1, "GuardrailAction": "Stop"}}}]
+    path = simulate.write(scenario(timeline=timeline, platform="ajo", duration="2d"))
+    out = tmp_path / "cmp"
+    result = CliRunner().invoke(main, ["compare", str(path), "--presets", "klaviyo,ajo", "--out", str(out), "-q"])
+    assert result.exit_code == 0, result.output
+    table = pd.read_csv(out / "comparison.csv", index_col="figure")
+    assert table.loc["exited.stopped"].astype(int).tolist() == [80, 10]
+    assert table.loc["actions executed"].astype(int).tolist() == [20, 20]
+    assert table.loc["verdict", "klaviyo"] == "80 users were removed when the journey was stopped"
+    assert table.loc["verdict", "ajo"] == "70 entries were turned away; 10 users were removed when the journey was stopped"
