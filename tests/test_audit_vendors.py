@@ -92,3 +92,24 @@ def test_V9_compare_verdict_names_the_users_a_guardrail_stop_removed(simulate, t
     assert table.loc["actions executed"].astype(int).tolist() == [20, 20]
     assert table.loc["verdict", "klaviyo"] == "80 users were removed when the journey was stopped"
     assert table.loc["verdict", "ajo"] == "70 entries were turned away; 10 users were removed when the journey was stopped"
+
+
+def test_S7_S3_extend_by_paused_days_without_PausedDays_extends_by_the_default_14_days(simulate):
+    """S7 (newer reference: waits extended by PausedDays) with S3 (PausedDays defaults to 14): 40 arrivals
+    every 10 s, a 100 s wait, paused 150-300 s with ExtendWaitEndDates and no PausedDays. The 10 waits in
+    progress at the pause (ending 150..240 s) end 14 days (1,209,600 s) later: sends at 1,209,750..1,209,840 s.
+    The engine extended them by the actual 150 s pause instead (sends at 300..390 s), as if the switch
+    were extend_by_pause; with PausedDays: 1 named it already extended by 86,400 s."""
+    timeline = [{"at": "150s", "pause": {"journey": "j", "versionNumber": 1, "body": {"ExtendWaitEndDates": True}}},
+                {"at": "300s", "resume": {"journey": "j", "versionNumber": 1}}]
+    doc = scenario(linear_journey(count=40), timeline=timeline, platform="sfmc", size=40, duration="20d",
+                   policy={"wait_clock": "extend_by_paused_days"})
+    result = simulate(doc)
+    s = summary_of(result)
+    assert s["pauses"][0]["waits_extended"] == 10 and s["actions"] == {"send": 19}
+    sends = sorted(result.events[result.events.event == "action"].t_s.tolist())
+    assert sends == [100.0, 110.0, 120.0, 130.0, 140.0, 460.0, 470.0, 480.0, 490.0] + [
+        1_209_600.0 + t for t in range(150, 250, 10)]
+    doc["timeline"][0]["pause"]["body"]["PausedDays"] = 1
+    one_day = sorted(simulate(doc).events.query("event == 'action'").t_s.tolist())
+    assert one_day[-10:] == [86_400.0 + t for t in range(150, 250, 10)]

@@ -183,8 +183,8 @@ class ControlProcesses:
         settings = record.settings
         frozen = st.rows_of(j, (S.FROZEN,))
         if frozen.size:
-            if settings.wait_clock == "extend_by_paused_days" and settings.paused_days:
-                shift = to_ticks(settings.paused_days * 86400.0, self.res)
+            if settings.wait_clock == "extend_by_paused_days" and math.isfinite(settings.length_s):
+                shift = to_ticks(settings.length_s, self.res)  # PausedDays, 14 when not named (S3, S7)
             else:
                 shift = now - record.paused_at
             st.t_move[frozen] += shift
