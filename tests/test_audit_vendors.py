@@ -113,3 +113,22 @@ def test_S7_S3_extend_by_paused_days_without_PausedDays_extends_by_the_default_1
     doc["timeline"][0]["pause"]["body"]["PausedDays"] = 1
     one_day = sorted(simulate(doc).events.query("event == 'action'").t_s.tolist())
     assert one_day[-10:] == [86_400.0 + t for t in range(150, 250, 10)]
+
+
+def test_V5_klaviyo_send_all_after_two_pauses_credits_each_pause_with_the_profiles_it_parked(simulate):
+    """V5: parked_released is 'profiles parked by this pause that a release_parked released'. 60 arrivals
+    every 10 s, a 100 s wait; the message is Manual 150-200 s and 400-500 s; Send All at 600 s (5,000/s:
+    everyone at 601 s). Pause 1 parked the 5 reaching the send at 150..190 s (sent 451..411 s late), pause 2
+    the 10 reaching it at 400..490 s (201..111 s late). The engine credited all 15 and their delays to the
+    latest pause (parked_released 0 and 15; pause 2's longest delay 451 s)."""
+    timeline = [{"at": "150s", "pause": {"journeys": ["j"]}}, resume("200s"),
+                {"at": "400s", "pause": {"journeys": ["j"]}}, resume("500s"),
+                {"at": "600s", "release_parked": {"journeys": ["j"]}}]
+    doc = scenario(linear_journey(count=60), timeline=timeline, platform="klaviyo", size=60, duration="1500s")
+    s = summary_of(simulate(doc))
+    assert s["actions"] == {"send": 60} and s["in_journey_at_end"] == 0
+    first, second = s["pauses"]
+    assert (first["parked_released"], second["parked_released"]) == (5, 10)
+    assert (first["sent_after_hold"], second["sent_after_hold"]) == (5, 10)
+    assert first["send_delay_s"] == {"p50": 431.0, "p95": 449.0, "max": 451.0}
+    assert second["send_delay_s"] == {"p50": 156.0, "p95": 196.5, "max": 201.0}

@@ -238,7 +238,8 @@ class ControlProcesses:
             parked = parked[self.store.parked[parked]]
             after = int(self.env.now)
             if runtime.pause is not None:
-                runtime.pause.parked_released += len(parked)
+                for record, mine in self.pause_of_hold(j, parked):
+                    record.parked_released += int(mine.sum())
                 after = max(after, runtime.pause.live_at or after)  # behind a resume drain still going (R6)
             self._schedule_release(j, parked, after)
 
