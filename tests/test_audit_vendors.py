@@ -132,3 +132,43 @@ def test_V5_klaviyo_send_all_after_two_pauses_credits_each_pause_with_the_profil
     assert (first["sent_after_hold"], second["sent_after_hold"]) == (5, 10)
     assert first["send_delay_s"] == {"p50": 431.0, "p95": 449.0, "max": 451.0}
     assert second["send_delay_s"] == {"p50": 156.0, "p95": 196.5, "max": 201.0}
+
+
+def _two_close_pauses(body: dict | None = None) -> list:
+    first = {"journeys": ["j"], **({"body": body} if body else {})}
+    return [{"at": "150s", "pause": first}, resume("300s"),
+            {"at": "330s", "pause": dict(first)}, resume("600s")]
+
+
+def test_S5_sfmc_retained_entries_waiting_for_the_reopen_stay_queued_through_a_second_pause(simulate):
+    """S5 (P2: nothing enters a paused journey): 40 arrivals every 10 s, a 100 s wait; RetainContactInjection,
+    paused 150-300 s and again 330-600 s. The 15 retained in pause 1 enter at 300 s; the 3 arriving at
+    300..320 s wait for the reopen (360 s), but the journey is paused again at 330 s: they stay queued and
+    enter at the resume (600 s) with the 7 arriving at 330..390 s (entered_from_queue 10). At 330 s only the
+    15 entered at 300 s are inside: their waits end during pause 2 (held_at_resume 15). The engine let the
+    3 into the paused journey at 360 s (entered_from_queue 7, held_at_resume 18)."""
+    doc = scenario(linear_journey(count=40), timeline=_two_close_pauses({"RetainContactInjectionWhileJourneyPaused": True}),
+                   platform="sfmc", size=40, duration="1500s")
+    for item in doc["timeline"]:
+        next(iter(v for k, v in item.items() if k != "at"))["versionNumber"] = 1
+    result = simulate(doc)
+    s = summary_of(result)
+    second = s["pauses"][1]
+    assert (second["entered_from_queue"], second["held_at_resume"]) == (10, 15)
+    assert s["entered"] == 40 and s["actions"] == {"send": 40}
+    ev = result.events
+    entries = ev[(ev.event == "entered") & (ev.node == "entry")].t_s
+    assert int((entries == 600).sum()) == 10 and not ((entries > 330) & (entries < 600)).any()
+
+
+def test_V7_blueshift_requalified_entries_waiting_for_the_reopen_wait_for_the_next_resume(simulate):
+    """V7, V6: the same two pauses under blueshift. The 15 arriving in pause 1 and the 3 at 300..320 s wait
+    for the reopen at 360 s; paused again at 330 s, they and the 7 arriving at 330..390 s enter at pause 2's
+    reopen (660 s) and are sent at 760 s: 25 + the 5 sent before pause 1 = 30 sends; only pause 1's 10 held
+    sends are skipped as late. The engine let the 18 into the paused journey at 360 s, held them at the send
+    and skipped them at 600 s (sends 12, skipped 28)."""
+    s = summary_of(simulate(scenario(linear_journey(count=40), timeline=_two_close_pauses(), platform="blueshift",
+                                     size=40, duration="1500s")))
+    assert s["actions"] == {"send": 30} and s["skipped"] == {"send": 10}
+    assert [p["entered_from_queue"] for p in s["pauses"]] == [0, 25]
+    assert [p["held_at_resume"] for p in s["pauses"]] == [10, 0]

@@ -139,6 +139,8 @@ class ControlProcesses:
                 self.store.t_next[queued] = NEVER
             elif step.pause.entry_while_paused == "drop":
                 self.finish(queued, np.full(len(queued), now, dtype=np.int64), "read_queue")
+            # entries queued for the reopen after an earlier resume wait for this pause's resume (S5, V7)
+            self.store.t_next[self.store.rows_of(j, (S.QUEUED,))] = NEVER
             if step.pause.wait_clock != "run":
                 self._freeze_waits(j)
             self.env.process(self._pause_end(j, record))
