@@ -172,3 +172,24 @@ def test_V7_blueshift_requalified_entries_waiting_for_the_reopen_wait_for_the_ne
     assert s["actions"] == {"send": 30} and s["skipped"] == {"send": 10}
     assert [p["entered_from_queue"] for p in s["pauses"]] == [0, 25]
     assert [p["held_at_resume"] for p in s["pauses"]] == [10, 0]
+
+
+def test_V9_V7_compare_keeps_entries_queued_at_the_end_out_of_in_journey_at_end(simulate, tmp_path):
+    """V9, V7: 100 arrivals every 10 s, a 100 s wait, paused at 300 s and never resumed (2,000 s).
+    HubSpot lets in the 30 arriving before 300 s (20 sent, 10 skipped) and keeps the 70 later arrivals
+    waiting for a turn-on that never comes: 0 in the journey, 70 queued (never entered). AJO holds 10
+    and drops the 70. The table's 'in journey at end' said 70 for HubSpot (queued entries added in)."""
+    import pandas as pd
+    from click.testing import CliRunner
+
+    from journeysim.cli import main
+
+    path = simulate.write(scenario(timeline=[{"at": "300s", "pause": {"journeys": ["j"]}}], platform="ajo"))
+    out = tmp_path / "cmp"
+    result = CliRunner().invoke(main, ["compare", str(path), "--presets", "hubspot,ajo", "--out", str(out), "-q"])
+    assert result.exit_code == 0, result.output
+    table = pd.read_csv(out / "comparison.csv", index_col="figure")
+    assert table.loc["entered"].astype(int).tolist() == [30, 30]
+    assert table.loc["in journey at end"].astype(int).tolist() == [0, 10]
+    assert table.loc["queued at end"].astype(int).tolist() == [70, 0]
+    assert table.loc["discarded.paused_entry"].astype(int).tolist() == [0, 70]
