@@ -94,7 +94,8 @@ def comparison_table(results: dict[str, Result]) -> pd.DataFrame:
         for reason in REASONS:
             key = "exited" if reason in EXIT_REASONS else "discarded"
             put(f"{key}.{reason}", name, sum(j[key][reason] for j in journeys))
-        put("in journey at end", name, sum(j["in_journey_at_end"] + j["queued_at_end"] for j in journeys))
+        put("in journey at end", name, sum(j["in_journey_at_end"] for j in journeys))
+        put("queued at end", name, sum(j["queued_at_end"] for j in journeys))
         put("held peak (org)", name, s["org"]["held_peak"])
         put("cap checks at or over the cap", name, s["org"]["cap_exceeded_checks"])
         pauses = [p for j in journeys for p in j["pauses"]]

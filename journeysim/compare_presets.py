@@ -134,6 +134,9 @@ def verdict(result: Result) -> str:
     queued = sum(p.get("entered_from_queue", 0) for p in pauses)
     if queued:
         facts.append(f"{queued:,} entries waited and came in after the resume")
+    stopped = total(lambda j: j["exited"]["stopped"])
+    if stopped:
+        facts.append(f"{stopped:,} users were removed when the journey was stopped")
     paused = [label for label, j in result.summary["journeys"].items() if j["status_at_end"] == "paused"]
     if paused:
         facts.append("still paused at the end")

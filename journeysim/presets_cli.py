@@ -112,7 +112,7 @@ MODEL_DECISIONS = """
 - **`entry_while_paused: requalify`** (Blueshift segment-triggered, HubSpot "enroll existing",
   V7): arrivals during the pause wait; when entries reopen after the resume, those that still
   match the entry node's `audience` enter, the others are discarded (`paused_entry`).
-  **`enter`** (Klaviyo, assumed): entries go on while paused and stop where profiles stop.
+  **`enter`** (Klaviyo, assumed): entries (events and scheduled reads) go on while paused and stop where profiles stop.
 - **`max_pause: none`** (V8): the pause lasts until a resume or a stop; `pause_end` never applies.
 - **`stop_at_update_and_jump`** (AJO 2026): update-profile and jump nodes stop profiles like actions.
   AJO 2026 lets the operator choose a pause of 1 to 14 days: set `org.max_pause` (or `policy.max_pause`)

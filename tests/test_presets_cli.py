@@ -27,7 +27,7 @@ def test_V1_presets_name_prints_one_preset_with_its_sources():
     assert out.exit_code == 0
     assert "docs.simondata.com/docs/pause-and-unpause-journeys" in out.output
     assert "wait_clock               frozen" in out.output
-    assert "assumed (no source says): release_rate_limited" in out.output
+    assert "assumed (no source says): event_while_held, release_rate_limited" in out.output
 
 
 def test_presets_of_an_unknown_name_exits_2_naming_the_presets():

@@ -66,7 +66,7 @@ class ControlProcesses:
                 break
             if not self.takes_entries(c.index):  # a draft or an older version of the key (S10)
                 continue
-            if runtime.status == "paused":
+            if runtime.status == "paused" and runtime.pause.settings.entry_while_paused != "enter":  # R2, R3
                 self.recorder.journeys[c.index].skipped_reads.append(int(self.env.now))
                 runtime.catch_up_reads = runtime.catch_up_reads or spec.incremental
                 continue
@@ -139,6 +139,8 @@ class ControlProcesses:
                 self.store.t_next[queued] = NEVER
             elif step.pause.entry_while_paused == "drop":
                 self.finish(queued, np.full(len(queued), now, dtype=np.int64), "read_queue")
+            # entries queued for the reopen after an earlier resume wait for this pause's resume (S5, V7)
+            self.store.t_next[self.store.rows_of(j, (S.QUEUED,))] = NEVER
             if step.pause.wait_clock != "run":
                 self._freeze_waits(j)
             self.env.process(self._pause_end(j, record))
@@ -183,8 +185,8 @@ class ControlProcesses:
         settings = record.settings
         frozen = st.rows_of(j, (S.FROZEN,))
         if frozen.size:
-            if settings.wait_clock == "extend_by_paused_days" and settings.paused_days:
-                shift = to_ticks(settings.paused_days * 86400.0, self.res)
+            if settings.wait_clock == "extend_by_paused_days" and math.isfinite(settings.length_s):
+                shift = to_ticks(settings.length_s, self.res)  # PausedDays, 14 when not named (S3, S7)
             else:
                 shift = now - record.paused_at
             st.t_move[frozen] += shift
@@ -239,7 +241,8 @@ class ControlProcesses:
             parked = parked[self.store.parked[parked]]
             after = int(self.env.now)
             if runtime.pause is not None:
-                runtime.pause.parked_released += len(parked)
+                for record, mine in self.pause_of_hold(j, parked):
+                    record.parked_released += int(mine.sum())
                 after = max(after, runtime.pause.release_end or after)  # behind a resume drain still going (R6)
             self._schedule_release(j, parked, after)
 

@@ -309,6 +309,19 @@ class RowFlow:
         held_at = self.store.t_held[rows]
         return (held_at != NEVER) & (t - held_at > grace)
 
+    def pause_of_hold(self, j: int, rows: np.ndarray) -> Iterator[tuple[object, np.ndarray]]:
+        """``(pause record, mask)`` per pause of journey ``j`` in which ``rows`` were held: the last pause
+        begun at or before their hold began. A parked profile (V5) can outlive its pause: a later
+        release_parked or send belongs to the pause that parked it, not to the journey's latest."""
+        pauses = self.recorder.journeys[j].pauses
+        if len(pauses) == 1:
+            yield pauses[0], np.ones(len(rows), dtype=bool)
+            return
+        starts = np.array([p.paused_at for p in pauses], dtype=np.int64)
+        which = np.searchsorted(starts, self.store.t_held[rows], side="right") - 1
+        for i in np.unique(which).tolist():
+            yield pauses[i], which == i
+
     def _action(self, node: CompiledNode, runtime: JourneyRuntime, rows: np.ndarray, t: np.ndarray) -> None:
         st = self.store
         if runtime.exclude is not None:
@@ -324,8 +337,9 @@ class RowFlow:
         late = self._late_sends(rows, t)
         if late.any():
             if runtime.pause is not None:
-                runtime.pause.skipped_late += int(late.sum())
-                runtime.pause.skipped_rows.append(rows[late])
+                for record, mine in self.pause_of_hold(node.journey, rows[late]):
+                    record.skipped_late += int(mine.sum())
+                    record.skipped_rows.append(rows[late][mine])
             self._skip(node, rows[late], t[late])
             rows, t = rows[~late], t[~late]
             if rows.size == 0:
@@ -337,9 +351,10 @@ class RowFlow:
         held_send = st.t_held[rows] != NEVER
         if held_send.any() and runtime.pause is not None:
             delivered = held_send if allowed is None else held_send & allowed
-            sent = rows[delivered]
-            runtime.pause.send_delays.append(t[delivered] - st.t_held[sent])
-            runtime.pause.sent_rows.append(sent)
+            sent, t_sent_held = rows[delivered], t[delivered]
+            for record, mine in self.pause_of_hold(node.journey, sent):
+                record.send_delays.append(t_sent_held[mine] - st.t_held[sent[mine]])
+                record.sent_rows.append(sent[mine])
             st.t_held[rows[held_send]] = NEVER
         if self.recorder.record_events:
             self.recorder.events("action", t_sent, st.profile[sent_all], node.journey, node.gid)

@@ -84,10 +84,10 @@ class OrgAccounting:
             self.capped_sends_hourly["capped"] += np.bincount(hours[capped], minlength=size)[:size]
             record = self.recorder.journeys[node.journey]
             record.capped[node.node_id] = record.capped.get(node.node_id, 0) + int(capped.sum())
-            pause = self.runtime[node.journey].pause
             held_send = capped & (self.store.t_held[rows] != NEVER)
-            if pause is not None and held_send.any():
-                pause.capped_rows.append(rows[held_send])
+            if self.runtime[node.journey].pause is not None and held_send.any():
+                for pause, mine in self.pause_of_hold(node.journey, rows[held_send]):
+                    pause.capped_rows.append(rows[held_send][mine])
             self.recorder.events("capped", t[capped], self.store.profile[rows[capped]], node.journey, node.gid)
         return allowed
 

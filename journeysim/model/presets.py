@@ -73,7 +73,7 @@ _PRESETS = (
         PausePolicy(entry_while_paused="enter", at_stop="park", max_pause="none", pause_end="stay_paused"),
         ("help.klaviyo.com, article 115002775132", "help.klaviyo.com, article 115002779331",
          "community.klaviyo.com, thread 1418"),
-        frozenset({"entry_while_paused", "max_pause", "pause_end", "release_rate_limited"}),
+        frozenset({"entry_while_paused", "event_while_held", "max_pause", "pause_end", "release_rate_limited"}),
         summary="A Manual message parks recipients in Needs Review; switching back to Live does not send them: "
                 "only Send All by hand (release_parked). Changed delays do not reschedule people already waiting.",
     ),
@@ -81,7 +81,7 @@ _PRESETS = (
         "customerio", "Customer.io campaigns",
         PausePolicy(at_stop="park", max_pause="none", pause_end="stay_paused"),
         ("docs.customer.io/journeys/campaign-statuses",),
-        frozenset({"at_stop", "wait_clock", "max_pause", "pause_end", "release_rate_limited"}),
+        frozenset({"at_stop", "wait_clock", "event_while_held", "max_pause", "pause_end", "release_rate_limited"}),
         summary="Stopped campaigns take no entries and can be restarted; messages queued as drafts wait for a "
                 "person to send them (release_parked).",
     ),
@@ -108,7 +108,7 @@ _PRESETS = (
         PausePolicy(stop_point="anywhere", wait_clock="frozen", max_pause="none", pause_end="stay_paused",
                     release_rate_limited=False),
         ("docs.aws.amazon.com/pinpoint/latest/apireference, JourneyStateRequest",),
-        frozenset({"stop_point", "max_pause", "pause_end", "release_rate_limited"}),
+        frozenset({"stop_point", "event_while_held", "max_pause", "pause_end", "release_rate_limited"}),
         summary="PAUSED stops entries; activities in progress complete; wait time is paused and continues at "
                 "resume. Only journeys with a segment refresh can be paused.",
     ),
@@ -117,7 +117,7 @@ _PRESETS = (
         PausePolicy(stop_point="anywhere", wait_clock="frozen", max_pause="none", pause_end="stay_paused",
                     release_rate_limited=False),
         ("docs.simondata.com/docs/pause-and-unpause-journeys",),
-        frozenset({"release_rate_limited"}),
+        frozenset({"event_while_held", "release_rate_limited"}),
         summary="Contacts pause at their current step; the remaining delay is kept (12 h of a 24 h delay still "
                 "left at unpause); entries not queued; no pause limit.",
     ),
@@ -136,7 +136,7 @@ _PRESETS = (
                     release_rate_limited=False),
         ("help.blueshift.com, article 6314649190291 (Pausing and Relaunching Campaigns)",
          "developer.blueshift.com, Pause a campaign (PATCH /api/v1/campaigns/{campaign_uuid}/pause)"),
-        frozenset({"stop_point", "late_grace", "max_pause", "pause_end", "release_rate_limited"}),
+        frozenset({"stop_point", "event_while_held", "late_grace", "max_pause", "pause_end", "release_rate_limited"}),
         summary="Sending stops until relaunch; users whose delay ends before the relaunch are skipped, the others "
                 "sent; segment-triggered campaigns message users still in the segment after relaunch.",
     ),

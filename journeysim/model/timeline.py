@@ -35,7 +35,6 @@ class PauseSettings:
     end: str
     wait_clock: str
     entry_while_paused: str
-    paused_days: int | None = None
 
 
 @dataclass
@@ -159,8 +158,7 @@ def pause_settings(action: PauseAction, where: tuple, scenario: Scenario, policy
     retain = body.get("RetainContactInjectionWhileJourneyPaused")
     if sfmc and isinstance(retain, bool):
         entry = "queue" if retain else "drop"
-    return PauseSettings(action.mode or policy.at_stop, length, end, wait_clock, entry,
-                         paused_days if sfmc else None)
+    return PauseSettings(action.mode or policy.at_stop, length, end, wait_clock, entry)
 
 
 def translation_notes(scenario: Scenario, policy: PausePolicy) -> list[str]:
