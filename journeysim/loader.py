@@ -360,7 +360,7 @@ def check(scenario: Scenario, path: Path, source: SourceMap) -> LoadedScenario:
                 problems += _assignment_problems(node.set, kinds, nwhere + ("set",))
             if isinstance(node, EventLike) and node.arrivals is not None and hasattr(node.arrivals, "file"):
                 try:
-                    arrival_files[(j, node_id)] = read_arrival_times(base / node.arrivals.file)
+                    arrival_files[(j, node_id)] = read_arrival_times(base / node.arrivals.file, scenario.start)
                 except ValueError as exc:
                     problems.append((nwhere + ("arrivals", "file"), str(exc)))
         for i, criterion in enumerate(journey.exit_criteria):
@@ -411,11 +411,14 @@ def check(scenario: Scenario, path: Path, source: SourceMap) -> LoadedScenario:
                           [source.problem(p, m) for p, m in dict.fromkeys(warnings)])
 
 
-def read_arrival_times(path: Path) -> Any:
-    """Seconds since the start, one per non-comment line (a number or a duration); sorted."""
+def read_arrival_times(path: Path, start: Any = None) -> Any:
+    """Seconds since the start, one per non-comment line, sorted: a number of seconds of 0 or more, a
+    duration (``1h 30m``) or, when the scenario has a calendar ``start`` (C1), a date-time (one without an
+    offset or zone is read in the start's zone). A first line that is none of these and starts with a
+    letter is a header; any other line that is not a time refuses the file, naming the line."""
     import numpy as np
 
-    from .units import parse_duration
+    from .units import MAX_SECONDS, is_datetime_text, parse_datetime, parse_duration, seconds_between
 
     try:
         lines = read_bytes(path, MAX_ARRIVALS_BYTES, "arrivals file").decode("utf-8").splitlines()
@@ -425,18 +428,44 @@ def read_arrival_times(path: Path) -> Any:
         raise ValueError(f"cannot read arrivals file {_shown(path.name)}: not UTF-8 text (byte {exc.start})") from None
     except OSError as exc:
         raise ValueError(f"cannot read arrivals file {_shown(path.name)}: {exc.strerror}") from None
+
+    def seconds(text: str) -> float:
+        if is_datetime_text(text):
+            if start is None:
+                raise ValueError("a date-time needs the scenario's start: add start: 2026-11-27T00:00:00-05:00 "
+                                 "(or a zone name) to the scenario, or write seconds since the start")
+            when = parse_datetime(text, start.tzinfo)
+            elapsed = seconds_between(start, when)
+            if elapsed < 0:
+                raise ValueError(f"it is {format_duration(-elapsed)} before the scenario start")
+            return elapsed
+        try:
+            number = float(text)
+        except ValueError:
+            return parse_duration(text)
+        if not math.isfinite(number) or number < 0:
+            raise ValueError("a time is a finite number of 0 or more seconds since the start")
+        return number
+
     times = []
     for number, line in enumerate(lines, 1):
-        text = line.split("#", 1)[0].strip().strip(",")
-        if not text or (number == 1 and not text[0].isdigit()):
-            continue  # blank, comment or a header line
+        text = line.split("#", 1)[0].strip().strip(",").strip()
+        if not text:
+            continue  # blank or a comment
         try:
-            times.append(float(text))
-        except ValueError:
-            try:
-                times.append(parse_duration(text))
-            except ValueError:
-                raise ValueError(f"arrivals file {_shown(path.name)} line {number}: {_shown(text)} is not a time") from None
+            value = seconds(text)
+        except ValueError as exc:
+            if number == 1 and text[0].isalpha():
+                continue  # a header line (t, time, timestamp, ...)
+            reason = str(exc) if str(exc).startswith(("a ", "it ")) else (
+                "write seconds since the start, a duration like 1h 30m"
+                + (", or a date-time like 2026-11-27T09:00" if start is not None else ""))
+            raise ValueError(f"arrivals file {_shown(path.name)} line {number}: {_shown(text)} is not an arrival time: "
+                             f"{reason}") from None
+        if value > MAX_SECONDS:
+            raise ValueError(f"arrivals file {_shown(path.name)} line {number}: {_shown(text)} is more than "
+                             f"100 years after the start")
+        times.append(value)
     return np.sort(np.asarray(times, dtype=float))
 
 

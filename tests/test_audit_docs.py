@@ -1,0 +1,72 @@
+"""The docs audit: what docs/ and the format's contract promise, checked against what journeysim does.
+
+Each test names the defect it pins: it failed before its fix and passes after.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+import yaml
+from click.testing import CliRunner
+from conftest import linear_journey, scenario
+
+from journeysim.cli import main
+
+
+def invoke(*args: str):
+    return CliRunner().invoke(main, list(args))
+
+
+def arrivals_scenario(tmp_path: Path, rows: str, **top) -> Path:
+    """linear_journey whose entry reads its arrival times from times.csv (``rows``)."""
+    (tmp_path / "times.csv").write_text(rows)
+    doc = scenario(linear_journey(), duration="1d", **top)
+    doc["journeys"][0]["nodes"]["entry"]["arrivals"] = {"file": "times.csv"}
+    path = tmp_path / "s.yaml"
+    path.write_text(yaml.safe_dump(doc, sort_keys=False))
+    return path
+
+
+# ---- arrivals files: "one timestamp per row" (the contract), every row read or refused by its line
+
+
+@pytest.mark.parametrize("rows, line, words", [
+    ("10\n-5\n20\n", 2, "'-5' is not an arrival time: a time is a finite number of 0 or more seconds"),
+    ("-5\n10\n", 1, "'-5' is not an arrival time"),  # was taken for a header and dropped
+    ("10\nnan\n", 2, "'nan' is not an arrival time"),
+    ("10\ninf\n", 2, "'inf' is not an arrival time"),
+    ("t\n10\nsoon\n", 3, "'soon' is not an arrival time: write seconds since the start, a duration like 1h 30m"),
+    ("2026-11-27T01:00\n", 1, "a date-time needs the scenario's start"),
+])
+def test_an_arrivals_row_that_is_not_a_time_refuses_the_file_naming_its_line(tmp_path, rows, line, words):
+    """A negative time was dropped silently (line 1: read as a header), nan made a numpy warning."""
+    path = arrivals_scenario(tmp_path, rows)
+    result = invoke("run", str(path), "--out", str(tmp_path / "out"), "--quiet")
+    assert result.exit_code == 2, result.output
+    assert f"journeys[0].nodes.entry.arrivals.file: arrivals file 'times.csv' line {line}: " in result.output
+    assert words in result.output
+    assert "Warning" not in result.output and "Traceback" not in result.output
+    assert not (tmp_path / "out").exists()
+
+
+def test_an_arrivals_file_takes_date_times_with_the_scenario_start(tmp_path):
+    """The contract's "one timestamp per row": with `start:`, a row may be a date-time (C1), read in the
+    start's zone unless it names its offset, as a timeline `at:` is; a header row is skipped."""
+    rows = "timestamp\n2026-11-27T01:00:00-05:00\n2026-11-27T02:00\n0.5\n90\n1h 30m\n"
+    path = arrivals_scenario(tmp_path, rows, start="2026-11-27T00:00:00-05:00")
+    result = invoke("run", str(path), "--out", str(tmp_path / "out"), "--quiet", "--events", "--no-report")
+    assert result.exit_code == 0, result.output
+    import pandas as pd
+
+    events = pd.read_parquet(tmp_path / "out" / "events.parquet")
+    entered = sorted(events[(events["event"] == "entered") & (events["node"] == "entry")]["t_s"])
+    assert entered == [0.0, 90.0, 3600.0, 5400.0, 7200.0]  # 0.5 s rounds to the 1 s tick 0 (half to even)
+
+
+def test_an_arrivals_date_time_before_the_start_is_refused(tmp_path):
+    path = arrivals_scenario(tmp_path, "2026-11-26T23:00\n", start="2026-11-27T00:00 America/New_York")
+    result = invoke("validate", str(path))
+    assert result.exit_code == 2
+    assert "line 1: '2026-11-26T23:00' is not an arrival time: it is 1h before the scenario start" in result.output
