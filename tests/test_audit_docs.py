@@ -70,3 +70,48 @@ def test_an_arrivals_date_time_before_the_start_is_refused(tmp_path):
     result = invoke("validate", str(path))
     assert result.exit_code == 2
     assert "line 1: '2026-11-26T23:00' is not an arrival time: it is 1h before the scenario start" in result.output
+
+
+# ---- the Python snippets of docs/ read files that a documented command writes, and run
+
+
+def python_snippets() -> list[tuple[Path, str]]:
+    from test_readme import PAGES, page_blocks
+
+    return [(page, body) for page in PAGES for language, body in page_blocks(page) if language == "python"]
+
+
+def test_every_output_file_a_python_snippet_reads_is_written_by_a_documented_command():
+    """docs/org.md read out/run/events.parquet, which no command of README.md or docs/ writes."""
+    import re
+
+    from test_readme import ROOT, cli_args, commands
+
+    makefile = (ROOT / "Makefile").read_text()
+    make_run = re.search(r"^run:.*\n\t\$\(BIN\)/(journeysim run .*)$", makefile, re.M).group(1)  # `make run`
+    written: dict[str, set[str]] = {}
+    for _, command in commands():
+        args = cli_args(make_run if command.split("  #")[0].strip() == "make run" else command.rstrip(" &"))
+        if args and args[0] == "run" and "--out" in args:
+            out = args[args.index("--out") + 1]
+            written.setdefault(out, set()).update({"summary.json", "timeseries.parquet"}
+                                                  | ({"events.parquet"} if "--events" in args else set()))
+    reads = [(page.name, m.group(1), m.group(2)) for page, body in python_snippets()
+             for m in re.finditer(r"""["'](out/[\w.-]+)/([\w.-]+\.(?:parquet|json))["']""", body)]
+    assert reads, "the docs' snippets read run outputs"
+    missing = [(page, f"{folder}/{name}") for page, folder, name in reads if name not in written.get(folder, set())]
+    assert not missing, missing
+
+
+def test_the_org_page_snippet_runs_after_its_command(tmp_path, monkeypatch):
+    from test_readme import ROOT, cli_args, in_a_scratch_folder, page_blocks, shell_lines
+
+    page = ROOT / "docs" / "org.md"
+    in_a_scratch_folder(tmp_path, monkeypatch, page)
+    for command in shell_lines(page):
+        result = invoke(*cli_args(command), "--quiet")
+        assert result.exit_code == 0, result.output
+    snippet = next(body for language, body in page_blocks(page) if language == "python")
+    scope: dict = {}
+    exec(compile(snippet, "docs/org.md", "exec"), scope)  # noqa: S102 - the page's own example
+    assert len(scope["hidden"]) == 286 and set(scope["hidden"]["reason"]) == {"event_while_held"}
