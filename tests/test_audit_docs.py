@@ -115,3 +115,23 @@ def test_the_org_page_snippet_runs_after_its_command(tmp_path, monkeypatch):
     scope: dict = {}
     exec(compile(snippet, "docs/org.md", "exec"), scope)  # noqa: S102 - the page's own example
     assert len(scope["hidden"]) == 286 and set(scope["hidden"]["reason"]) == {"event_while_held"}
+
+
+# ---- the contract's "report.html with its figures as PNG beside it": dropped, so a migration note says so
+
+
+def test_the_report_figures_moved_inline_and_the_release_notes_say_so(tmp_path):
+    """The format's contract promised PNG figures beside report.html and says a dropped output needs a
+    migration note; docs/outputs.md pointed to release notes the repository did not have."""
+    from test_readme import ROOT
+
+    notes = ROOT / "CHANGELOG.md"
+    assert notes.is_file()
+    assert "(../CHANGELOG.md)" in (ROOT / "docs" / "outputs.md").read_text()
+    assert "(CHANGELOG.md)" in (ROOT / "README.md").read_text()
+    text = notes.read_text()
+    assert "`report.html` has no image files beside it" in text and "fig_sweep_*.png" in text
+    result = invoke("run", str(ROOT / "scenarios" / "quickstart.yaml"), "--out", str(tmp_path / "out"), "--quiet")
+    assert result.exit_code == 0, result.output
+    assert not list((tmp_path / "out").glob("*.png"))  # what the note says: the figures are in the page
+    assert (tmp_path / "out" / "report.html").read_text().count("<svg") >= 6
