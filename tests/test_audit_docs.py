@@ -135,3 +135,34 @@ def test_the_report_figures_moved_inline_and_the_release_notes_say_so(tmp_path):
     assert result.exit_code == 0, result.output
     assert not list((tmp_path / "out").glob("*.png"))  # what the note says: the figures are in the page
     assert (tmp_path / "out" / "report.html").read_text().count("<svg") >= 6
+
+
+# ---- docs/server.md: the operator pause takes every mode a timeline pause takes
+
+
+def test_the_sandbox_operator_pause_row_lists_every_mode_it_takes(tmp_path):
+    """docs/server.md listed `"hold" | "discard"`; the endpoint takes the five modes of a timeline pause."""
+    import re
+    import typing
+
+    from serverkit import Live
+    from test_readme import ROOT
+
+    from journeysim.server.operator import JourneyPause
+
+    row = next(line for line in (ROOT / "docs" / "server.md").read_text().splitlines()
+               if line.startswith("| `POST /sim/journeys/{key}/pause`"))
+    documented = [word for word in re.findall(r'"(\w+)"', row.split("`")[3]) if word not in ("mode", "version")]
+    accepted = typing.get_args(typing.get_args(JourneyPause.model_fields["mode"].annotation)[0])
+    assert documented == list(accepted) == ["hold", "discard", "skip", "park", "exit"]
+    live = Live(scenario(linear_journey(), duration="2000s"), tmp_path)
+    try:
+        live.advance(to="150s")
+        answer = live.client.post("/sim/journeys/j/pause", json={"mode": "park"})
+        assert answer.status_code == 200, answer.text
+        live.advance(to="300s")
+        assert live.journey("j")["held"] > 0  # parked at the action: a park pause, as the timeline's
+    finally:
+        live.stop()
+    summary = __import__("json").loads((live.out / "summary.json").read_text())
+    assert summary["journeys"]["j"]["pauses"][0]["mode"] == "park"
