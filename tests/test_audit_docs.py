@@ -166,3 +166,18 @@ def test_the_sandbox_operator_pause_row_lists_every_mode_it_takes(tmp_path):
         live.stop()
     summary = __import__("json").loads((live.out / "summary.json").read_text())
     assert summary["journeys"]["j"]["pauses"][0]["mode"] == "park"
+
+
+# ---- numbers the README states about the repository are its numbers
+
+
+def test_the_readme_counts_the_broken_scenarios_there_are():
+    """The README said 65 broken files; tests/bad_scenarios/ holds 66 (the input audit added one)."""
+    import re
+
+    from test_bad_input import EXPECTED
+    from test_readme import README, ROOT
+
+    stated = int(re.search(r"`tests/bad_scenarios/` holds (\d+) broken files", README).group(1))
+    files = sorted((ROOT / "tests" / "bad_scenarios").glob("*.yaml"))
+    assert stated == len(files) == len(EXPECTED)
