@@ -150,6 +150,12 @@ def _at(data: Any, path: tuple) -> Any:
     return data
 
 
+# bounds a value broke, in words: "resolution: expected a duration of at least 1ms, got '0.5ms'"
+_BOUND_KINDS = {"greater_than": ("of more than", "gt"), "greater_than_equal": ("of at least", "ge"),
+                "less_than": ("of less than", "lt"), "less_than_equal": ("of at most", "le")}
+_DURATION_KEYS = {"duration", "resolution", "report_every", "per", "cap_check_every", "max_pause"}
+
+
 def _message(error: dict, data: Any) -> tuple[tuple, str]:
     loc = tuple(error["loc"])
     path = _data_path(data, loc)
@@ -195,6 +201,16 @@ def _message(error: dict, data: Any) -> tuple[tuple, str]:
         message = "missing 'type' (event, read_audience, wait, condition, action, end, ...)"
     elif message.startswith("Value error, "):
         message = message[len("Value error, "):]
+    elif kind in _BOUND_KINDS:
+        try:
+            written = _at(data, path)
+        except (KeyError, IndexError, TypeError):
+            written = error.get("input")
+        limit = (error.get("ctx") or {}).get(_BOUND_KINDS[kind][1])
+        if loc[-1] in _DURATION_KEYS and isinstance(limit, (int, float)):
+            shown = f"{limit * 1000:g}ms" if 0 < limit < 1 else format_duration(limit)
+            message = f"expected a duration {_BOUND_KINDS[kind][0]} {shown}"
+        message = f"{message}, got {_shown(written)}"
     elif kind == "literal_error" and loc == ("platform",):
         message = _unknown_platform(error.get("input"))
     elif kind == "literal_error":

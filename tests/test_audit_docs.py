@@ -181,3 +181,21 @@ def test_the_readme_counts_the_broken_scenarios_there_are():
     stated = int(re.search(r"`tests/bad_scenarios/` holds (\d+) broken files", README).group(1))
     files = sorted((ROOT / "tests" / "bad_scenarios").glob("*.yaml"))
     assert stated == len(files) == len(EXPECTED)
+
+
+# ---- a value out of its bounds: the bound in the file's own terms, and what was written
+
+
+@pytest.mark.parametrize("key, value, words", [
+    ("resolution", "0.5ms", "resolution: expected a duration of at least 1ms, got '0.5ms'"),
+    ("report_every", 0, "report_every: expected a duration of more than 0s, got 0"),
+    ("seed", -1, "seed: Input should be greater than or equal to 0, got -1"),
+])
+def test_a_value_below_its_bound_names_the_bound_in_the_files_terms(tmp_path, key, value, words):
+    """'resolution: Input should be greater than or equal to 0.001' for `resolution: 0.5ms`: no unit, and
+    not what was written (docs/scenario-format.md says "at least 1ms")."""
+    path = tmp_path / "s.yaml"
+    path.write_text(yaml.safe_dump(scenario(linear_journey(), **{key: value}), sort_keys=False))
+    result = invoke("validate", str(path))
+    assert result.exit_code == 2
+    assert words in result.output
