@@ -199,3 +199,25 @@ def test_a_value_below_its_bound_names_the_bound_in_the_files_terms(tmp_path, ke
     result = invoke("validate", str(path))
     assert result.exit_code == 2
     assert words in result.output
+
+
+# ---- docs/outputs.md names every file and row `compare --presets` writes
+
+
+def test_compare_presets_writes_only_what_the_outputs_page_lists(tmp_path):
+    """compare --presets wrote fig_outcomes.png and a `verdict` row that docs/outputs.md did not name."""
+    from test_readme import ROOT
+
+    page = (ROOT / "docs" / "outputs.md").read_text()
+    section = page[page.index("## `journeysim compare"):page.index("## `journeysim sweep")]
+    path = tmp_path / "s.yaml"
+    path.write_text(yaml.safe_dump(scenario(linear_journey(), timeline=[
+        {"at": "150s", "pause": {"journeys": ["j"]}}, {"at": "400s", "resume": {"journeys": ["j"]}}]), sort_keys=False))
+    out = tmp_path / "out"
+    result = invoke("compare", str(path), "--presets", "ajo,sfmc", "--out", str(out))
+    assert result.exit_code == 0, result.output
+    for name in (p.name for p in out.iterdir() if not p.name.startswith(".")):
+        assert f"`{name}`" in section, name
+    rows = [line.split(",")[0] for line in (out / "comparison.csv").read_text().splitlines()[1:]]
+    assert rows[-1] == "verdict" and "`verdict` row" in section
+    assert "note, sfmc: timeline[0]: SFMC names a version: versionNumber 1 added" in result.output
