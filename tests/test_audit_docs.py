@@ -221,3 +221,68 @@ def test_compare_presets_writes_only_what_the_outputs_page_lists(tmp_path):
     rows = [line.split(",")[0] for line in (out / "comparison.csv").read_text().splitlines()[1:]]
     assert rows[-1] == "verdict" and "`verdict` row" in section
     assert "note, sfmc: timeline[0]: SFMC names a version: versionNumber 1 added" in result.output
+
+
+# ---- the output contract: every key the format's contract names is written, and docs/outputs.md names every key
+
+
+CONTRACT_JOURNEY = {"arrived": int, "entered": int, "in_journey_at_end": int, "queued_at_end": int, "exited": dict,
+                    "discarded": dict, "actions": dict, "held_peak": int, "status_at_end": str, "pauses": list,
+                    "skipped": dict, "capped": dict, "report_view": dict}
+CONTRACT_EXITED = {"end", "timeout", "exit_criteria", "jump", "stopped"}
+CONTRACT_DISCARDED = {"paused_entry", "discard_mode", "global_filter", "org_cap", "event_while_held", "read_queue"}
+CONTRACT_PAUSE = {"paused_at_s", "resumed_at_s", "held_at_resume", "drain_s", "live_at_s", "resumed_by", "send_delay_s",
+                  "skipped_late", "parked_at_end"}
+CONTRACT_ORG = {"held_peak", "cap_checks", "cap_exceeded_checks", "engageable_profiles", "live_journeys_peak",
+                "events_per_s_peak", "seconds_over_events_quota"}
+
+
+@pytest.fixture(scope="module")
+def run_outputs(tmp_path_factory):
+    folder = tmp_path_factory.mktemp("contract")
+    doc = scenario(linear_journey(), timeline=[{"at": "150s", "pause": {"journeys": ["j"]}},
+                                               {"at": "400s", "resume": {"journeys": ["j"]}}])
+    path = folder / "s.yaml"
+    path.write_text(yaml.safe_dump(doc, sort_keys=False))
+    result = invoke("run", str(path), "--out", str(folder / "out"), "--events", "--no-report", "--quiet")
+    assert result.exit_code == 0, result.output
+    return folder / "out"
+
+
+def test_every_key_the_contract_names_is_written_with_its_type(run_outputs):
+    import json
+
+    import pandas as pd
+
+    summary = json.loads((run_outputs / "summary.json").read_text())
+    assert isinstance(summary["scenario"], str) and isinstance(summary["seed"], int) and summary["platform"] == "ajo"
+    journey = summary["journeys"]["j"]
+    for key, kind in CONTRACT_JOURNEY.items():
+        assert isinstance(journey[key], kind), key
+    assert CONTRACT_EXITED <= set(journey["exited"]) and CONTRACT_DISCARDED <= set(journey["discarded"])
+    pause = journey["pauses"][0]
+    assert CONTRACT_PAUSE <= set(pause) and set(pause["send_delay_s"]) == {"p50", "p95", "max"}
+    assert pause["resumed_by"] == "manual"
+    assert CONTRACT_ORG <= set(summary["org"]) and summary["conservation"]["ok"] is True
+    series = pd.read_parquet(run_outputs / "timeseries.parquet")
+    assert {"t_s", "journey", "node", "state", "count", "status"} <= set(series.columns)
+    assert set(series["state"]) <= {"queued", "waiting", "held", "in_journey"}
+    events = pd.read_parquet(run_outputs / "events.parquet")
+    assert {"t_s", "profile_id", "journey", "version", "node", "event", "reason"} <= set(events.columns)
+    assert set(events["event"]) <= {"entered", "left", "held", "released", "action", "discarded", "exited", "capped"}
+
+
+def test_docs_outputs_names_every_summary_key_and_column_written(run_outputs):
+    import json
+
+    import pandas as pd
+    from test_readme import ROOT
+
+    page = (ROOT / "docs" / "outputs.md").read_text()
+    summary = json.loads((run_outputs / "summary.json").read_text())
+    journey = summary["journeys"]["j"]
+    written = set(summary) | set(journey) | set(journey["pauses"][0]) | set(summary["org"])
+    written |= set(pd.read_parquet(run_outputs / "timeseries.parquet").columns)
+    written |= set(pd.read_parquet(run_outputs / "events.parquet").columns)
+    undocumented = sorted(key for key in written if f"`{key}`" not in page)
+    assert not undocumented, undocumented
