@@ -286,3 +286,28 @@ def test_docs_outputs_names_every_summary_key_and_column_written(run_outputs):
     written |= set(pd.read_parquet(run_outputs / "events.parquet").columns)
     undocumented = sorted(key for key in written if f"`{key}`" not in page)
     assert not undocumented, undocumented
+
+
+# ---- a scenario's warnings: printed by validate, run, compare and sweep, once, even with --quiet
+
+
+def warned_scenario(tmp_path: Path) -> Path:
+    doc = scenario(linear_journey(), attributes={"country": {"choice": {"FR": 0.5, "US": 0.5}}})
+    doc["journeys"][0]["exit_criteria"] = [{"when": "country == 'DE'"}]
+    path = tmp_path / "s.yaml"
+    path.write_text(yaml.safe_dump(doc, sort_keys=False))
+    return path
+
+
+@pytest.mark.parametrize("command", [
+    ["run"], ["compare", "--variant", "other:seed=2"], ["compare", "--presets", "ajo,braze"], ["sweep", "--grid", "seed=1,2"]])
+@pytest.mark.parametrize("quiet", [False, True])
+def test_every_command_that_runs_a_scenario_prints_its_warnings_once(tmp_path, command, quiet):
+    """compare and sweep dropped the scenario's warnings that validate and run print (docs/import-sfmc.md:
+    an import's assumptions are printed), so a compared or swept file never said its condition is always false."""
+    path = warned_scenario(tmp_path)
+    result = invoke(command[0], str(path), *command[1:], "--out", str(tmp_path / "out"), *(["--quiet"] if quiet else []))
+    assert result.exit_code == 0, result.output
+    assert result.stderr.count("warning: country never holds 'DE' in this population") == 1
+    if quiet:
+        assert result.stdout == "" and result.stderr.count("\n") == 1  # the warning, nothing else
