@@ -311,3 +311,15 @@ def test_every_command_that_runs_a_scenario_prints_its_warnings_once(tmp_path, c
     assert result.stderr.count("warning: country never holds 'DE' in this population") == 1
     if quiet:
         assert result.stdout == "" and result.stderr.count("\n") == 1  # the warning, nothing else
+
+
+# ---- docs/README.md, the docs' index, lists every page of docs/
+
+
+def test_the_docs_index_lists_every_page():
+    """docs/README.md left out presets.md and server.md."""
+    from test_readme import ROOT
+
+    index = (ROOT / "docs" / "README.md").read_text()
+    pages = {p.name for p in (ROOT / "docs").glob("*.md")} - {"README.md"}
+    assert {page for page in pages if f"]({page})" not in index} == set()
