@@ -323,3 +323,29 @@ def test_the_docs_index_lists_every_page():
     index = (ROOT / "docs" / "README.md").read_text()
     pages = {p.name for p in (ROOT / "docs").glob("*.md")} - {"README.md"}
     assert {page for page in pages if f"]({page})" not in index} == set()
+
+
+# ---- exit statuses: serve on a port in use
+
+
+def test_serve_on_a_port_in_use_exits_1_as_the_outputs_page_says(tmp_path):
+    """docs/outputs.md's exit statuses did not say what `serve` does when its port is taken: exit 1, one
+    'Error: cannot listen' line, no traceback, nothing written."""
+    import socket
+    import subprocess
+    import sys
+
+    from test_readme import ROOT
+
+    page = (ROOT / "docs" / "outputs.md").read_text()
+    assert "a `serve` port already in use" in next(line for line in page.splitlines() if line.startswith("| 1 |"))
+    with socket.socket() as taken:
+        taken.bind(("127.0.0.1", 0))
+        taken.listen()
+        port = taken.getsockname()[1]
+        done = subprocess.run([sys.executable, "-m", "journeysim.cli", "serve", str(ROOT / "scenarios" / "quickstart.yaml"),
+                               "--out", str(tmp_path / "out"), "--port", str(port), "--speed", "0"],
+                              capture_output=True, text=True, timeout=120, cwd=tmp_path)
+    assert done.returncode == 1, done.stderr
+    assert f"Error: cannot listen on 127.0.0.1:{port} (in use" in done.stderr and "Traceback" not in done.stderr
+    assert not (tmp_path / "out").exists()
