@@ -349,3 +349,22 @@ def test_serve_on_a_port_in_use_exits_1_as_the_outputs_page_says(tmp_path):
     assert done.returncode == 1, done.stderr
     assert f"Error: cannot listen on 127.0.0.1:{port} (in use" in done.stderr and "Traceback" not in done.stderr
     assert not (tmp_path / "out").exists()
+
+
+# ---- a population CSV row with more fields than the header
+
+
+@pytest.mark.parametrize("rows, line", [("profile_id,country\n1,FR,extra\n2,US\n", 2), ("profile_id,country\n1,FR\n2,US,x\n", 3)])
+def test_a_population_row_longer_than_the_header_is_named_by_its_line(tmp_path, rows, line):
+    """A first data row with an extra field made pandas take profile_id for an index: the message was
+    'profile_id must hold integers, found str'; a later one gave pandas' 'C error' text and a blank line."""
+    (tmp_path / "people.csv").write_text(rows)
+    doc = scenario(linear_journey())
+    doc["population"] = {"file": "people.csv"}
+    path = tmp_path / "s.yaml"
+    path.write_text(yaml.safe_dump(doc, sort_keys=False))
+    result = invoke("validate", str(path))
+    assert result.exit_code == 2
+    assert (f"population.file: population file 'people.csv': line {line} has 3 fields, the header 2 (profile_id, country)"
+            in result.output)
+    assert "\n\n" not in result.output and "C error" not in result.output
