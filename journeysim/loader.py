@@ -303,6 +303,7 @@ def check(scenario: Scenario, path: Path, source: SourceMap) -> LoadedScenario:
     base = path.parent
 
     frame = None
+    file_ids = None  # the profile ids of a population file (a generated one's are 0 to size - 1)
     kinds: dict[str, str] = {}
     attributes_known = True  # False when the population file cannot be read: attribute names are then unchecked
     popspec = scenario.population
@@ -314,6 +315,7 @@ def check(scenario: Scenario, path: Path, source: SourceMap) -> LoadedScenario:
                 raise pop.PopulationError(f"cannot read population file {_shown(popspec.file)}: {problem}")
             frame = pop.read_table(file)
             population = pop.from_frame(frame, popspec.file)
+            file_ids = population.ids
             kinds = {name: pop.column_kind(col) for name, col in population.columns.items()}
         except pop.PopulationError as exc:
             problems.append((("population", "file"), str(exc)))
@@ -401,6 +403,9 @@ def check(scenario: Scenario, path: Path, source: SourceMap) -> LoadedScenario:
             compile_at(("timeline", step.index), where + ("where",), step.action.where, all_ok=True)
             if attributes_known:
                 problems += _assignment_problems(step.action.set, kinds, where + ("set",))
+        elif step.kind == "contact_exit" and attributes_known:
+            warnings.extend((where + ("profiles",), message)
+                            for message in _unknown_profiles(step.action.profiles, file_ids, popspec.size))
 
     if scenario.report_every < scenario.resolution:
         problems.append((("report_every",), "report_every must be at least the resolution"))
@@ -483,6 +488,24 @@ def read_arrival_times(path: Path, start: Any = None) -> Any:
                              f"100 years after the start")
         times.append(value)
     return np.sort(np.asarray(times, dtype=float))
+
+
+def _unknown_profiles(profiles: list[int], file_ids: Any, size: int | None) -> list[str]:
+    """A warning naming the ids a contact_exit gives that no profile has: never inside, they are left alone."""
+    import numpy as np
+
+    if file_ids is None:
+        unknown = [p for p in profiles if not 0 <= p < (size or 0)]
+        holds = f"its profile ids are 0 to {(size or 0) - 1:,}" if size else "it has no profiles"
+    else:
+        unknown = [p for p, known in zip(profiles, np.isin(profiles, file_ids)) if not known]
+        holds = "not in the population file's profile_id column"
+    if not unknown:
+        return []
+    shown = ", ".join(str(p) for p in unknown[:5]) + (f" and {len(unknown) - 5:,} more" if len(unknown) > 5 else "")
+    one = len(unknown) == 1
+    return [f"warning: no profile of the population has the id{'' if one else 's'} {shown} ({holds}): "
+            f"nothing happens to {'it' if one else 'them'}"]
 
 
 def _assignment_problems(assignments: dict, kinds: dict[str, str], where: tuple) -> list[tuple[tuple, str]]:

@@ -368,3 +368,19 @@ def test_a_population_row_longer_than_the_header_is_named_by_its_line(tmp_path, 
     assert (f"population.file: population file 'people.csv': line {line} has 3 fields, the header 2 (profile_id, country)"
             in result.output)
     assert "\n\n" not in result.output and "C error" not in result.output
+
+
+# ---- contact_exit naming an id no profile has
+
+
+def test_a_contact_exit_of_an_id_no_profile_has_is_a_warning(tmp_path):
+    """`contact_exit: {profiles: [999]}` over 1,000 profiles was accepted without a word: a typo in an id
+    silently removed nobody. It still runs (the id is left alone, as docs/scenario-format.md says)."""
+    doc = scenario(linear_journey(), timeline=[{"at": "500s", "contact_exit": {"journey": "j", "profiles": [3, 999, 4000]}}])
+    path = tmp_path / "s.yaml"
+    path.write_text(yaml.safe_dump(doc, sort_keys=False))
+    result = invoke("run", str(path), "--out", str(tmp_path / "out"), "--no-report", "--quiet")
+    assert result.exit_code == 0, result.output
+    assert ("timeline[0].contact_exit.profiles: warning: no profile of the population has the id 4000 "
+            "(its profile ids are 0 to 999): nothing happens to it") in result.stderr
+    assert "999," not in result.stderr
