@@ -348,7 +348,44 @@ def test_serve_on_a_port_in_use_exits_1_as_the_outputs_page_says(tmp_path):
                               capture_output=True, text=True, timeout=120, cwd=tmp_path)
     assert done.returncode == 1, done.stderr
     assert f"Error: cannot listen on 127.0.0.1:{port} (in use" in done.stderr and "Traceback" not in done.stderr
+    assert done.stdout == ""  # the banner announced the server at that address before it failed to listen
+    assert done.stderr.strip().count("\n") == 0  # and uvicorn's own ERROR line came with it
     assert not (tmp_path / "out").exists()
+
+
+def test_serve_on_port_0_names_the_port_it_answers_on(tmp_path):
+    """docs/server.md: `--port 0` takes a free port; the banner said `http://127.0.0.1:0`, an address no
+    script could call (and the token answer's instance URLs pointed there too)."""
+    import re
+    import signal
+    import subprocess
+    import sys
+    import time
+    import urllib.request
+
+    from test_readme import ROOT
+
+    server = subprocess.Popen([sys.executable, "-m", "journeysim.cli", "serve", str(ROOT / "scenarios" / "quickstart.yaml"),
+                               "--out", str(tmp_path / "out"), "--port", "0", "--speed", "0", "--no-report"],
+                              stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, cwd=tmp_path)
+    try:
+        banner = server.stdout.readline()
+        base = re.search(r" at (http://127\.0\.0\.1:(\d+)) ", banner)
+        assert base and base.group(2) != "0", banner
+        for _ in range(300):
+            try:
+                with urllib.request.urlopen(base.group(1) + "/sim/status") as answer:
+                    assert answer.status == 200
+                break
+            except OSError:
+                time.sleep(0.1)
+        else:
+            pytest.fail(f"nothing answers at {base.group(1)}")
+    finally:
+        server.send_signal(signal.SIGINT)
+        assert server.wait(timeout=60) == 0
+        server.stdout.close()
+        server.stderr.close()
 
 
 # ---- a population CSV row with more fields than the header
