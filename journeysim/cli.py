@@ -276,8 +276,12 @@ def compare(scenarios: tuple[str, ...], variants: tuple[str, ...], presets: str 
         if len(scenarios) < 2:
             raise click.UsageError("give two or more scenario files, or one file and --variant")
         chosen = [Variant(name, Path(p)) for name, p in zip(_distinct_names(scenarios), scenarios)]
-    if len({v.name for v in chosen}) != len(chosen):
-        raise click.UsageError("variant names must differ")
+    names = [v.name for v in chosen]
+    twice = list(dict.fromkeys(name for name in names if names.count(name) > 1))
+    if twice:
+        what = "file" if not variants else "variant name"
+        raise click.UsageError(f"each {what} once: {', '.join(repr(n) for n in twice)} is given more than once"
+                               + (" ('as written' is the file itself)" if "as written" in twice and variants else ""))
     _check_out_or_exit(out, [v.path for v in chosen], force)
     try:
         results = run_variants(chosen, sets, warn=_warn)

@@ -421,3 +421,22 @@ def test_a_contact_exit_of_an_id_no_profile_has_is_a_warning(tmp_path):
     assert ("timeline[0].contact_exit.profiles: warning: no profile of the population has the id 4000 "
             "(its profile ids are 0 to 999): nothing happens to it") in result.stderr
     assert "999," not in result.stderr
+
+
+# ---- compare: a name given twice is named
+
+
+@pytest.mark.parametrize("extra, words", [
+    (["scenarios/quickstart.yaml"], "each file once: 'quickstart' is given more than once"),
+    (["--variant", "as written:seed=1"], "each variant name once: 'as written' is given more than once ('as written' is the file itself)"),
+])
+def test_compare_names_what_it_was_given_twice(tmp_path, monkeypatch, extra, words):
+    """'variant names must differ' for the same file given twice, or a variant named 'as written': the user
+    gave no variant names at all in the first case."""
+    from test_readme import ROOT
+
+    monkeypatch.chdir(ROOT)
+    result = invoke("compare", "scenarios/quickstart.yaml", *extra, "--out", str(tmp_path / "out"))
+    assert result.exit_code == 2
+    assert words in result.output
+    assert not (tmp_path / "out").exists()
