@@ -33,6 +33,11 @@ def _refused(exc: ScenarioError, what: str) -> NoReturn:
     sys.exit(EXIT_REFUSED)
 
 
+def _warn(warning) -> None:
+    """A scenario's warning (it runs, but probably not as meant), on stderr, even with --quiet."""
+    click.echo(str(warning), err=True)
+
+
 def _load_or_exit(path: str, sets: tuple[str, ...] = ()):
     from .loader import load
     from .overrides import parse_overrides
@@ -40,7 +45,7 @@ def _load_or_exit(path: str, sets: tuple[str, ...] = ()):
     try:
         loaded = load(path, parse_overrides(path, sets))
         for warning in loaded.warnings:
-            click.echo(str(warning), err=True)
+            _warn(warning)
         return loaded
     except ScenarioError as exc:
         _refused(exc, f"{path}: refused")
@@ -117,7 +122,7 @@ def main() -> None:
 @click.option("--seed", type=WholeNumber(0, 2**64 - 1), default=None, help="Override the scenario's seed.")
 @click.option("--replication", type=WholeNumber(0, 10**6), default=None,
               help="Draw as replication N of a sweep does (its row's 'replication'): rebuilds that run alone.")
-@click.option("--quiet", "-q", is_flag=True, help="Print nothing but errors.")
+@click.option("--quiet", "-q", is_flag=True, help="Print nothing but errors and the scenario's warnings.")
 @click.option("--no-report", is_flag=True, help="Skip report.html and its figures.")
 @force_option
 @set_option
@@ -248,7 +253,7 @@ def report(folder: str) -> None:
 @click.option("--presets", "presets", default=None, metavar="all|NAME,NAME",
               help="Run the one SCENARIO under each vendor preset (same seed), e.g. all or ajo,sfmc,braze.")
 @click.option("--out", "out", type=click.Path(file_okay=False), required=True, help="Folder for the comparison.")
-@click.option("--quiet", "-q", is_flag=True, help="Print nothing but errors.")
+@click.option("--quiet", "-q", is_flag=True, help="Print nothing but errors and the scenario's warnings.")
 @force_option
 @set_option
 def compare(scenarios: tuple[str, ...], variants: tuple[str, ...], presets: str | None, out: str, quiet: bool,
@@ -271,11 +276,15 @@ def compare(scenarios: tuple[str, ...], variants: tuple[str, ...], presets: str 
         if len(scenarios) < 2:
             raise click.UsageError("give two or more scenario files, or one file and --variant")
         chosen = [Variant(name, Path(p)) for name, p in zip(_distinct_names(scenarios), scenarios)]
-    if len({v.name for v in chosen}) != len(chosen):
-        raise click.UsageError("variant names must differ")
+    names = [v.name for v in chosen]
+    twice = list(dict.fromkeys(name for name in names if names.count(name) > 1))
+    if twice:
+        what = "file" if not variants else "variant name"
+        raise click.UsageError(f"each {what} once: {', '.join(repr(n) for n in twice)} is given more than once"
+                               + (" ('as written' is the file itself)" if "as written" in twice and variants else ""))
     _check_out_or_exit(out, [v.path for v in chosen], force)
     try:
-        results = run_variants(chosen, sets)
+        results = run_variants(chosen, sets, warn=_warn)
     except ScenarioError as exc:
         _refused(exc, "refused")
     page = write_comparison(results, Path(out), chosen, force=force)
@@ -319,7 +328,7 @@ def _compare_presets(scenarios: tuple[str, ...], variants: tuple[str, ...], pres
         raise click.BadParameter(str(exc), param_hint="--presets") from None
     try:
         runs = preset_runs(Path(scenarios[0]), names)
-        results = run_presets(runs, sets)
+        results = run_presets(runs, sets, warn=_warn)
     except ScenarioError as exc:
         _refused(exc, "refused")
     verdicts = {name: verdict(result) for name, result in results.items()}
@@ -355,7 +364,7 @@ def presets(name: str | None) -> None:
 @click.option("--scheduler", default=None, metavar="ADDRESS",
               help="Dask scheduler (tcp://host:8786) to run on; default $DASK_SCHEDULER_ADDRESS (unless --workers), else local.")
 @click.option("--resume", is_flag=True, help="Keep the finished runs in --out/runs and run only what is missing or failed.")
-@click.option("--quiet", "-q", is_flag=True, help="Print nothing but errors (and no progress bar).")
+@click.option("--quiet", "-q", is_flag=True, help="Print nothing but errors and the scenario's warnings (no progress bar).")
 @force_option
 @set_option
 def sweep(file: str, grids: tuple[str, ...], replications: int | None, out: str, workers: int | None,
@@ -392,9 +401,11 @@ def _sweep(file: str, grids: tuple[str, ...], replications: int | None, out: str
                 plan.replications = replications
         else:
             plan = SweepPlan(path, parse_grid(grids), replications or 1, sets)
-        validate_plan(plan)
+        warnings = validate_plan(plan)
     except ScenarioError as exc:
         _refused(exc, f"{file}: sweep refused")
+    for warning in warnings:
+        _warn(warning)
     _check_out_or_exit(out, [path, plan.scenario], force)
     total = len(plan.points()) * plan.replications
     if workers:

@@ -43,8 +43,9 @@ def parse_variant(text: str, default_path: Path) -> Variant:
     return Variant(name, default_path, tuple(part for part in split_values(rest, ";") if part))
 
 
-def run_variants(variants: list[Variant], common_sets: tuple[str, ...] = ()) -> dict[str, Result]:
-    """Load every variant first (all problems before any run), then run them."""
+def run_variants(variants: list[Variant], common_sets: tuple[str, ...] = (), warn=None) -> dict[str, Result]:
+    """Load every variant first (all problems before any run), then run them; ``warn`` gets each distinct
+    warning of the loaded files (an always-false condition, an import's assumption) once."""
     loaded, problems = {}, []
     for v in variants:
         try:
@@ -53,6 +54,9 @@ def run_variants(variants: list[Variant], common_sets: tuple[str, ...] = ()) -> 
             problems += [p for p in exc.problems if p not in problems]
     if problems:
         raise ScenarioError(problems)
+    if warn is not None:
+        for warning in dict.fromkeys(w for scenario in loaded.values() for w in scenario.warnings):
+            warn(warning)
     return {name: run_scenario(scenario) for name, scenario in loaded.items()}
 
 

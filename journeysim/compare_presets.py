@@ -90,13 +90,17 @@ def preset_runs(path: Path, names: list[str]) -> dict[str, PresetRun]:
     return runs
 
 
-def run_presets(runs: dict[str, PresetRun], common_sets: tuple[str, ...] = ()) -> dict[str, Result]:
-    """Load every preset's scenario first (every problem before any run), then run each with the same seed."""
+def run_presets(runs: dict[str, PresetRun], common_sets: tuple[str, ...] = (), warn=None) -> dict[str, Result]:
+    """Load every preset's scenario first (every problem before any run), then run each with the same seed;
+    ``warn`` gets each distinct warning of the loaded files once."""
     loaded = {}
     for name, preset_run in runs.items():
         v = preset_run.variant
         loaded[name] = load(v.path, parse_overrides(str(v.path), common_sets + v.sets))
         preset_run.notes += translation_notes(loaded[name].scenario, loaded[name].policy)
+    if warn is not None:
+        for warning in dict.fromkeys(w for scenario in loaded.values() for w in scenario.warnings):
+            warn(warning)
     return {name: run_scenario(scenario) for name, scenario in loaded.items()}
 
 

@@ -150,6 +150,12 @@ def _at(data: Any, path: tuple) -> Any:
     return data
 
 
+# bounds a value broke, in words: "resolution: expected a duration of at least 1ms, got '0.5ms'"
+_BOUND_KINDS = {"greater_than": ("of more than", "gt"), "greater_than_equal": ("of at least", "ge"),
+                "less_than": ("of less than", "lt"), "less_than_equal": ("of at most", "le")}
+_DURATION_KEYS = {"duration", "resolution", "report_every", "per", "cap_check_every", "max_pause"}
+
+
 def _message(error: dict, data: Any) -> tuple[tuple, str]:
     loc = tuple(error["loc"])
     path = _data_path(data, loc)
@@ -195,6 +201,16 @@ def _message(error: dict, data: Any) -> tuple[tuple, str]:
         message = "missing 'type' (event, read_audience, wait, condition, action, end, ...)"
     elif message.startswith("Value error, "):
         message = message[len("Value error, "):]
+    elif kind in _BOUND_KINDS:
+        try:
+            written = _at(data, path)
+        except (KeyError, IndexError, TypeError):
+            written = error.get("input")
+        limit = (error.get("ctx") or {}).get(_BOUND_KINDS[kind][1])
+        if loc[-1] in _DURATION_KEYS and isinstance(limit, (int, float)):
+            shown = f"{limit * 1000:g}ms" if 0 < limit < 1 else format_duration(limit)
+            message = f"expected a duration {_BOUND_KINDS[kind][0]} {shown}"
+        message = f"{message}, got {_shown(written)}"
     elif kind == "literal_error" and loc == ("platform",):
         message = _unknown_platform(error.get("input"))
     elif kind == "literal_error":
@@ -287,6 +303,7 @@ def check(scenario: Scenario, path: Path, source: SourceMap) -> LoadedScenario:
     base = path.parent
 
     frame = None
+    file_ids = None  # the profile ids of a population file (a generated one's are 0 to size - 1)
     kinds: dict[str, str] = {}
     attributes_known = True  # False when the population file cannot be read: attribute names are then unchecked
     popspec = scenario.population
@@ -298,6 +315,7 @@ def check(scenario: Scenario, path: Path, source: SourceMap) -> LoadedScenario:
                 raise pop.PopulationError(f"cannot read population file {_shown(popspec.file)}: {problem}")
             frame = pop.read_table(file)
             population = pop.from_frame(frame, popspec.file)
+            file_ids = population.ids
             kinds = {name: pop.column_kind(col) for name, col in population.columns.items()}
         except pop.PopulationError as exc:
             problems.append((("population", "file"), str(exc)))
@@ -360,7 +378,7 @@ def check(scenario: Scenario, path: Path, source: SourceMap) -> LoadedScenario:
                 problems += _assignment_problems(node.set, kinds, nwhere + ("set",))
             if isinstance(node, EventLike) and node.arrivals is not None and hasattr(node.arrivals, "file"):
                 try:
-                    arrival_files[(j, node_id)] = read_arrival_times(base / node.arrivals.file)
+                    arrival_files[(j, node_id)] = read_arrival_times(base / node.arrivals.file, scenario.start)
                 except ValueError as exc:
                     problems.append((nwhere + ("arrivals", "file"), str(exc)))
         for i, criterion in enumerate(journey.exit_criteria):
@@ -385,6 +403,9 @@ def check(scenario: Scenario, path: Path, source: SourceMap) -> LoadedScenario:
             compile_at(("timeline", step.index), where + ("where",), step.action.where, all_ok=True)
             if attributes_known:
                 problems += _assignment_problems(step.action.set, kinds, where + ("set",))
+        elif step.kind == "contact_exit" and attributes_known:
+            warnings.extend((where + ("profiles",), message)
+                            for message in _unknown_profiles(step.action.profiles, file_ids, popspec.size))
 
     if scenario.report_every < scenario.resolution:
         problems.append((("report_every",), "report_every must be at least the resolution"))
@@ -411,11 +432,14 @@ def check(scenario: Scenario, path: Path, source: SourceMap) -> LoadedScenario:
                           [source.problem(p, m) for p, m in dict.fromkeys(warnings)])
 
 
-def read_arrival_times(path: Path) -> Any:
-    """Seconds since the start, one per non-comment line (a number or a duration); sorted."""
+def read_arrival_times(path: Path, start: Any = None) -> Any:
+    """Seconds since the start, one per non-comment line, sorted: a number of seconds of 0 or more, a
+    duration (``1h 30m``) or, when the scenario has a calendar ``start`` (C1), a date-time (one without an
+    offset or zone is read in the start's zone). A first line that is none of these and starts with a
+    letter is a header; any other line that is not a time refuses the file, naming the line."""
     import numpy as np
 
-    from .units import parse_duration
+    from .units import MAX_SECONDS, is_datetime_text, parse_datetime, parse_duration, seconds_between
 
     try:
         lines = read_bytes(path, MAX_ARRIVALS_BYTES, "arrivals file").decode("utf-8").splitlines()
@@ -425,19 +449,63 @@ def read_arrival_times(path: Path) -> Any:
         raise ValueError(f"cannot read arrivals file {_shown(path.name)}: not UTF-8 text (byte {exc.start})") from None
     except OSError as exc:
         raise ValueError(f"cannot read arrivals file {_shown(path.name)}: {exc.strerror}") from None
+
+    def seconds(text: str) -> float:
+        if is_datetime_text(text):
+            if start is None:
+                raise ValueError("a date-time needs the scenario's start: add start: 2026-11-27T00:00:00-05:00 "
+                                 "(or a zone name) to the scenario, or write seconds since the start")
+            when = parse_datetime(text, start.tzinfo)
+            elapsed = seconds_between(start, when)
+            if elapsed < 0:
+                raise ValueError(f"it is {format_duration(-elapsed)} before the scenario start")
+            return elapsed
+        try:
+            number = float(text)
+        except ValueError:
+            return parse_duration(text)
+        if not math.isfinite(number) or number < 0:
+            raise ValueError("a time is a finite number of 0 or more seconds since the start")
+        return number
+
     times = []
     for number, line in enumerate(lines, 1):
-        text = line.split("#", 1)[0].strip().strip(",")
-        if not text or (number == 1 and not text[0].isdigit()):
-            continue  # blank, comment or a header line
+        text = line.split("#", 1)[0].strip().strip(",").strip()
+        if not text:
+            continue  # blank or a comment
         try:
-            times.append(float(text))
-        except ValueError:
-            try:
-                times.append(parse_duration(text))
-            except ValueError:
-                raise ValueError(f"arrivals file {_shown(path.name)} line {number}: {_shown(text)} is not a time") from None
+            value = seconds(text)
+        except ValueError as exc:
+            if number == 1 and text[0].isalpha():
+                continue  # a header line (t, time, timestamp, ...)
+            reason = str(exc) if str(exc).startswith(("a ", "it ")) else (
+                "write seconds since the start, a duration like 1h 30m"
+                + (", or a date-time like 2026-11-27T09:00" if start is not None else ""))
+            raise ValueError(f"arrivals file {_shown(path.name)} line {number}: {_shown(text)} is not an arrival time: "
+                             f"{reason}") from None
+        if value > MAX_SECONDS:
+            raise ValueError(f"arrivals file {_shown(path.name)} line {number}: {_shown(text)} is more than "
+                             f"100 years after the start")
+        times.append(value)
     return np.sort(np.asarray(times, dtype=float))
+
+
+def _unknown_profiles(profiles: list[int], file_ids: Any, size: int | None) -> list[str]:
+    """A warning naming the ids a contact_exit gives that no profile has: never inside, they are left alone."""
+    import numpy as np
+
+    if file_ids is None:
+        unknown = [p for p in profiles if not 0 <= p < (size or 0)]
+        holds = f"its profile ids are 0 to {(size or 0) - 1:,}" if size else "it has no profiles"
+    else:
+        unknown = [p for p, known in zip(profiles, np.isin(profiles, file_ids)) if not known]
+        holds = "not in the population file's profile_id column"
+    if not unknown:
+        return []
+    shown = ", ".join(str(p) for p in unknown[:5]) + (f" and {len(unknown) - 5:,} more" if len(unknown) > 5 else "")
+    one = len(unknown) == 1
+    return [f"warning: no profile of the population has the id{'' if one else 's'} {shown} ({holds}): "
+            f"nothing happens to {'it' if one else 'them'}"]
 
 
 def _assignment_problems(assignments: dict, kinds: dict[str, str], where: tuple) -> list[tuple[tuple, str]]:

@@ -173,10 +173,37 @@ def read_table(path: Path) -> pd.DataFrame:
         if suffix == ".parquet":
             return pd.read_parquet(path)
         if suffix == ".csv":
-            return pd.read_csv(path, keep_default_na=True)
+            import warnings
+
+            with warnings.catch_warnings():  # pandas takes a first data row longer than the header for an index
+                warnings.simplefilter("error", pd.errors.ParserWarning)
+                try:
+                    return pd.read_csv(path, keep_default_na=True, index_col=False)
+                except (pd.errors.ParserWarning, pd.errors.ParserError) as exc:
+                    long_row = _longer_than_header(path)
+                    if long_row is None:
+                        raise PopulationError(f"cannot read population file {path.name!r}: "
+                                              f"{str(exc).strip().splitlines()[-1][:200]}") from None
+                    raise PopulationError(f"population file {path.name!r}: {long_row}") from None
+    except PopulationError:
+        raise
     except (OSError, ValueError) as exc:
         raise PopulationError(f"cannot read population file {str(path)!r}: {exc}") from None
     raise PopulationError(f"population file must be .csv or .parquet, got {path.name!r}")
+
+
+def _longer_than_header(path: Path) -> str | None:
+    """Which CSV row has more fields than the header (what pandas would silently drop or use as an index)."""
+    import csv
+
+    with open(path, newline="", encoding="utf-8", errors="replace") as handle:
+        rows = csv.reader(handle)
+        header = next(rows, [])
+        for row in rows:
+            if len(row) > len(header):
+                return (f"line {rows.line_num} has {len(row)} fields, the header {len(header)} "
+                        f"({', '.join(header)[:80]}): a value holds an unquoted comma, or a column has no name")
+    return None
 
 
 def from_frame(frame: pd.DataFrame, source: str) -> Population:

@@ -222,19 +222,22 @@ def read_sweep_file(path: Path) -> SweepPlan:
     return SweepPlan((path.parent / scenario).resolve(), grid, replications, tuple(sets))
 
 
-def validate_plan(plan: SweepPlan) -> None:
-    """Load every grid point once (not every replication): all problems before anything runs."""
+def validate_plan(plan: SweepPlan) -> list[Problem]:
+    """Load every grid point once (not every replication): all problems before anything runs. Returns the
+    distinct warnings of the grid points (an always-false condition, an import's assumption)."""
     from .loader import load
 
     problems: list[Problem] = []
+    warnings: dict[Problem, None] = {}
     scenario = str(Path(plan.scenario).resolve())
     for _, sets in plan.points():
         try:
-            load(scenario, parse_overrides(scenario, sets))
+            warnings.update(dict.fromkeys(load(scenario, parse_overrides(scenario, sets)).warnings))
         except ScenarioError as exc:
             problems += [p for p in exc.problems if p not in problems]
     if problems:
         raise ScenarioError(blamed_on(problems, "--grid", paths_written(plan.scenario, plan.grid)))
+    return list(warnings)
 
 
 def key_figures(summary: dict) -> dict[str, Any]:

@@ -35,7 +35,7 @@ EXPECTED = {
     "duration-too-long": ("duration", "at most 100 years"),
     "too-many-samples": ("duration", "time-series samples"),
     "too-many-series-counts": ("report_every", "864,000 time-series samples of 16 nodes make 13,824,000 counts, at most 10,000,000"),
-    "resolution-too-fine": ("resolution", "greater than or equal to 0.001"),
+    "resolution-too-fine": ("resolution", "expected a duration of at least 1ms, got"),
     "probability-out-of-range": ("population.attributes.country", "must sum to 1"),
     # journey graph
     "dangling-next": ("journeys[0].nodes.wait_1.next", "'is_french' is not a node"),

@@ -89,8 +89,24 @@ class Sandbox:
                 self.runner.end("signal")
 
 
+def free_port(host: str, port: int) -> int:
+    """``port`` if ``host`` can listen on it now (a free one for 0), else CannotListen."""
+    import socket
+
+    try:
+        family = socket.getaddrinfo(host, port, type=socket.SOCK_STREAM)[0][0]
+        with socket.create_server((host, port), family=family) as probe:
+            return probe.getsockname()[1]
+    except OSError:
+        raise CannotListen(f"cannot listen on {host}:{port} (in use, or not an address of this machine)") from None
+
+
 def run_cli(loaded: LoadedScenario, out: str, host: str, port: int, speed: float, client_id: str | None,
             client_secret: str | None, blueshift_api_key: str | None, events: bool, no_report: bool) -> None:
+    try:
+        port = free_port(host, port)  # before the banner: it names the address the server will answer on
+    except CannotListen as exc:
+        raise click.ClickException(str(exc)) from None
     credentials = Credentials.resolve(client_id, client_secret, blueshift_api_key)
     sandbox = Sandbox(loaded, Path(out), host=host, port=port, speed=speed, credentials=credentials, events=events,
                       report=not no_report)
