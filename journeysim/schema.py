@@ -336,8 +336,8 @@ class Org(Strict):
     resume_rate_scope: RateScope = "journey"
     entry_reopen_delay: Duration = Field(60.0, description="R5: entries reopen this long after a resume.")
     max_pause: Duration = Field(14 * 86400.0, gt=0, description="L1/R4: longest pause before the pause end applies.")
-    max_live_journeys: whole(ge=1) | None = Field(None, description="L4: live, paused, resuming and finishing journey "
-                                                                  "versions allowed; a publish over it is refused.")
+    max_live_journeys: whole(ge=1) | None = Field(None, description="L4: live, paused and resuming journey "
+                                                                  "versions allowed (finishing ones do not count); a publish over it is refused.")
     events_per_s_quota: Rate | None = Field(None, description="L9: entry events per second the org may receive; "
                                                               "the summary counts the seconds over it.")
     business_rules: list[BusinessRule] = Field([], description="L6: frequency caps per profile across journeys.")

@@ -130,18 +130,29 @@ def test_S10_an_sfmc_pause_with_allVersions_pauses_every_published_version(simul
 
 
 def test_L4_paused_journeys_use_the_live_journey_quota_and_a_publish_over_it_is_refused(simulate):
-    """Quota 2: a v1 live and b paused use it up; publishing a v2 at 500 s is refused and v2 stays a
-    draft. With a quota of 3 it is published: v1 finishing, v2 live and b paused make 3."""
+    """Quota 2, a@v1 and b live. a@v1 paused at 100 s still uses its place; publishing a@v2 at 500 s
+    would leave it paused beside a live v2 and b: 3, refused, v2 stays a draft."""
+    b = linear_journey("b")
+    timeline = [{"at": "100s", "pause": {"journey": "a", "version": 1, "mode": "hold"}}, {"at": "500s", "publish": {"journey": "a", "version": 2}}]
+    s = simulate(scenario(*two_versions(), b, timeline=timeline, org={"max_live_journeys": 2})).summary
+    assert s["journeys"]["a@v2"]["status_at_end"] == "draft"
+    assert "(L4)" in s["journeys"]["a@v2"]["refused_actions"][0]["reason"]
+    assert "3 journey versions" in s["journeys"]["a@v2"]["refused_actions"][0]["reason"]
+    assert s["journeys"]["a@v1"]["status_at_end"] == "paused"
+    assert s["org"]["live_journeys_peak"] == 2
+
+
+def test_L4_a_finishing_version_leaves_the_quota(simulate):
+    """Quota 2, a@v1 live and b paused at 100 s: 2. Publishing a@v2 at 500 s turns v1 finishing (it
+    no longer counts: live, paused and resuming versions do) and v2 live beside paused b: 2, allowed."""
     b = linear_journey("b")
     timeline = [pause("100s", ["b"]), {"at": "500s", "publish": {"journey": "a", "version": 2}}]
-    refused = simulate(scenario(*two_versions(), b, timeline=timeline, org={"max_live_journeys": 2})).summary
-    assert refused["journeys"]["a@v2"]["status_at_end"] == "draft"
-    assert "(L4)" in refused["journeys"]["a@v2"]["refused_actions"][0]["reason"]
-    assert refused["journeys"]["a@v1"]["status_at_end"] == "live"
-    assert refused["org"]["live_journeys_peak"] == 2
-    published = simulate(scenario(*two_versions(), b, timeline=timeline, org={"max_live_journeys": 3})).summary
-    assert published["journeys"]["a@v2"]["refused_actions"] == []
-    assert published["org"]["live_journeys_peak"] == 3
+    s = simulate(scenario(*two_versions(), b, timeline=timeline, org={"max_live_journeys": 2})).summary
+    assert s["journeys"]["a@v2"]["refused_actions"] == []
+    assert [(c["at_s"], c["status"]) for c in s["journeys"]["a@v1"]["status_changes"]][:2] == [(0, "live"), (500, "finishing")]
+    assert s["org"]["live_journeys_peak"] == 2
+    once_more = simulate(scenario(*two_versions(), b, timeline=timeline, org={"max_live_journeys": 1})).summary
+    assert "(L4)" in once_more["journeys"]["a@v2"]["refused_actions"][0]["reason"]
 
 
 def test_L5_profiles_discarded_during_a_pause_are_engageable(simulate):

@@ -13,7 +13,8 @@ from .business_rules import FrequencyCaps
 from .moves import rate_slots, to_ticks
 from .store import NEVER
 
-RUNNING = ("live", "paused", "resuming", "finishing")  # statuses that use the live-journey quota (L4)
+RUNNING = ("live", "paused", "resuming", "finishing")  # versions whose profiles still move (a publish supersedes them)
+QUOTA_STATUSES = ("live", "paused", "resuming")  # versions that use the live-journey quota (L4); finishing ones do not
 
 
 class OrgAccounting:
@@ -94,7 +95,22 @@ class OrgAccounting:
     # ================================================================= quotas and counts (L4, L9)
     def running_journeys(self) -> int:
         """Journey versions that count towards the live-journey quota (L4)."""
-        return sum(1 for r in self.runtime if r.status in RUNNING)
+        return sum(1 for r in self.runtime if r.status in QUOTA_STATUSES)
+
+    def publish_over_quota(self, j: int) -> str | None:
+        """Why publishing version ``j`` would take the org over ``max_live_journeys`` (L4), or None. A live
+        version of the same key becomes finishing at the publish and leaves the count; a paused one stays."""
+        quota = self.scenario.org.max_live_journeys
+        if quota is None:
+            return None
+        key = self.runtime[j].compiled.spec.key
+        superseded = sum(1 for other, r in enumerate(self.runtime)
+                         if other != j and r.compiled.spec.key == key and r.status == "live")
+        after = self.running_journeys() - superseded + 1
+        if after <= quota:
+            return None
+        return (f"publishing would make {after} journey versions live, paused or resuming and "
+                f"org.max_live_journeys is {quota} (L4)")
 
     def note_running_journeys(self) -> None:
         self.live_journeys_peak = max(getattr(self, "live_journeys_peak", 0), self.running_journeys())

@@ -54,10 +54,9 @@ class JourneyVersions:
             if runtime.status != "draft":
                 self._refuse(j, step, f"cannot publish: the version is {runtime.status} (S10)")
                 continue
-            quota = self.scenario.org.max_live_journeys
-            if quota is not None and self.running_journeys() + 1 > quota:
-                self._refuse(j, step, f"cannot publish: {self.running_journeys()} journey versions are live, paused, "
-                                      f"resuming or finishing and org.max_live_journeys is {quota} (L4)")
+            over = self.publish_over_quota(j)
+            if over is not None:
+                self._refuse(j, step, f"cannot publish: {over}")
                 continue
             key = runtime.compiled.spec.key
             for other, other_runtime in enumerate(self.runtime):

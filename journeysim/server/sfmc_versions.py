@@ -118,9 +118,9 @@ def publish(request: Request, ident: str, versionNumber: int | None = VERSION_QU
         status = runner.sim.runtime[j].status
         if status != "draft":
             raise actions.Refused(409, A.SFMC_CONFLICT, f"{runner.sim.journeys_c[j].label} is {status}, not a draft (S10)")
-        quota = runner.loaded.scenario.org.max_live_journeys
-        if quota is not None and runner.sim.running_journeys() + 1 > quota:
-            raise actions.Refused(409, A.SFMC_CONFLICT, f"org.max_live_journeys is {quota} and that many versions run (L4)")
+        over = runner.sim.publish_over_quota(j)
+        if over is not None:
+            raise actions.Refused(409, A.SFMC_CONFLICT, over)
         actions.commit(runner, step)
         status_id = str(uuid.uuid5(JOURNEY_NAMESPACE, f"publish:{key}@v{version}"))
         return A.answer(request, 200, {"statusId": status_id})
