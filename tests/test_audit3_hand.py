@@ -372,6 +372,20 @@ def test_R3_a_pause_before_the_first_occurrence_plays_the_whole_audience_at_resu
     assert (j["arrived"], j["entered"], j["actions"]["send"]) == (100, 100, 100)
 
 
+@pytest.mark.parametrize("incremental", [False, True])
+def test_R2_a_single_read_scheduled_in_the_pause_is_ignored_incremental_or_not(simulate, incremental):
+    """R2: a single execution whose date (500 s) falls in the pause (400-600 s) is ignored, without
+    error, whatever its incremental flag: nobody arrives, read_at_resume 0, skipped_reads [500].
+    (The incremental flag made the resume play it: 100 read at the resume.)"""
+    journey = {"key": "j", "start": "read", "nodes": {
+        "read": {"type": "read_audience", "audience": "all", "schedule": {"at": "500s"}, "incremental": incremental,
+                 "read_rate": "10/s", "next": "wait"},
+        "wait": {"type": "wait", "duration": {"fixed": "50s"}, "next": "send"},
+        "send": {"type": "action", "channel": "email", "next": "done"}, "done": {"type": "end"}}}
+    j = simulate(scenario(journey, size=100, duration="1000s", timeline=[pause("400s"), resume("600s")])).summary["journeys"]["j"]
+    assert (j["arrived"], j["entered"], j["pauses"][0]["read_at_resume"], j["skipped_reads_at_s"]) == (0, 0, 0, [500])
+
+
 # ------------------------------------------------------------------ A2, A4, A6: events after a held action
 
 @pytest.mark.parametrize("node_type", ["reaction", "event", "audience_qualification"])

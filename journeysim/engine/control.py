@@ -68,7 +68,9 @@ class ControlProcesses:
                 continue
             if runtime.status == "paused" and runtime.pause.settings.entry_while_paused != "enter":  # R2, R3
                 self.recorder.journeys[c.index].skipped_reads.append(int(self.env.now))
-                runtime.catch_up_reads = runtime.catch_up_reads or spec.incremental
+                # only a recurring incremental read catches up at the resume (R3); a single execution
+                # that fell in the pause is ignored, incremental or not (R2)
+                runtime.catch_up_reads = runtime.catch_up_reads or (spec.incremental and not hasattr(schedule, "at"))
                 continue
             self.read(c, int(self.env.now))
         runtime.entries_closed = True
