@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import pandas as pd
 import pytest
-from conftest import linear_journey, pause, resume, scenario
+from conftest import ROOT, linear_journey, pause, resume, scenario
 
 
 def _at(result, t, journey=None):
@@ -493,3 +493,12 @@ def test_S10_L4_a_new_version_published_while_the_old_one_is_paused(simulate, qu
         assert (two["status_at_end"], two["arrived"]) == ("draft", 0)
         assert [r["action"] for r in two["refused_actions"]] == ["publish"]
         assert s["org"]["live_journeys_peak"] == 1
+
+
+# ------------------------------------------------------------------ the docs state these model decisions
+
+def test_L4_the_format_page_says_a_finishing_version_leaves_the_live_journey_quota():
+    """L4: finishing versions do not count towards org.max_live_journeys (docs/behaviors.md, docs/org.md
+    and the code); the format page's comment on the key still counted them."""
+    line = next(x for x in (ROOT / "docs" / "scenario-format.md").read_text().splitlines() if "max_live_journeys:" in x)
+    assert "finishing ones do not count" in line and "resuming or finishing" not in line
