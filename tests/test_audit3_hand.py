@@ -155,6 +155,18 @@ def test_G2_R7_a_held_profile_matching_the_filter_only_after_a_data_change_is_re
     assert sorted(removed[removed["reason"] == "global_filter"]["t_s"].astype(int)) == [401, 402, 403, 404, 405]
 
 
+def test_G2_P1_in_discard_mode_a_profile_matching_the_filter_is_removed_by_the_filter(simulate):
+    """G2, P1: discard mode, every profile FR, filter country == 'FR' from 60 s. The 5 entered (0..40 s)
+    reach send at 100..140 s, after the filter was set: both the mode and the filter would remove them;
+    the filter is what removes them (G2's model decision): global_filter 5, discard_mode 0."""
+    doc = scenario(linear_journey(every="10s", count=30, wait="100s"), size=30, attributes={"country": {"constant": "FR"}},
+                   duration="1000s", timeline=[pause("50s", mode="discard"),
+                                               {"at": "60s", "global_filter": {"journey": "j", "exclude": "country == 'FR'"}},
+                                               resume("400s")])
+    j = simulate(doc).summary["journeys"]["j"]
+    assert (j["discarded"]["global_filter"], j["discarded"]["discard_mode"], j["discarded"]["paused_entry"]) == (5, 0, 25)
+
+
 # ------------------------------------------------------------------ L2, L3: the org cap crossed during a drain
 
 def test_L2_L3_the_org_cap_crossed_during_a_resume_drain_with_two_journeys_held(simulate):
@@ -386,6 +398,21 @@ def test_R2_a_single_read_scheduled_in_the_pause_is_ignored_incremental_or_not(s
     assert (j["arrived"], j["entered"], j["pauses"][0]["read_at_resume"], j["skipped_reads_at_s"]) == (0, 0, 0, [500])
 
 
+def test_R5_a_read_occurrence_inside_the_reopen_delay_enters_at_its_read_rate(simulate):
+    """R5 (model decision): the reopen delay holds back arrivals at an event entry, not a read audience.
+    Reads at 0 and 1,000 s (10 profiles, 1 a second, not incremental); paused 900-980 s, entries
+    reopen at 1,040 s; the 1,000 s read enters at 1,001..1,010 s and sends at 1,051..1,060 s."""
+    journey = {"key": "j", "start": "read", "nodes": {
+        "read": {"type": "read_audience", "audience": "all", "schedule": {"every": "1000s", "start": "0s", "count": 2},
+                 "read_rate": "1/s", "next": "wait"},
+        "wait": {"type": "wait", "duration": {"fixed": "50s"}, "next": "send"},
+        "send": {"type": "action", "channel": "email", "next": "done"}, "done": {"type": "end"}}}
+    result = simulate(scenario(journey, size=10, duration="1500s", timeline=[pause("900s"), resume("980s")]))
+    assert result.summary["journeys"]["j"]["entered"] == 20
+    sends = sorted(result.events[result.events["event"] == "action"]["t_s"].astype(int))
+    assert sends == list(range(51, 61)) + list(range(1051, 1061))
+
+
 # ------------------------------------------------------------------ A2, A4, A6: events after a held action
 
 @pytest.mark.parametrize("node_type", ["reaction", "event", "audience_qualification"])
@@ -415,6 +442,19 @@ def test_A2_A4_A6_E5_events_after_a_held_action(simulate, node_type):
     assert (held(300), held(370), held(400)) == (10, 7, 4) and _at(result, 300)[("j", "opened", "waiting")] == 4
     lost = result.events[(result.events["event"] == "discarded") & (result.events["reason"] == "event_while_held")]
     assert sorted(lost["t_s"].astype(int)) == [350, 360, 370, 380, 390, 400]
+
+
+def test_A4_an_event_at_the_release_instant_finds_the_profile_released(simulate):
+    """A4, R6 (tie, a decision of docs/behaviors.md): as above with a 201 s delay. Held profiles
+    reached send at 150..240 s; their events come at 351..441 s. 351..391 s while paused (5 discarded);
+    the profile held at 200 s has its event at 401 s, its release slot: released first, it is sent and
+    the event then counts as live. held_at_resume 5, all sent; event_while_held 5 in all, sends 10."""
+    after = {"opened": {"type": "event", "chance": 1, "delay": {"fixed": "201s"}, "timeout": "1000s",
+                        "next": "done", "on_timeout": "done"}}
+    j = simulate(scenario(linear_journey(every="10s", count=20, wait="100s", after_action=after), size=20,
+                          duration="2000s", timeline=[pause("150s"), resume("400s")])).summary["journeys"]["j"]
+    assert (j["discarded"]["event_while_held"], j["actions"]["send"]) == (5, 10)
+    assert _outcome(j["pauses"][0]) == (5, 0, 0, {}, {}, 0, 0)
 
 
 def test_A4_discard_event_keeps_the_held_profiles(simulate):
@@ -502,3 +542,16 @@ def test_L4_the_format_page_says_a_finishing_version_leaves_the_live_journey_quo
     and the code); the format page's comment on the key still counted them."""
     line = next(x for x in (ROOT / "docs" / "scenario-format.md").read_text().splitlines() if "max_live_journeys:" in x)
     assert "finishing ones do not count" in line and "resuming or finishing" not in line
+
+
+def test_R1_R3_R5_G2_the_catalogue_states_the_decisions_these_cases_rest_on():
+    """A read's queue lost to a pause is not read again (R1, R3: 40 at the resume above, not 51); the
+    reopen delay does not hold back reads (R5); a filter match in discard mode is a global_filter
+    discard (G2); a timeout on the release slot wins, an event on it does not."""
+    catalogue = " ".join((ROOT / "docs" / "behaviors.md").read_text().split())
+    assert "those its queue lost to a pause (R1) are not read again" in catalogue
+    assert "a read audience is not held back" in catalogue
+    assert "In discard mode a profile that matches the filter is counted under `global_filter`" in catalogue
+    assert "a profile whose timeout falls on its release slot leaves (`timeout`)" in catalogue
+    fmt = " ".join((ROOT / "docs" / "scenario-format.md").read_text().split())
+    assert "including those an earlier read lost from its queue to a pause, R1" in fmt
