@@ -555,3 +555,26 @@ def test_R1_R3_R5_G2_the_catalogue_states_the_decisions_these_cases_rest_on():
     assert "a profile whose timeout falls on its release slot leaves (`timeout`)" in catalogue
     fmt = " ".join((ROOT / "docs" / "scenario-format.md").read_text().split())
     assert "including those an earlier read lost from its queue to a pause, R1" in fmt
+
+
+def test_L2_L3_org_cap_losses_over_two_pauses_are_not_given_to_the_first_pause(simulate):
+    """L2, L3, P2, R5. Cap 1, checked every 50 s. Arrivals every 10 s (0..990 s), 300 s wait. Pause 1
+    100-500 s: 0..90 s enter (10) and reach send at 300..390 s; check 350 s finds 5 held (300..340 s):
+    over, so 350..390 s are discarded (org_cap 5); released at 501 s. Entries reopen at 560 s:
+    560..790 s enter (24) and reach send at 860..1,090 s. Check 550 s found 0 held: under. Pause 2
+    800-1,200 s: 860..890 s held (4); check 900 s: 4, over: 900..1,090 s discarded (20). org_cap 25 in
+    [350, 1,090] s: 5 in pause 1, 20 in pause 2. The summary counts them per journey, so the report
+    must not put all 25 in pause 1's sentence (it said '5 sent; 25 discarded by the org cap between
+    +0d 00:05:50 and +0d 00:18:10' of the pause that ended at 00:08:20)."""
+    from journeysim.outputs.report import verdicts
+
+    s = simulate(scenario(linear_journey(every="10s", count=100, wait="300s"), size=100, duration="1500s",
+                          org={"held_cap": 1, "cap_check_every": "50s"},
+                          timeline=[pause("100s"), resume("500s"), pause("800s"), resume("1200s")])).summary
+    j = s["journeys"]["j"]
+    assert (j["entered"], j["discarded"]["paused_entry"], j["discarded"]["org_cap"], j["actions"]["send"]) == (34, 66, 25, 9)
+    assert j["org_cap_discards_between_s"] == [350, 1090]
+    assert [p["held_at_resume"] for p in j["pauses"]] == [5, 4]
+    lines = verdicts(s)
+    assert not any("org cap" in line for line in lines[:2])
+    assert "j: 25 discarded by the org cap between +0d 00:05:50 and +0d 00:18:10, over 2 pauses." in lines
