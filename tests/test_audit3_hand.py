@@ -578,3 +578,15 @@ def test_L2_L3_org_cap_losses_over_two_pauses_are_not_given_to_the_first_pause(s
     lines = verdicts(s)
     assert not any("org cap" in line for line in lines[:2])
     assert "j: 25 discarded by the org cap between +0d 00:05:50 and +0d 00:18:10, over 2 pauses." in lines
+
+
+def test_G2_the_verdict_names_the_pause_whose_send_delay_it_quotes(simulate, tmp_path):
+    """The two-pause filter run with the filter changed at 930 s: pause 1's 70 sends went out 100..198 s
+    late; pause 2's 50 all 250 s late (held at 701..707 s, ten a second, released ten a second at
+    951..957 s). The verdict quotes pause 2's figures (up to 4m 10s, half within 4m 10s), which are
+    not the journey's (half of its 120 held sends went within 3m 18s): it names the pause."""
+    from journeysim.outputs.verdict import glance
+
+    s = simulate(_filter_doc(tmp_path, "930s", "tier == 'gold'")).summary
+    assert [p["send_delay_s"] for p in s["journeys"]["j"]["pauses"]][1] == {"p50": 250.0, "p95": 250.0, "max": 250.0}
+    assert dict(glance(s))["send delay"] == "up to 4m 10s late (the pause at +0d 00:10), half within 4m 10s"
