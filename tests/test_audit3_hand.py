@@ -590,3 +590,25 @@ def test_G2_the_verdict_names_the_pause_whose_send_delay_it_quotes(simulate, tmp
     s = simulate(_filter_doc(tmp_path, "930s", "tier == 'gold'")).summary
     assert [p["send_delay_s"] for p in s["journeys"]["j"]["pauses"]][1] == {"p50": 250.0, "p95": 250.0, "max": 250.0}
     assert dict(glance(s))["send delay"] == "up to 4m 10s late (the pause at +0d 00:10), half within 4m 10s"
+
+
+def test_L2_V5_profiles_parked_in_a_resumed_journey_are_not_in_the_org_held_count(simulate):
+    """L2 (the count is of profiles held in paused or resuming journeys), V5. Cap 15, checked every
+    100 s. a: arrivals at 0..9 s, 100 s wait, paused in park mode at 50 s: 10 parked at 100..109 s;
+    resumed at 200 s, it is live again with its 10 still parked (no release_parked). b: arrivals every
+    10 s (0..90 s), 420 s wait, paused (hold) at 300 s: held at 420..510 s. Check 500 s: b holds 8
+    (420..490 s); a is live, so its parked do not count: 8 < 15, and b's 500 and 510 s are held too.
+    Checks with someone held: 500 s (8), 600 s (10), 700 s (10), none over; no org_cap discard.
+    (The count took every journey's held rows once any journey was paused: 18 at 500 s, over the cap,
+    and b lost 2 to org_cap, while with b never paused a's parked counted for nothing.)"""
+    a = linear_journey("a", every="1s", count=10, wait="100s")
+    b = linear_journey("b", every="10s", count=10, wait="420s")
+    s = simulate(scenario(a, b, size=20, duration="700s", org={"held_cap": 15, "cap_check_every": "100s"},
+                          timeline=[pause("50s", journeys=["a"], mode="park"), resume("200s", journeys=["a"]),
+                                    pause("300s", journeys=["b"])])).summary
+    ja, jb = s["journeys"]["a"], s["journeys"]["b"]
+    assert (ja["status_at_end"], ja["pauses"][0]["parked_at_end"], ja["in_journey_at_end"]) == ("live", 10, 10)
+    assert (jb["discarded"]["org_cap"], jb["in_journey_at_end"], jb["held_peak"]) == (0, 10, 10)
+    assert [(c["at_s"], c["held"], c["over_cap"]) for c in s["org"]["checks_with_held"]] == [
+        (500, 8, False), (600, 10, False), (700, 10, False)]
+    assert s["org"]["cap_exceeded_checks"] == 0

@@ -23,9 +23,12 @@ class OrgAccounting:
     def _cap_checks(self) -> Iterator[simpy.Event]:
         every = max(1, to_ticks(self.scenario.org.cap_check_every, self.res))
         while True:
-            if any(r.status in ("paused", "resuming") for r in self.runtime):
+            holding = [j for j, r in enumerate(self.runtime) if r.status in ("paused", "resuming")]
+            if holding:
                 self.sync()
-                held = sum(j.held_now for j in self.recorder.journeys)
+                # only paused and resuming journeys count (L2): profiles parked in a journey resumed
+                # since (V5) are held in a live one
+                held = sum(self.recorder.journeys[j].held_now for j in holding)
             else:
                 held = 0
             self.cap_over = held >= self.scenario.org.held_cap
