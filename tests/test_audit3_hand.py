@@ -612,3 +612,18 @@ def test_L2_V5_profiles_parked_in_a_resumed_journey_are_not_in_the_org_held_coun
     assert [(c["at_s"], c["held"], c["over_cap"]) for c in s["org"]["checks_with_held"]] == [
         (500, 8, False), (600, 10, False), (700, 10, False)]
     assert s["org"]["cap_exceeded_checks"] == 0
+
+
+def test_L9_L5_entry_events_while_paused_still_count_and_discarded_profiles_stay_engageable(simulate):
+    """L9, L5, P2. Quota 1 event/s. a: arrivals at 0..99 s, paused 10-200 s: 0..9 s enter (10), 10..99 s
+    are turned away (90) but still events. b: arrivals at 20..69 s. Seconds 20..69 s get 2 events:
+    peak 2, 50 seconds over the quota. Every one of the 100 profiles arrived at a (the population is
+    100): engageable 100, though 90 never entered a."""
+    a = linear_journey("a", every="1s", count=100, wait="10s")
+    b = linear_journey("b", every="1s", count=50, wait="10s")
+    b["nodes"]["entry"]["arrivals"]["start"] = "20s"
+    s = simulate(scenario(a, b, size=100, duration="300s", org={"events_per_s_quota": "1/s"},
+                          timeline=[pause("10s", journeys=["a"]), resume("200s", journeys=["a"])])).summary
+    assert (s["journeys"]["a"]["entered"], s["journeys"]["a"]["discarded"]["paused_entry"]) == (10, 90)
+    org = s["org"]
+    assert (org["events_per_s_peak"], org["seconds_over_events_quota"], org["engageable_profiles"]) == (2, 50, 100)
