@@ -167,6 +167,21 @@ def test_G2_P1_in_discard_mode_a_profile_matching_the_filter_is_removed_by_the_f
     assert (j["discarded"]["global_filter"], j["discarded"]["discard_mode"], j["discarded"]["paused_entry"]) == (5, 0, 25)
 
 
+def test_G2_L2_a_profile_matching_the_filter_is_removed_by_it_even_when_the_cap_is_over(simulate):
+    """G2, L2, R7. Cap 1, checked every 100 s; every profile US. Arrivals every 10 s (0..190 s), 300 s
+    wait: send at 300..490 s. Paused (hold) at 250 s, filter country == 'FR' from 260 s. Check 400 s
+    finds 10 held (300..390 s): over. The profile at 400 s is US: org_cap 1. At 405 s everyone becomes
+    FR: 410..490 s match the filter, which is applied first: global_filter 9, not org_cap. Resume
+    600 s: the 10 held now match and are removed at 601 s. global_filter 19, org_cap 1, no send."""
+    doc = scenario(linear_journey(every="10s", count=20, wait="300s"), size=20, attributes={"country": {"constant": "US"}},
+                   duration="800s", org={"held_cap": 1, "cap_check_every": "100s"},
+                   timeline=[pause("250s"), {"at": "260s", "global_filter": {"journey": "j", "exclude": "country == 'FR'"}},
+                             {"at": "405s", "update_profiles": {"where": "all", "set": {"country": "FR"}}}, resume("600s")])
+    j = simulate(doc).summary["journeys"]["j"]
+    assert (j["discarded"]["global_filter"], j["discarded"]["org_cap"], j["org_cap_discards_between_s"]) == (19, 1, [400, 400])
+    assert _outcome(j["pauses"][0]) == (0, 0, 0, {}, {"global_filter": 10}, 0, 0) and j["actions"]["send"] == 0
+
+
 # ------------------------------------------------------------------ L2, L3: the org cap crossed during a drain
 
 def test_L2_L3_the_org_cap_crossed_during_a_resume_drain_with_two_journeys_held(simulate):
@@ -552,6 +567,7 @@ def test_R1_R3_R5_G2_the_catalogue_states_the_decisions_these_cases_rest_on():
     assert "those its queue lost to a pause (R1) are not read again" in catalogue
     assert "a read audience is not held back" in catalogue
     assert "In discard mode a profile that matches the filter is counted under `global_filter`" in catalogue
+    assert "one that the org cap would discard (L2) under `global_filter`" in catalogue
     assert "a profile whose timeout falls on its release slot leaves (`timeout`)" in catalogue
     fmt = " ".join((ROOT / "docs" / "scenario-format.md").read_text().split())
     assert "including those an earlier read lost from its queue to a pause, R1" in fmt
