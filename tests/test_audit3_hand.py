@@ -570,7 +570,7 @@ def test_R1_R3_R5_G2_the_catalogue_states_the_decisions_these_cases_rest_on():
     assert "one that the org cap would discard (L2) under `global_filter`" in catalogue
     assert "a profile whose timeout falls on its release slot leaves (`timeout`)" in catalogue
     fmt = " ".join((ROOT / "docs" / "scenario-format.md").read_text().split())
-    assert "including those an earlier read lost from its queue to a pause, R1" in fmt
+    assert "a profile an earlier read lost from its queue to a pause, R1, was taken and is not read again" in fmt
 
 
 def test_L2_L3_org_cap_losses_over_two_pauses_are_not_given_to_the_first_pause(simulate):
