@@ -643,3 +643,33 @@ def test_L9_L5_entry_events_while_paused_still_count_and_discarded_profiles_stay
     assert (s["journeys"]["a"]["entered"], s["journeys"]["a"]["discarded"]["paused_entry"]) == (10, 90)
     org = s["org"]
     assert (org["events_per_s_peak"], org["seconds_over_events_quota"], org["engageable_profiles"]) == (2, 50, 100)
+
+
+@pytest.mark.parametrize("how", ["timeout", "stop"])
+def test_R6_an_org_wide_drain_that_ended_early_does_not_delay_the_next_one(simulate, how):
+    """R6 (org-wide rate), L7, S9. Rate 30/m (one every 2 s), shared by the org. a: 10 arrivals at
+    0..9 s, b: 5 at 0..4 s; 100 s wait: held at 100..109 s and 100..104 s (both paused at 50 s).
+    a resumed at 199 s: its k-th slot is 199 + 2 (k + 1) = 201 + 2k s, the queue's last at 219 s.
+    timeout: a's global timeout 200 s removes its k-th at 200 + k s, before its slot: all 10 leave,
+    the last at 209 s, when a's drain is over (live at 209 s).
+    stop: a stopped at 205 s: 2 sent (201, 203 s), 8 stopped; its drain is over.
+    b resumed at 212 s: no drain is going, so its queue starts afresh: 214, 216, ..., 222 s (drain
+    10 s, live 222 s). (It queued behind a's unused slots: 221..229 s, drain 17 s.)"""
+    a = linear_journey("a", every="1s", count=10, wait="100s")
+    b = linear_journey("b", every="1s", count=5, wait="100s")
+    timeline = [pause("50s", journeys=["a", "b"]), resume("199s", journeys=["a"]), resume("212s", journeys=["b"])]
+    if how == "timeout":
+        a["global_timeout"] = "200s"
+    else:
+        timeline.insert(2, {"at": "205s", "stop": {"journey": "a"}})
+    result = simulate(scenario(a, b, size=15, duration="400s", org={"resume_rate": "30/m", "resume_rate_scope": "org"},
+                               timeline=timeline))
+    ja, jb = result.summary["journeys"]["a"], result.summary["journeys"]["b"]
+    if how == "timeout":
+        assert (ja["exited"]["timeout"], ja["pauses"][0]["drain_s"], ja["pauses"][0]["live_at_s"]) == (10, 10, 209)
+    else:
+        assert (ja["actions"]["send"], ja["exited"]["stopped"], ja["pauses"][0]["drain_s"]) == (2, 8, None)
+    p = jb["pauses"][0]
+    assert (p["held_at_resume"], p["drain_s"], p["live_at_s"], p["sent_after_hold"]) == (5, 10, 222, 5)
+    released = result.events[(result.events["journey"] == "b") & (result.events["event"] == "released")]
+    assert sorted(released["t_s"].astype(int)) == [214, 216, 218, 220, 222]
