@@ -68,7 +68,9 @@ class ControlProcesses:
                 continue
             if runtime.status == "paused" and runtime.pause.settings.entry_while_paused != "enter":  # R2, R3
                 self.recorder.journeys[c.index].skipped_reads.append(int(self.env.now))
-                runtime.catch_up_reads = runtime.catch_up_reads or spec.incremental
+                # only a recurring incremental read catches up at the resume (R3); a single execution
+                # that fell in the pause is ignored, incremental or not (R2)
+                runtime.catch_up_reads = runtime.catch_up_reads or (spec.incremental and not hasattr(schedule, "at"))
                 continue
             self.read(c, int(self.env.now))
         runtime.entries_closed = True
@@ -228,7 +230,9 @@ class ControlProcesses:
         if self.policy.event_while_held == "discard_profile" and st.event_nodes:
             limit = np.minimum(limit, np.where(st.fire_drawn[held], st.t_fire[held], NEVER))
         st.t_next[held] = np.minimum(times, limit)
-        return int(times.max()), int(st.t_next[held].max())
+        end = int(st.t_next[held].max())
+        self.note_drain_end(j, end)
+        return int(times.max()), end
 
     def _do_release_parked(self, step: PlannedAction) -> None:
         """V5 "send all": every parked profile of the journey is released at the resume rate."""
@@ -270,6 +274,7 @@ class ControlProcesses:
     def stop(self, j: int) -> None:
         st = self.store
         now = int(self.env.now)
+        self.org_queue_ends.pop(j, None)  # its drain, if any, is over: no later drain queues behind it (R6)
         at = lambda rows: np.full(len(rows), now, dtype=np.int64)  # noqa: E731
         inside = st.rows_of(j, S.IN_JOURNEY)
         self.finish(inside, at(inside), "stopped")

@@ -23,9 +23,12 @@ class OrgAccounting:
     def _cap_checks(self) -> Iterator[simpy.Event]:
         every = max(1, to_ticks(self.scenario.org.cap_check_every, self.res))
         while True:
-            if any(r.status in ("paused", "resuming") for r in self.runtime):
+            holding = [j for j, r in enumerate(self.runtime) if r.status in ("paused", "resuming")]
+            if holding:
                 self.sync()
-                held = sum(j.held_now for j in self.recorder.journeys)
+                # only paused and resuming journeys count (L2): profiles parked in a journey resumed
+                # since (V5) are held in a live one
+                held = sum(self.recorder.journeys[j].held_now for j in holding)
             else:
                 held = 0
             self.cap_over = held >= self.scenario.org.held_cap
@@ -41,20 +44,28 @@ class OrgAccounting:
         When the rate is org-wide, one queue at that rate serves every journey: a drain that starts
         while another is still going continues the queue's numbering, so it takes the capacity the
         other left in its last second (10/s, 25 then 15 held: 10, 10, 5 + 5, 10), as a drain of
-        the 40 together would."""
+        the 40 together would. A drain is over when its last held profile stops being held (R6: the
+        last ones may leave before their slots, by a timeout or an event while held) or its journey
+        is stopped: a drain starting after that starts a fresh queue."""
         if not self.policy.release_rate_limited:
             return np.full(count, now, dtype=np.int64)
         rate = self.scenario.org.resume_rate
         if self.scenario.org.resume_rate_scope == "org" and self.org_queue is not None:
             base, used, last = self.org_queue
-            if last > now:  # the queue is still draining: take the next places in it
+            if last > now and max(self.org_queue_ends.values(), default=now) > now:  # still draining: the next places
                 times = base + rate_slots(count, rate, self.res, first=used)
                 self.org_queue = (base, used + count, int(times[-1]) if count else last)
                 return times
         times = now + rate_slots(count, rate, self.res)
         if count:
             self.org_queue = (now, count, int(times[-1]))
+            self.org_queue_ends = {}
         return times
+
+    def note_drain_end(self, j: int, end: int) -> None:
+        """The tick at which journey ``j``'s held profiles in the org-wide queue stop being held."""
+        if self.scenario.org.resume_rate_scope == "org":
+            self.org_queue_ends[j] = max(self.org_queue_ends.get(j, end), end)
 
     # ================================================================= business rules (L6)
     def _setup_business_rules(self) -> None:

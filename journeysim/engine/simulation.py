@@ -79,6 +79,7 @@ class Simulation(RowFlow, ControlProcesses, OrgAccounting, JourneyVersions):
         self.cap_over = False
         self.chain_depth = 0
         self.org_queue: tuple[int, int, int] | None = None  # org-wide release queue: (start, places taken, last tick)
+        self.org_queue_ends: dict[int, int] = {}  # per journey in that queue: the tick its last held profile stops being held
         self.env = simpy.Environment()
         self.progress = _progress_bar(progress, self.end_tick, sc.name)
 

@@ -76,7 +76,8 @@ def _pause_sentence(summary: dict, label: str, pause: dict, discarded_by_mode: i
 
 
 def verdicts(summary: dict) -> list[str]:
-    """One plain-words sentence per pause; org-cap losses join the pause they happened in.
+    """One plain-words sentence per pause; org-cap losses join the pause they happened in (a sentence of
+    their own when they span several pauses: the summary counts them per journey).
 
     'cart: paused +0d 14:00 in hold mode for 2h; 12,431 profiles held; resumed by hand +0d 16:00;
     released in 3s at 5,000/s; ...; 3,100 discarded by the org cap between +0d 14:00 and +0d 14:30.'
@@ -94,10 +95,10 @@ def verdicts(summary: dict) -> list[str]:
             during = [k for k, p in enumerate(journey["pauses"])
                       if p["paused_at_s"] <= window[1] and window[0] <= (p["resumed_at_s"] if p["resumed_at_s"] is not None
                                                                          else end_of_run)]
-            if during:
+            if len(during) == 1:
                 sentences[during[0]] += "; " + lost
-            else:
-                sentences.append(f"{label}: {lost}")
+            else:  # the summary counts them per journey: spread over several pauses, no one pause owns them
+                sentences.append(f"{label}: {lost}" + (f", over {len(during)} pauses" if during else ""))
         others = {k: v for k, v in journey["discarded"].items()
                   if v and k != "org_cap" and not (k == "discard_mode" and by_mode)}
         if others:

@@ -75,7 +75,11 @@ def _send_delay(pauses: list[tuple[str, dict]], summary: dict) -> str:
         return "no held send went out late"
     label, latest = max(sent, key=lambda lp: lp[1]["send_delay_s"]["max"])
     delay = latest["send_delay_s"]
-    return (f"up to {format_duration(delay['max'])} late{_where(label, summary)}, "
+    where = _where(label, summary)
+    if len(summary["journeys"][label]["pauses"]) > 1:  # the figures are this pause's, not the journey's
+        at = f"the pause at {format_instant(latest['paused_at_s'], start_of(summary))}"
+        where = f" ({label}, {at})" if where else f" ({at})"
+    return (f"up to {format_duration(delay['max'])} late{where}, "
             f"half within {format_duration(delay['p50'])}")
 
 
