@@ -10,6 +10,9 @@ import subprocess
 import sys
 import urllib.request
 
+import pytest
+from conftest import linear_journey, scenario
+from serverkit import running
 from test_readme import ROOT
 
 # ---------------------------------------------------------------- the start-up line
@@ -34,3 +37,26 @@ def test_the_start_up_line_names_a_port_that_already_answers(tmp_path):
         assert server.wait(timeout=60) == 0
         server.stdout.close()
         server.stderr.close()
+
+
+# ---------------------------------------------------------------- journeysim's own calls
+
+
+@pytest.fixture
+def ajo(tmp_path):
+    yield from running(scenario(linear_journey()), tmp_path)
+
+
+def test_sim_pause_without_a_body_pauses_with_the_policys_mode(ajo):
+    """docs/server.md: `mode` and `version` are both optional, `mode` defaulting to the policy's
+    `at_stop`; `/resume` and `/stop` take no body. A pause sent with no body (curl -X POST) was 400
+    "body: Field required"; it is the pause the empty object asks for."""
+    ajo.advance(to="500s")
+    bare = ajo.client.post("/sim/journeys/j/pause")
+    assert (bare.status_code, bare.json()) == (200, {"at_s": 500, "action": "pause", "journeys": ["j"]})
+    assert ajo.journey("j")["status"] == "paused"
+    assert ajo.client.post("/sim/journeys/j/resume").status_code == 200
+    ajo.advance(to="2000s")
+    ajo.wait()
+    pause = json.loads((ajo.out / "summary.json").read_text())["journeys"]["j"]["pauses"][0]
+    assert (pause["paused_at_s"], pause["mode"]) == (500, "hold")  # AJO's at_stop

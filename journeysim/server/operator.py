@@ -106,7 +106,8 @@ def _operate(request: Request, kind: str, key: str, target, expression=None) -> 
 
 
 @router.post("/journeys/{key}/pause", summary="AJO-style pause with a mode (P1)")
-def pause(request: Request, key: str, body: JourneyPause) -> Response:
+def pause(request: Request, key: str, body: JourneyPause | None = None) -> Response:
+    body = body or JourneyPause()  # both keys are optional, so is the body (as for resume and stop)
     return _operate(request, "pause", key, actions.pause_action(key, version=body.version, mode=body.mode))
 
 
