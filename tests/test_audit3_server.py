@@ -60,3 +60,15 @@ def test_sim_pause_without_a_body_pauses_with_the_policys_mode(ajo):
     ajo.wait()
     pause = json.loads((ajo.out / "summary.json").read_text())["journeys"]["j"]["pauses"][0]
     assert (pause["paused_at_s"], pause["mode"]) == (500, "hold")  # AJO's at_stop
+
+
+def test_sim_stop_of_a_stopped_journey_is_409_not_an_internal_error(ajo):
+    """docs/server.md: a /sim refusal for a wrong status is 409 with `{"error": …}`. A second
+    `/sim/journeys/{key}/stop` answered 500 (the refusal's wording had no entry for stop)."""
+    assert ajo.client.post("/sim/journeys/j/stop").status_code == 200
+    again = ajo.client.post("/sim/journeys/j/stop", json={"version": 1})
+    assert again.status_code == 409, again.text
+    assert again.json() == {"error": "j is stopped; it must be live or paused (J1, G1)"}
+    assert again.headers["X-Journeysim-Problem"] == again.json()["error"]
+    calls = ajo.client.get("/sim/summary").json()["api_calls"]
+    assert [c["status"] for c in calls] == [200, 409]

@@ -99,7 +99,7 @@ def _operate(request: Request, kind: str, key: str, target, expression=None) -> 
         wrong = actions.wrong_status(runner, step)
         if wrong:
             j, now = wrong[0]
-            need = {"pause": "live", "resume": "paused", "global_filter": "paused"}[kind]
+            need = {"pause": "live", "resume": "paused", "global_filter": "paused", "stop": "live or paused"}[kind]
             raise refused(409, f"{runner.sim.journeys_c[j].label} is {now}; it must be {need} (J1, G1)")
         actions.commit(runner, step, expression)
         return A.answer(request, 200, {"at_s": runner.now_s, "action": kind, "journeys": [runner.sim.journeys_c[j].label for j in step.targets]})
