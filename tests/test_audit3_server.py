@@ -11,9 +11,13 @@ import sys
 import urllib.request
 
 import pytest
+import yaml
 from conftest import linear_journey, scenario
 from serverkit import running
 from test_readme import ROOT
+
+import journeysim
+from journeysim.errors import ScenarioError
 
 # ---------------------------------------------------------------- the start-up line
 
@@ -72,3 +76,85 @@ def test_sim_stop_of_a_stopped_journey_is_409_not_an_internal_error(ajo):
     assert again.headers["X-Journeysim-Problem"] == again.json()["error"]
     calls = ajo.client.get("/sim/summary").json()["api_calls"]
     assert [c["status"] for c in calls] == [200, 409]
+
+
+# ---------------------------------------------------------------- allVersions and draft versions
+
+
+SFMC_BASE = "/interaction/v1/interactions"
+STOP_REFUSED = {"message": "An interaction must be in running or paused status to be stopped.", "errorcode": 10000,
+                "documentation": ""}
+
+
+def with_draft() -> dict:
+    return scenario(linear_journey(), {**linear_journey(version=2), "draft": True}, platform="sfmc")
+
+
+@pytest.fixture
+def drafted(tmp_path):
+    yield from running(with_draft(), tmp_path)
+
+
+def test_sfmc_stop_all_versions_passes_over_the_draft_which_stays_publishable(drafted):
+    """docs/server.md: "`allVersions=true` passes over draft versions". A pause did, a stop did not:
+    it stopped the draft too, so the publish that followed answered 409 and the summary listed the
+    publish as refused."""
+    auth = drafted.bearer()
+    drafted.advance(to="500s")
+    stop = drafted.client.post(f"{SFMC_BASE}/stop/key:j?allVersions=true", headers=auth)
+    assert (stop.status_code, stop.json()) == (202, {"status": "Accepted"})
+    assert [drafted.journey(label)["status"] for label in ("j@v1", "j@v2")] == ["stopped", "draft"]
+    published = drafted.client.post(f"{SFMC_BASE}/publishAsync/key:j?versionNumber=2", headers=auth)
+    assert published.status_code == 200, published.text
+    drafted.advance(to="2000s")
+    drafted.wait()
+    journeys = json.loads((drafted.out / "summary.json").read_text())["journeys"]
+    assert [journeys[label]["refused_actions"] for label in ("j@v1", "j@v2")] == [[], []]
+    assert journeys["j@v2"]["arrived"] > 0
+
+
+def test_sfmc_resume_all_versions_passes_over_the_draft_and_refuses_nothing(drafted):
+    """An accepted resume with allVersions=true listed the draft version in the summary's
+    `refused_actions` ("cannot resume: the journey is draft"), though docs/server.md says an
+    accepted call passes over drafts and a refused one never appears there."""
+    auth = drafted.bearer()
+    drafted.advance(to="500s")
+    for kind in ("pause", "resume"):
+        answer = drafted.client.post(f"{SFMC_BASE}/{kind}/key:j?allVersions=true", headers=auth)
+        assert (answer.status_code, answer.json()) == (202, {"status": "Accepted"})
+    assert [drafted.journey(label)["status"] for label in ("j@v1", "j@v2")] == ["live", "draft"]  # nobody held: live at once
+    so_far = drafted.client.get("/sim/summary").json()["journeys"]
+    assert [so_far[label]["refused_actions"] for label in ("j@v1", "j@v2")] == [[], []]
+
+
+def test_sfmc_stop_of_a_draft_version_is_refused_and_the_draft_is_kept(drafted):
+    """J1: a version is stopped from live or paused. A stop naming the draft version answered
+    Accepted and stopped a journey that had never run (it could no longer be published); it is
+    refused with the stop refusal of docs/server.md, and changes nothing."""
+    auth = drafted.bearer()
+    stop = drafted.client.post(f"{SFMC_BASE}/stop/key:j?versionNumber=2", headers=auth)
+    assert (stop.status_code, stop.json()) == (202, STOP_REFUSED)
+    assert drafted.client.post("/sim/journeys/j/stop", json={"version": 2}).status_code == 409
+    assert drafted.journey("j@v2")["status"] == "draft"
+    assert drafted.client.post(f"{SFMC_BASE}/publishAsync/key:j?versionNumber=2", headers=auth).status_code == 200
+
+
+def test_a_timeline_stop_of_a_draft_version_is_refused_before_the_run(tmp_path):
+    """The same rule in a timeline (the server and the timeline share it): the scenario is refused."""
+    doc = {**with_draft(), "timeline": [{"at": "100s", "stop": {"journey": "j", "versionNumber": 2}}]}
+    path = tmp_path / "s.yaml"
+    path.write_text(yaml.safe_dump(doc, sort_keys=False))
+    with pytest.raises(ScenarioError, match=r"cannot stop journey 'j' v2 .*only a published version"):
+        journeysim.load(path)
+
+
+def test_a_timeline_stop_all_versions_then_publish_runs_as_the_static_check_said(tmp_path):
+    """The static check let `stop allVersions` pass over the draft and accepted the publish after it;
+    the run then stopped the draft and refused the publish. Both now agree."""
+    doc = {**with_draft(), "timeline": [{"at": "100s", "stop": {"journey": "j", "allVersions": True}},
+                                        {"at": "200s", "publish": {"journey": "j", "version": 2}}]}
+    path = tmp_path / "s.yaml"
+    path.write_text(yaml.safe_dump(doc, sort_keys=False))
+    journeys = journeysim.run(journeysim.load(path)).summary["journeys"]
+    assert [(journeys[label]["status_at_end"], journeys[label]["refused_actions"]) for label in ("j@v1", "j@v2")] == \
+        [("stopped", []), ("finished", [])]

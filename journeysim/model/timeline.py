@@ -253,7 +253,7 @@ def refuses(kind: str, status: str, all_versions: bool = False) -> bool:
     if kind in ("resume", "global_filter"):
         return status != "paused"
     if kind == "stop":
-        return status == "stopped"
+        return status in ("stopped", "draft")  # J1: a version is stopped from live or paused, never before it is published
     if kind == "release_parked":
         return status not in ("live", "resuming", "finishing")
     if kind == "publish":
@@ -313,7 +313,8 @@ def check_statuses(planned: list[PlannedAction], journeys: list, platform: str) 
                 pause_ends.pop(j, None)
             elif step.kind == "stop":
                 if refuses("stop", current):
-                    problems.append((where, f"cannot stop {name} at {format_elapsed(step.at)}: it is already stopped"))
+                    why = "already stopped" if current == "stopped" else f"{current} (only a published version can be stopped, J1)"
+                    problems.append((where, f"cannot stop {name} at {format_elapsed(step.at)}: it is {why}"))
                     continue
                 status[j] = "stopped"
                 pause_ends.pop(j, None)
