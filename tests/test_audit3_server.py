@@ -13,8 +13,10 @@ import urllib.request
 import pytest
 import yaml
 from conftest import linear_journey, scenario
-from serverkit import running
+from serverkit import Live, running
+from test_audit_server import assert_same_outputs, run_as_timeline
 from test_readme import ROOT
+from test_server import MALFORMED
 
 import journeysim
 from journeysim.errors import ScenarioError
@@ -158,3 +160,62 @@ def test_a_timeline_stop_all_versions_then_publish_runs_as_the_static_check_said
     journeys = journeysim.run(journeysim.load(path)).summary["journeys"]
     assert [(journeys[label]["status_at_end"], journeys[label]["refused_actions"]) for label in ("j@v1", "j@v2")] == \
         [("stopped", []), ("finished", [])]
+
+
+# ---------------------------------------------------------------- the SFMC pause body: one reading for calls and timelines
+
+
+SEED_PAUSE_BODY = {"ExtendWaitEndDates": False, "PausedDays": 14, "ProcessWaitUntilEvents": True, "GuardrailAction": "Resume",
+                   "RetainContactInjectionWhileJourneyPaused": True, "version": 1}  # SFMC's example request, verbatim
+
+
+@pytest.fixture
+def sfmc(tmp_path):
+    yield from running(scenario(linear_journey(), platform="sfmc"), tmp_path)
+
+
+def test_sfmc_pause_body_with_a_field_sfmc_does_not_have_is_malformed_as_in_a_timeline(sfmc):
+    """A misspelt field (`PauseDays: 3`) was accepted and ignored: the journey was paused for the
+    default 14 days, while the same body in a timeline is refused. It is 400 and changes nothing."""
+    auth = sfmc.bearer()
+    for body in ({"PauseDays": 3}, {"PausedDays": 3, "GuardrailActions": "Stop"}):
+        answer = sfmc.client.post(f"{SFMC_BASE}/pause/key:j?versionNumber=1", headers=auth, json=body)
+        assert (answer.status_code, answer.json()) == (400, MALFORMED), body
+        assert "unknown field" in answer.headers["X-Journeysim-Problem"]
+    assert sfmc.journey("j")["status"] == "live"
+
+
+def test_sfmc_example_pause_body_in_a_timeline_runs_as_the_same_call(tmp_path):
+    """docs/server.md: a session gives the outputs of `journeysim run` with its calls written as a
+    timeline. SFMC's own example body (`ProcessWaitUntilEvents`, `version`) was accepted over the API
+    but refused in a timeline ("unknown field"), so that timeline could not be written; a field name in
+    another case (`pausedDays`) likewise. Both now read the body the same way, with the same outputs."""
+    body = {**SEED_PAUSE_BODY, "pausedDays": 3}
+    body.pop("PausedDays")
+    doc = scenario(linear_journey(), platform="sfmc")
+    live = Live(doc, tmp_path, name="served")
+    auth = live.bearer()
+    live.advance(to="500s")
+    answer = live.client.post(f"{SFMC_BASE}/pause/key:j?versionNumber=1&allVersions=false", headers=auth, json=body)
+    assert (answer.status_code, answer.json()) == (202, {"status": "Accepted"})
+    live.advance(to="800s")
+    assert live.client.post(f"{SFMC_BASE}/resume/key:j?versionNumber=1", headers=auth).status_code == 202
+    live.advance(to="2000s")
+    live.wait()
+    ran = run_as_timeline(doc, tmp_path, [
+        {"at": "500s", "pause": {"journey": "j", "versionNumber": 1, "allVersions": False, "body": body}},
+        {"at": "800s", "resume": {"journey": "j", "versionNumber": 1}}])
+    served = assert_same_outputs(live, ran)
+    assert served["journeys"]["j"]["pauses"][0]["resumed_at_s"] == 800
+
+
+def test_the_json_schema_accepts_the_sfmc_example_body_and_names_in_any_case():
+    """Editors check timelines against scenario.schema.json, which must accept what validate accepts."""
+    jsonschema = pytest.importorskip("jsonschema")
+    validator = jsonschema.Draft202012Validator(json.loads((ROOT / "scenario.schema.json").read_text()))
+    doc = scenario(linear_journey(), platform="sfmc", timeline=[
+        {"at": "500s", "pause": {"journey": "j", "versionNumber": 1, "body": {**SEED_PAUSE_BODY, "guardrailaction": "Stop"}}}])
+    del doc["timeline"][0]["pause"]["body"]["GuardrailAction"]
+    assert not list(validator.iter_errors(doc))
+    doc["timeline"][0]["pause"]["body"]["PauseDays"] = 3
+    assert list(validator.iter_errors(doc))

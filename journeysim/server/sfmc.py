@@ -14,6 +14,7 @@ from fastapi import APIRouter, Depends, Query, Request
 from fastapi.responses import Response
 from pydantic import BaseModel, ConfigDict, Field, StrictBool, StrictInt, StrictStr, model_validator
 
+from ..model.timeline import sfmc_body
 from . import actions
 from . import answers as A
 from .definitions import journey_document, parse_json, status_name
@@ -51,19 +52,17 @@ class PauseBody(BaseModel):
 
     @model_validator(mode="before")
     @classmethod
-    def _names_in_any_case(cls, data):
-        """SFMC reads field names in any case (its own example sends ``version`` for ``Version``): a
-        ``pausedDays`` is PausedDays, never an extra field silently ignored (a 14-day pause)."""
+    def _as_sfmc_reads_it(cls, data):
+        """The timeline's reading of the body (``model.timeline.sfmc_body``): names in any case, SFMC's
+        own ``id``, ``Version`` and ``ProcessWaitUntilEvents`` ignored, and a name given twice or one
+        the pause does not have (``PauseDays``: else a silent 14-day pause) malformed, as in a timeline."""
         if not isinstance(data, dict):
             return data
-        known = {name.lower(): name for name in cls.model_fields}
-        named: dict = {}
-        for key, value in data.items():
-            name = known.get(key.lower(), key) if isinstance(key, str) else key
-            if name in named:
-                raise ValueError(f"{name} is given twice (names are read in any case)")
-            named[name] = value
-        return named
+        problems: list = []
+        body = sfmc_body(data, (), problems)
+        if problems:
+            raise ValueError(problems[0][1])
+        return body
 
 
 TOKEN_BODY = {"requestBody": {"required": True, "content": {
