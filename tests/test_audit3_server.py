@@ -219,3 +219,30 @@ def test_the_json_schema_accepts_the_sfmc_example_body_and_names_in_any_case():
     assert not list(validator.iter_errors(doc))
     doc["timeline"][0]["pause"]["body"]["PauseDays"] = 3
     assert list(validator.iter_errors(doc))
+
+
+# ---------------------------------------------------------------- bodies that are not JSON a parser can read
+
+
+DEEP = b"[" * 30_000 + b"]" * 30_000  # 60,000 bytes: under the 64 KiB limit, deeper than Python's JSON parser goes
+
+
+@pytest.mark.parametrize("method, path", [("POST", f"{SFMC_BASE}/pause/key:j?versionNumber=1"), ("POST", SFMC_BASE),
+                                          ("PUT", SFMC_BASE), ("POST", f"{SFMC_BASE}/contactexit")])
+def test_sfmc_body_nested_too_deeply_is_malformed_not_an_internal_error(sfmc, method, path):
+    """docs/server.md: bad JSON is 400 `Please validate that your request is properly formed.`. A body
+    of deeply nested arrays (a few KiB) made the create, update and contact exit routes answer 500 with a
+    RecursionError traceback in the log, and the pause route 400 with FastAPI's own words as the body."""
+    auth = sfmc.bearer()
+    answer = sfmc.client.request(method, path, content=DEEP, headers={**auth, "content-type": "application/json"})
+    assert (answer.status_code, answer.json()) == (400, MALFORMED)
+    assert sfmc.journey("j")["status"] == "live"
+
+
+def test_token_and_sim_bodies_nested_too_deeply_are_400(sfmc):
+    token = sfmc.client.post("/v2/token", content=DEEP, headers={"content-type": "application/json"})
+    assert (token.status_code, token.json()["error"]) == (400, "invalid_request")
+    for path in ("/sim/advance", "/sim/journeys/j/pause"):
+        answer = sfmc.client.post(path, content=DEEP, headers={"content-type": "application/json"})
+        assert answer.status_code == 400 and set(answer.json()) == {"error"}
+    assert sfmc.client.get("/sim/status").json()["now_s"] == 0

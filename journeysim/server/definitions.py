@@ -164,9 +164,13 @@ def _not_json(name: str) -> None:
 
 
 def parse_json(raw: bytes) -> Any:
-    """The body as JSON (RFC 8259): Python's NaN and Infinity, and numbers that overflow a float
-    (1e400), are ValueError like any other text that is not JSON. An empty body is None."""
-    return json.loads(raw or b"null", parse_constant=_not_json, parse_float=_finite_float)
+    """The body as JSON (RFC 8259): Python's NaN and Infinity, numbers that overflow a float (1e400)
+    and arrays or objects nested deeper than the parser's recursion limit (a few KiB of ``[``) are
+    ValueError like any other text that is not JSON. An empty body is None."""
+    try:
+        return json.loads(raw or b"null", parse_constant=_not_json, parse_float=_finite_float)
+    except RecursionError:
+        raise ValueError("the body nests arrays or objects too deeply") from None
 
 
 async def _json(request: Request) -> Any:
