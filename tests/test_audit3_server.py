@@ -246,3 +246,22 @@ def test_token_and_sim_bodies_nested_too_deeply_are_400(sfmc):
         answer = sfmc.client.post(path, content=DEEP, headers={"content-type": "application/json"})
         assert answer.status_code == 400 and set(answer.json()) == {"error"}
     assert sfmc.client.get("/sim/status").json()["now_s"] == 0
+
+
+# ---------------------------------------------------------------- a key named twice in one JSON object
+
+
+def test_sfmc_pause_body_naming_a_field_twice_exactly_is_malformed(sfmc):
+    """docs/server.md: naming a pause field twice is 400 (a timeline's YAML refuses a repeated key too).
+    `pausedDays` beside `PausedDays` was refused, but `{"PausedDays": 2, "PausedDays": 3}` was accepted,
+    the parser silently keeping the last value (a 3-day pause)."""
+    auth = {**sfmc.bearer(), "content-type": "application/json"}
+    answer = sfmc.client.post(f"{SFMC_BASE}/pause/key:j?versionNumber=1", headers=auth, content=b'{"PausedDays": 2, "PausedDays": 3}')
+    assert (answer.status_code, answer.json()) == (400, MALFORMED)
+    assert "'PausedDays' is named twice" in answer.headers["X-Journeysim-Problem"]
+    created = sfmc.client.post(SFMC_BASE, headers=auth, content=b'{"key": "a", "key": "b", "name": "n", "workflowApiVersion": 1.0}')
+    assert (created.status_code, created.json()) == (400, MALFORMED)
+    moved = sfmc.client.post("/sim/advance", content=b'{"to": "1d", "to": "100s"}', headers={"content-type": "application/json"})
+    assert (moved.status_code, moved.json()) == (400, {"error": "'to' is named twice in one JSON object"})
+    assert sfmc.journey("j")["status"] == "live" and sfmc.client.get("/sim/status").json()["now_s"] == 0
+    assert sfmc.client.post(f"{SFMC_BASE}/pause/key:j?versionNumber=1", headers=auth, json={"PausedDays": 2}).status_code == 202

@@ -4,7 +4,7 @@
 
 from __future__ import annotations
 
-from fastapi import APIRouter, Request
+from fastapi import APIRouter, Depends, Request
 from fastapi.responses import Response
 from pydantic import BaseModel, ConfigDict, Field, StrictFloat, StrictInt, StrictStr, field_validator
 
@@ -12,8 +12,9 @@ from ..schema import AtStop
 from ..units import parse_duration
 from . import actions
 from . import answers as A
+from .definitions import no_repeated_names
 
-router = APIRouter(prefix="/sim", tags=["journeysim"])
+router = APIRouter(prefix="/sim", tags=["journeysim"], dependencies=[Depends(no_repeated_names)])
 
 
 class Strict(BaseModel):

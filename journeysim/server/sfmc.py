@@ -17,7 +17,7 @@ from pydantic import BaseModel, ConfigDict, Field, StrictBool, StrictInt, Strict
 from ..model.timeline import sfmc_body
 from . import actions
 from . import answers as A
-from .definitions import journey_document, parse_json, status_name
+from .definitions import journey_document, no_repeated_names, parse_json, status_name
 
 router = APIRouter(tags=["SFMC"])
 JOURNEY_NAMESPACE = uuid.UUID("5b0f3a52-2f8e-4a3c-9d0e-6a7c1f4b9e21")
@@ -177,7 +177,7 @@ PAUSE_DOC = "Pause a journey version (S1-S5, S8): `key:KEY` or the journey's id;
 
 
 @router.post("/interaction/v1/interactions/pause/{ident}", status_code=202, summary="Pause a journey", description=PAUSE_DOC,
-             dependencies=[Depends(require_token)])
+             dependencies=[Depends(require_token), Depends(no_repeated_names)])
 def pause(request: Request, ident: str, body: PauseBody | None = None, versionNumber: int | None = VERSION_QUERY,
           allVersions: bool | None = ALL_QUERY) -> Response:
     options = body.model_dump(exclude_none=True) if body is not None else {}
