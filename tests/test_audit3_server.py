@@ -265,3 +265,17 @@ def test_sfmc_pause_body_naming_a_field_twice_exactly_is_malformed(sfmc):
     assert (moved.status_code, moved.json()) == (400, {"error": "'to' is named twice in one JSON object"})
     assert sfmc.journey("j")["status"] == "live" and sfmc.client.get("/sim/status").json()["now_s"] == 0
     assert sfmc.client.post(f"{SFMC_BASE}/pause/key:j?versionNumber=1", headers=auth, json={"PausedDays": 2}).status_code == 202
+
+
+@pytest.mark.parametrize("query", ["versionNumber=1&VersionNumber=2", "versionNumber=2&versionNumber=1",
+                                   "allVersions=true&AllVersions=false&versionNumber=1"])
+def test_sfmc_query_naming_a_parameter_twice_with_different_values_is_malformed(sfmc, query):
+    """`versionNumber=1&VersionNumber=2` paused version 1 (the first spelling found), and
+    `versionNumber=2&versionNumber=1` answered 404 for version 2 while FastAPI's own reading was 1: the
+    call names no one version, so it is 400 and changes nothing. The same value twice is one value."""
+    auth = sfmc.bearer()
+    answer = sfmc.client.post(f"{SFMC_BASE}/pause/key:j?{query}", headers=auth)
+    assert (answer.status_code, answer.json()) == (400, MALFORMED)
+    assert sfmc.journey("j")["status"] == "live"
+    same = sfmc.client.post(f"{SFMC_BASE}/pause/key:j?versionNumber=1&VersionNumber=1", headers=auth)
+    assert (same.status_code, same.json()) == (202, {"status": "Accepted"})

@@ -96,11 +96,12 @@ async def token(request: Request) -> Response:
 
 
 def _query(request: Request, name: str) -> str | None:
-    """A query parameter whatever its case (SFMC clients send ``versionNumber`` and ``VersionNumber``)."""
-    for key, value in request.query_params.multi_items():
-        if key.lower() == name.lower():
-            return value
-    return None
+    """A query parameter whatever its case (SFMC clients send ``versionNumber`` and ``VersionNumber``);
+    given twice with different values (``versionNumber=1&VersionNumber=2``) it names no one version: 400."""
+    values = {value for key, value in request.query_params.multi_items() if key.lower() == name.lower()}
+    if len(values) > 1:
+        raise actions.Refused(400, A.SFMC_MALFORMED, f"{name} is given twice with different values ({', '.join(sorted(values))[:80]})")
+    return values.pop() if values else None
 
 
 VERSION_NUMBER = re.compile(r"[0-9]{1,18}")  # int() would also read " 1", "1_0" (10) and other scripts' digits
