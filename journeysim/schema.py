@@ -383,12 +383,23 @@ class JourneyTarget(Strict):
     allVersions: Any = None
 
 
-_SFMC_PAUSE_BODY_SCHEMA = {"anyOf": [{"type": "object", "additionalProperties": False, "properties": {
+def _any_case(name: str) -> str:
+    """A JSON Schema pattern matching ``name`` in any case (ECMA-262 patterns have no case flag)."""
+    return "^" + "".join(f"[{c.lower()}{c.upper()}]" if c.isalpha() else c for c in name) + "$"
+
+
+_SFMC_PAUSE_BODY_FIELDS = {
     "PausedDays": {"type": "integer", "minimum": 1, "maximum": 14},
     "ExtendWaitEndDates": {"type": "boolean"},
     "GuardrailAction": {"enum": ["Resume", "Stop", "None"]},
-    "RetainContactInjectionWhileJourneyPaused": {"type": "boolean"}}}, {"type": "null"}],
-    "default": None, "description": "SFMC pause request body (S2-S5)."}
+    "RetainContactInjectionWhileJourneyPaused": {"type": "boolean"},
+    # SFMC's own fields, accepted and ignored (its example sends ProcessWaitUntilEvents and version)
+    "id": {}, "Version": {}, "ProcessWaitUntilEvents": {},
+}
+_SFMC_PAUSE_BODY_SCHEMA = {"anyOf": [{"type": "object", "additionalProperties": False, "properties": _SFMC_PAUSE_BODY_FIELDS,
+                                      "patternProperties": {_any_case(name): schema for name, schema in _SFMC_PAUSE_BODY_FIELDS.items()}},
+                                     {"type": "null"}],
+    "default": None, "description": "SFMC pause request body (S2-S5); field names are read in any case."}
 
 
 class PauseAction(JourneyTarget):

@@ -172,6 +172,8 @@ class ControlProcesses:
 
     def _do_resume(self, step: PlannedAction) -> None:
         for j in step.targets:
+            if self.runtime[j].status == "draft" and step.action.allVersions:
+                continue  # allVersions acts on the versions published so far (S10), as for a pause
             if self.runtime[j].status != "paused":
                 self._refuse(j, step, f"cannot resume: the journey is {self.runtime[j].status} (J1)")
                 continue
@@ -262,8 +264,11 @@ class ControlProcesses:
 
     def _do_stop(self, step: PlannedAction) -> None:
         for j in step.targets:
-            if self.runtime[j].status == "stopped":
-                self._refuse(j, step, "cannot stop: the journey is already stopped")
+            if self.runtime[j].status == "draft" and step.action.allVersions:
+                continue  # allVersions acts on the versions published so far (S10): the draft stays publishable
+            if self.runtime[j].status in ("stopped", "draft"):
+                self._refuse(j, step, "cannot stop: the journey is already stopped" if self.runtime[j].status == "stopped"
+                             else "cannot stop: the journey is a draft, not published (J1)")
                 continue
             if self.runtime[j].pause is not None and self.runtime[j].status == "paused":
                 self.runtime[j].pause.ended_by = "stop"

@@ -22,6 +22,9 @@ SFMC_BODY_FIELDS = {
     "PausedDays": int, "ExtendWaitEndDates": bool, "GuardrailAction": str,
     "RetainContactInjectionWhileJourneyPaused": bool,
 }
+#: fields SFMC's pause request carries that have no effect in journeysim (its own example sends
+#: ``ProcessWaitUntilEvents`` and ``version``): accepted and ignored
+SFMC_BODY_IGNORED = ("id", "Version", "ProcessWaitUntilEvents")
 GUARDRAIL_TO_END = {"Resume": "auto_resume", "Stop": "stop", "None": "stay_paused"}
 SFMC_DEFAULT_PAUSED_DAYS = 14
 SFMC_VERSION_REQUIRED = "errorcode 10005: AllVersions=true or VersionNumber required."
@@ -106,13 +109,32 @@ def version_targets(kind: str, action: Any, journeys: list, where: tuple, proble
                            journeys, where, "ajo", problems)
 
 
+def sfmc_body(body: dict | None, where: tuple = (), problems: Problems | None = None) -> dict:
+    """An SFMC pause body as SFMC reads it: field names in any case (its own example sends ``version``
+    for ``Version``), so ``pausedDays`` is ``PausedDays``; the fields in ``SFMC_BODY_IGNORED`` dropped.
+    A name given twice, or one SFMC's pause does not have (a typo such as ``PauseDays`` would otherwise
+    be a silent 14-day pause), is a problem. The one reading of the body the timeline and the API
+    sandbox share."""
+    known = {name.lower(): name for name in (*SFMC_BODY_FIELDS, *SFMC_BODY_IGNORED)}
+    named: dict = {}
+    for key, value in (body or {}).items():
+        name = known.get(key.lower()) if isinstance(key, str) else None
+        if name is None:
+            if problems is not None:
+                problems.append((where + ("body", key), f"SFMC would refuse this pause ({SFMC_VERSION_REQUIRED.split(':')[0]}): "
+                                 f"unknown field {key!r} (fields: {', '.join((*SFMC_BODY_FIELDS, *SFMC_BODY_IGNORED))}, "
+                                 "in any case)"))
+            continue
+        if name in named and problems is not None:
+            problems.append((where + ("body", key), f"{name} is given twice (SFMC reads field names in any case)"))
+        named[name] = value
+    return {name: value for name, value in named.items() if name in SFMC_BODY_FIELDS}
+
+
 def _body_problems(body: dict, where: tuple, problems: Problems) -> None:
     for name, value in body.items():
-        expected = SFMC_BODY_FIELDS.get(name)
-        if expected is None:
-            problems.append((where + ("body", name), f"SFMC would refuse this pause ({SFMC_VERSION_REQUIRED.split(':')[0]}): "
-                             f"unknown field {name!r} (fields: {', '.join(SFMC_BODY_FIELDS)})"))
-        elif not isinstance(value, expected) or (expected is int and isinstance(value, bool)):
+        expected = SFMC_BODY_FIELDS[name]
+        if not isinstance(value, expected) or (expected is int and isinstance(value, bool)):
             problems.append((where + ("body", name), f"SFMC would refuse this pause (errorcode 10005): {name} must be "
                              f"{'an integer' if expected is int else 'a boolean' if expected is bool else 'a string'}, got {value!r}"))
 
@@ -130,7 +152,7 @@ def pause_settings(action: PauseAction, where: tuple, scenario: Scenario, policy
     ExtendWaitEndDates and RetainContactInjectionWhileJourneyPaused are SFMC options that other
     platforms do not have, so their preset's switches apply (``translation_notes`` says so).
     """
-    body = action.body or {}
+    body = sfmc_body(action.body, where, problems)
     _body_problems(body, where, problems)
     sfmc = scenario.platform == "sfmc"
     paused_days = _paused_days(body)
@@ -168,7 +190,7 @@ def translation_notes(scenario: Scenario, policy: PausePolicy) -> list[str]:
     for i, item in enumerate(scenario.timeline):
         if item.kind != "pause":
             continue
-        body = item.action.body or {}
+        body = sfmc_body(item.action.body)
         if platform != "sfmc":
             if "PausedDays" in body or "GuardrailAction" in body:
                 what = {"Resume": "resumed", "Stop": "stopped", "None": "left paused"}.get(body.get("GuardrailAction", "Resume"), "resumed")
@@ -253,7 +275,7 @@ def refuses(kind: str, status: str, all_versions: bool = False) -> bool:
     if kind in ("resume", "global_filter"):
         return status != "paused"
     if kind == "stop":
-        return status == "stopped"
+        return status in ("stopped", "draft")  # J1: a version is stopped from live or paused, never before it is published
     if kind == "release_parked":
         return status not in ("live", "resuming", "finishing")
     if kind == "publish":
@@ -313,7 +335,8 @@ def check_statuses(planned: list[PlannedAction], journeys: list, platform: str) 
                 pause_ends.pop(j, None)
             elif step.kind == "stop":
                 if refuses("stop", current):
-                    problems.append((where, f"cannot stop {name} at {format_elapsed(step.at)}: it is already stopped"))
+                    why = "already stopped" if current == "stopped" else f"{current} (only a published version can be stopped, J1)"
+                    problems.append((where, f"cannot stop {name} at {format_elapsed(step.at)}: it is {why}"))
                     continue
                 status[j] = "stopped"
                 pause_ends.pop(j, None)

@@ -142,6 +142,8 @@ def create_app(runner: SimRunner, tokens: TokenStore) -> FastAPI:
         problem = "no such endpoint" if exc.status_code == 404 else str(exc.detail)
         if exc.status_code == 404:
             body = {"sfmc": A.SFMC_NOT_FOUND, "blueshift": A.BLUESHIFT_NOT_FOUND, "sim": {"error": problem}}[family]
+        elif exc.status_code == 400 and family != "sim":  # FastAPI could not read the body (JSON nested too deeply): malformed
+            body = _malformed(request.url.path)[1]
         elif family == "sfmc":
             body = A.sfmc_error(problem, exc.status_code)
         elif family == "blueshift":  # Blueshift's own shape, as for its other refusals

@@ -163,10 +163,40 @@ def _not_json(name: str) -> None:
     raise ValueError(f"{name} is not JSON")
 
 
+class RepeatedName(ValueError):
+    """A JSON object names a key twice: which one is meant is unknown (a scenario's YAML refuses it too)."""
+
+
+def _object(pairs: list) -> dict:
+    named: dict = {}
+    for key, value in pairs:
+        if key in named:
+            raise RepeatedName(f"{key!r} is named twice in one JSON object")
+        named[key] = value
+    return named
+
+
 def parse_json(raw: bytes) -> Any:
-    """The body as JSON (RFC 8259): Python's NaN and Infinity, and numbers that overflow a float
-    (1e400), are ValueError like any other text that is not JSON. An empty body is None."""
-    return json.loads(raw or b"null", parse_constant=_not_json, parse_float=_finite_float)
+    """The body as JSON (RFC 8259): Python's NaN and Infinity, numbers that overflow a float (1e400)
+    and arrays or objects nested deeper than the parser's recursion limit (a few KiB of ``[``) are
+    ValueError like any other text that is not JSON; so is an object naming a key twice
+    (``RepeatedName``). An empty body is None."""
+    try:
+        return json.loads(raw or b"null", parse_constant=_not_json, parse_float=_finite_float, object_pairs_hook=_object)
+    except RecursionError:
+        raise ValueError("the body nests arrays or objects too deeply") from None
+
+
+async def no_repeated_names(request: Request) -> None:
+    """For the routes FastAPI parses (its parser keeps the last of two same keys): a body whose JSON
+    object names a key twice is malformed, as for the routes that parse with ``parse_json``."""
+    try:
+        parse_json(await request.body())
+    except RepeatedName as exc:
+        body = {"error": str(exc)} if A.family(request.url.path) == "sim" else A.SFMC_MALFORMED
+        raise actions.Refused(400, body, str(exc)) from None
+    except (ValueError, UnicodeDecodeError):
+        return  # not JSON at all: the route's own parsing answers it
 
 
 async def _json(request: Request) -> Any:

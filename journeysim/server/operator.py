@@ -4,7 +4,7 @@
 
 from __future__ import annotations
 
-from fastapi import APIRouter, Request
+from fastapi import APIRouter, Depends, Request
 from fastapi.responses import Response
 from pydantic import BaseModel, ConfigDict, Field, StrictFloat, StrictInt, StrictStr, field_validator
 
@@ -12,8 +12,9 @@ from ..schema import AtStop
 from ..units import parse_duration
 from . import actions
 from . import answers as A
+from .definitions import no_repeated_names
 
-router = APIRouter(prefix="/sim", tags=["journeysim"])
+router = APIRouter(prefix="/sim", tags=["journeysim"], dependencies=[Depends(no_repeated_names)])
 
 
 class Strict(BaseModel):
@@ -99,14 +100,15 @@ def _operate(request: Request, kind: str, key: str, target, expression=None) -> 
         wrong = actions.wrong_status(runner, step)
         if wrong:
             j, now = wrong[0]
-            need = {"pause": "live", "resume": "paused", "global_filter": "paused"}[kind]
+            need = {"pause": "live", "resume": "paused", "global_filter": "paused", "stop": "live or paused"}[kind]
             raise refused(409, f"{runner.sim.journeys_c[j].label} is {now}; it must be {need} (J1, G1)")
         actions.commit(runner, step, expression)
         return A.answer(request, 200, {"at_s": runner.now_s, "action": kind, "journeys": [runner.sim.journeys_c[j].label for j in step.targets]})
 
 
 @router.post("/journeys/{key}/pause", summary="AJO-style pause with a mode (P1)")
-def pause(request: Request, key: str, body: JourneyPause) -> Response:
+def pause(request: Request, key: str, body: JourneyPause | None = None) -> Response:
+    body = body or JourneyPause()  # both keys are optional, so is the body (as for resume and stop)
     return _operate(request, "pause", key, actions.pause_action(key, version=body.version, mode=body.mode))
 
 

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import contextlib
 import signal
+import socket
 import threading
 from pathlib import Path
 
@@ -53,9 +54,10 @@ class Sandbox:
 
     def __init__(self, loaded: LoadedScenario, out: Path, *, host: str = "127.0.0.1", port: int = 8787, speed: float = 3600.0,
                  credentials: Credentials | None = None, events: bool = False, report: bool = True,
-                 token_ttl_s: float | None = None):
+                 token_ttl_s: float | None = None, sock: socket.socket | None = None):
         import uvicorn
 
+        self.host, self.port, self.socket = host, port, sock
         self.credentials = credentials or Credentials.resolve()
         self.runner = SimRunner(loaded, out, speed=speed, events=events, report=report, on_end=self._stop_serving)
         self.tokens = TokenStore(self.credentials) if token_ttl_s is None else TokenStore(self.credentials, ttl_s=token_ttl_s)
@@ -70,12 +72,14 @@ class Sandbox:
 
     def serve(self) -> None:
         """Serve until the scenario ends or a signal; then write the outputs (once)."""
+        if self.socket is None:
+            self.socket = listening(self.host, self.port)  # CannotListen: nothing ran, nothing is written
         ticker = None
         if self.runner.clock.speed > 0:
             ticker = threading.Thread(target=self.runner.tick_forever, args=(self._ticker_stop,), daemon=True)
             ticker.start()
         try:
-            self.server.run()
+            self.server.run(sockets=[self.socket])
         except SystemExit:  # uvicorn exits when it cannot listen: nothing ran, nothing is written
             if self.server.started:
                 raise
@@ -85,18 +89,20 @@ class Sandbox:
             self._ticker_stop.set()
             if ticker is not None:
                 ticker.join()
+            self.socket.close()
             if self.server.started:
                 self.runner.end("signal")
 
 
-def free_port(host: str, port: int) -> int:
-    """``port`` if ``host`` can listen on it now (a free one for 0), else CannotListen."""
-    import socket
+def listening(host: str, port: int) -> socket.socket:
+    """A socket listening on ``host:port`` (a free port for 0), else CannotListen.
 
+    The server is handed this very socket: from the moment it exists a client's connection is
+    accepted (it waits in the backlog until uvicorn serves it), so the start-up line that names the
+    port is true when printed, and no other process can take the port in between."""
     try:
         family = socket.getaddrinfo(host, port, type=socket.SOCK_STREAM)[0][0]
-        with socket.create_server((host, port), family=family) as probe:
-            return probe.getsockname()[1]
+        return socket.create_server((host, port), family=family, backlog=2048)
     except OSError:
         raise CannotListen(f"cannot listen on {host}:{port} (in use, or not an address of this machine)") from None
 
@@ -104,12 +110,17 @@ def free_port(host: str, port: int) -> int:
 def run_cli(loaded: LoadedScenario, out: str, host: str, port: int, speed: float, client_id: str | None,
             client_secret: str | None, blueshift_api_key: str | None, events: bool, no_report: bool) -> None:
     try:
-        port = free_port(host, port)  # before the banner: it names the address the server will answer on
+        sock = listening(host, port)  # before the banner: it names the address the server answers on from now
     except CannotListen as exc:
         raise click.ClickException(str(exc)) from None
+    port = sock.getsockname()[1]
     credentials = Credentials.resolve(client_id, client_secret, blueshift_api_key)
-    sandbox = Sandbox(loaded, Path(out), host=host, port=port, speed=speed, credentials=credentials, events=events,
-                      report=not no_report)
+    try:
+        sandbox = Sandbox(loaded, Path(out), host=host, port=port, speed=speed, credentials=credentials, events=events,
+                          report=not no_report, sock=sock)
+    except BaseException:
+        sock.close()
+        raise
     base = f"http://{host}:{port}"
     clock = "stepped by POST /sim/advance" if speed == 0 else f"{speed:g} simulated seconds per second"
     click.echo(f"journeysim serve: {loaded.name!r} at {base} ({clock}); outputs to {out} at the end or on Ctrl-C")

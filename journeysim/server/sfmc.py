@@ -14,9 +14,10 @@ from fastapi import APIRouter, Depends, Query, Request
 from fastapi.responses import Response
 from pydantic import BaseModel, ConfigDict, Field, StrictBool, StrictInt, StrictStr, model_validator
 
+from ..model.timeline import sfmc_body
 from . import actions
 from . import answers as A
-from .definitions import journey_document, parse_json, status_name
+from .definitions import journey_document, no_repeated_names, parse_json, status_name
 
 router = APIRouter(tags=["SFMC"])
 JOURNEY_NAMESPACE = uuid.UUID("5b0f3a52-2f8e-4a3c-9d0e-6a7c1f4b9e21")
@@ -51,19 +52,17 @@ class PauseBody(BaseModel):
 
     @model_validator(mode="before")
     @classmethod
-    def _names_in_any_case(cls, data):
-        """SFMC reads field names in any case (its own example sends ``version`` for ``Version``): a
-        ``pausedDays`` is PausedDays, never an extra field silently ignored (a 14-day pause)."""
+    def _as_sfmc_reads_it(cls, data):
+        """The timeline's reading of the body (``model.timeline.sfmc_body``): names in any case, SFMC's
+        own ``id``, ``Version`` and ``ProcessWaitUntilEvents`` ignored, and a name given twice or one
+        the pause does not have (``PauseDays``: else a silent 14-day pause) malformed, as in a timeline."""
         if not isinstance(data, dict):
             return data
-        known = {name.lower(): name for name in cls.model_fields}
-        named: dict = {}
-        for key, value in data.items():
-            name = known.get(key.lower(), key) if isinstance(key, str) else key
-            if name in named:
-                raise ValueError(f"{name} is given twice (names are read in any case)")
-            named[name] = value
-        return named
+        problems: list = []
+        body = sfmc_body(data, (), problems)
+        if problems:
+            raise ValueError(problems[0][1])
+        return body
 
 
 TOKEN_BODY = {"requestBody": {"required": True, "content": {
@@ -97,11 +96,12 @@ async def token(request: Request) -> Response:
 
 
 def _query(request: Request, name: str) -> str | None:
-    """A query parameter whatever its case (SFMC clients send ``versionNumber`` and ``VersionNumber``)."""
-    for key, value in request.query_params.multi_items():
-        if key.lower() == name.lower():
-            return value
-    return None
+    """A query parameter whatever its case (SFMC clients send ``versionNumber`` and ``VersionNumber``);
+    given twice with different values (``versionNumber=1&VersionNumber=2``) it names no one version: 400."""
+    values = {value for key, value in request.query_params.multi_items() if key.lower() == name.lower()}
+    if len(values) > 1:
+        raise actions.Refused(400, A.SFMC_MALFORMED, f"{name} is given twice with different values ({', '.join(sorted(values))[:80]})")
+    return values.pop() if values else None
 
 
 VERSION_NUMBER = re.compile(r"[0-9]{1,18}")  # int() would also read " 1", "1_0" (10) and other scripts' digits
@@ -178,7 +178,7 @@ PAUSE_DOC = "Pause a journey version (S1-S5, S8): `key:KEY` or the journey's id;
 
 
 @router.post("/interaction/v1/interactions/pause/{ident}", status_code=202, summary="Pause a journey", description=PAUSE_DOC,
-             dependencies=[Depends(require_token)])
+             dependencies=[Depends(require_token), Depends(no_repeated_names)])
 def pause(request: Request, ident: str, body: PauseBody | None = None, versionNumber: int | None = VERSION_QUERY,
           allVersions: bool | None = ALL_QUERY) -> Response:
     options = body.model_dump(exclude_none=True) if body is not None else {}
