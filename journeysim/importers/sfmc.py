@@ -616,6 +616,12 @@ class _Importer:
             self._note(node, "a month is taken as 30 days")
         text = _duration_text(seconds)
         clock = config.get("specifiedTime") or config.get("specificTime")
+        extended = _dict(activity.get("metaData")).get("isExtended", MISSING)
+        if clock and (extended is False or str(extended).lower() == "false"):
+            # Journey Builder keeps the time fields of every wait by duration ('00:00' and the account's zone);
+            # only a wait whose 'extend until a specific time' box is ticked (isExtended) waits for the clock
+            self._note(node, f"specifiedTime {clock} is not used: metaData.isExtended is false (a plain wait of {text})")
+            clock = None
         if clock:
             zone = config.get("timeZone") or config.get("timeZoneId") or "the account's time zone"
             self._note(node, f"waits {text}, then until {clock} ({zone}): the extra time to that moment is drawn uniformly in [0, 24h)")

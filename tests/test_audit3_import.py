@@ -1,0 +1,51 @@
+"""`journeysim import sfmc` on real export shapes (tests/fixtures/sfmc_exports, sources in its README.md).
+
+Each test pins a defect an export of this shape showed: it failed before the fix and passes after.
+"""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner
+
+import journeysim
+from journeysim.cli import main
+from journeysim.importers.sfmc import import_journey, read_definition
+
+EXPORTS = Path(__file__).parent / "fixtures" / "sfmc_exports"
+
+
+def export(name: str) -> dict:
+    return read_definition(EXPORTS / name)
+
+
+def run_import(tmp_path: Path, source: Path, *options: str):
+    out = tmp_path / "scenario.yaml"
+    result = CliRunner().invoke(main, ["import", "sfmc", str(source), "-o", str(out), *options])
+    return result, out
+
+
+# ---------------------------------------------------------------- waits by duration
+
+def test_a_plain_wait_keeps_its_length_though_the_export_carries_a_time_of_day():
+    # Journey Builder writes specifiedTime '00:00' and the account's zone into every wait by duration;
+    # with isExtended false the 1-minute wait was imported as uniform 1m..1441m (12 hours on average)
+    nodes = import_journey(export("custom-activity-engagement-split.json"), 100).journey["nodes"]
+    for key in ("WAITBYDURATION-2", "WAITBYDURATION-3", "WAITBYDURATION-5"):
+        assert nodes[key]["duration"] == {"fixed": "1m"}, key
+
+
+@pytest.mark.parametrize("meta, expected", [
+    ({"isExtended": True}, {"uniform": ["2d", "3d"]}),
+    ({}, {"uniform": ["2d", "3d"]}),  # a body without the flag (the Journey Spec sample) keeps the clock
+    ({"isExtended": False}, {"fixed": "2d"}),
+    ({"isExtended": "false"}, {"fixed": "2d"}),
+])
+def test_only_an_extended_wait_waits_for_the_time_of_day(meta, expected):
+    wait = {"key": "W-1", "type": "WAIT", "outcomes": [{"key": "o"}], "metaData": meta,
+            "configurationArguments": {"waitDuration": 2, "waitUnit": "DAYS", "specifiedTime": "09:00", "timeZone": "UTC"}}
+    body = {"key": "j", "name": "j", "triggers": [{"key": "T", "type": "APIEvent"}], "activities": [wait]}
+    assert import_journey(body, 10).journey["nodes"]["W-1"]["duration"] == expected
