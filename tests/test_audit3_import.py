@@ -49,3 +49,22 @@ def test_only_an_extended_wait_waits_for_the_time_of_day(meta, expected):
             "configurationArguments": {"waitDuration": 2, "waitUnit": "DAYS", "specifiedTime": "09:00", "timeZone": "UTC"}}
     body = {"key": "j", "name": "j", "triggers": [{"key": "T", "type": "APIEvent"}], "activities": [wait]}
     assert import_journey(body, 10).journey["nodes"]["W-1"]["duration"] == expected
+
+
+# ---------------------------------------------------------------- entry criteria
+
+def test_entry_criteria_under_the_triggers_arguments_filter_the_entry():
+    # Salesforce's GET /interactions/{id} example keeps them in triggers[0].arguments.criteria: they were dropped
+    # without a word, and every contact entered
+    imported = import_journey(export("vendor-get-by-id.json"), 100)
+    assert imported.journey["nodes"]["first-activity"]["audience"] == "Country == 'US'"
+    assert imported.attributes["Country"] == {"choice": {"US": 0.5, "other": 0.5}}
+
+
+def test_entry_criteria_that_cannot_be_read_are_a_stated_column_not_dropped():
+    body = export("vendor-get-by-id.json")
+    body["triggers"][0]["arguments"]["criteria"] = "Country is US"
+    imported = import_journey(body, 100)
+    assert imported.journey["nodes"]["first-activity"]["audience"] == "entry_filter"
+    assert imported.attributes["entry_filter"] == {"bernoulli": 0.5}
+    assert any(w.startswith("triggers[0] criteria:") and "generated yes/no column" in w for w in imported.warnings)

@@ -424,17 +424,20 @@ class _Importer:
         if not isinstance(triggers, list):
             raise SfmcImportError("$.triggers", "must be a list")
         trigger = next((t for t in triggers if isinstance(t, dict)), None)
-        entry_tree = None
+        entry_tree, entry_filtered = None, False
         if trigger is not None:
-            xml = _config(trigger).get("criteria") or _dict(trigger.get("metaData")).get("criteria")
-            if isinstance(xml, str) and xml.strip().startswith("<"):
+            # the Journey Spec's GET example keeps the entry criteria under 'arguments'; exports under 'configurationArguments'
+            xml = next((x for x in (_config(trigger).get("criteria"), _dict(trigger.get("arguments")).get("criteria"),
+                                    _dict(trigger.get("metaData")).get("criteria")) if isinstance(x, str) and x.strip()), None)
+            if xml is not None:
+                entry_filtered = True
                 entry_tree = self._criteria("triggers[0] criteria", xml, "entry")
         try:
             self.translator.settle()
         except fx.FilterError as exc:
             raise SfmcImportError("$", str(exc)) from None
 
-        entry = self._entry(trigger, entry_tree)
+        entry = self._entry(trigger, entry_tree, entry_filtered)
         self.decision_trees = dict(decisions)
         for i, activity in enumerate(self.activities):
             self.nodes.append(self._activity(i, activity))
@@ -480,7 +483,7 @@ class _Importer:
         pointed = {t for outs in self.targets.values() for _, t in outs if t is not None}
         return [a["key"] for a in self.activities if a["key"] not in pointed]
 
-    def _entry(self, trigger: dict | None, tree: fx.ConditionSet | None) -> NodeOut:
+    def _entry(self, trigger: dict | None, tree: fx.ConditionSet | None, filtered: bool) -> NodeOut:
         roots = self._roots()
         first = roots[0]
         if len(roots) > 1:
@@ -512,7 +515,7 @@ class _Importer:
             elif kind not in EVENT_TRIGGERS:
                 self.warnings.append(f"trigger type {trigger.get('type')!r} is not known: modelled as an event")
             self._note(node, f"arrivals assumed at {rate} (the population arrives over about a week)")
-        if tree is not None:
+        if filtered:  # criteria that cannot be read are a generated yes/no column, as the warning says
             spec["audience"] = self._when("triggers[0] criteria", tree, "entry_filter", node)
         self._note(node, f"entryMode {mode}: " + ("a contact may enter again" if reentry else "a contact enters at most once"))
         node.spec = spec
