@@ -68,3 +68,32 @@ def test_entry_criteria_that_cannot_be_read_are_a_stated_column_not_dropped():
     assert imported.journey["nodes"]["first-activity"]["audience"] == "entry_filter"
     assert imported.attributes["entry_filter"] == {"bernoulli": 0.5}
     assert any(w.startswith("triggers[0] criteria:") and "generated yes/no column" in w for w in imported.warnings)
+
+
+# ---------------------------------------------------------------- goals
+
+def test_a_goal_without_isExitCriteria_only_measures_as_the_docs_say():
+    # the GET /interactions/{id} example's goal has no metaData: it removed every contact meeting it (10% of them)
+    imported = import_journey(export("vendor-get-by-id.json"), 100)
+    assert imported.journey["exit_criteria"] == []
+    assert "Registered" not in imported.attributes
+    assert any("goals[0] 'My Goal': a goal without isExitCriteria only measures" in a for a in imported.assumptions)
+
+
+@pytest.mark.parametrize("flag, exits", [(True, True), ("true", True), ("True", True), (False, False), ("false", False)])
+def test_isExitCriteria_written_as_text_is_read(flag, exits):
+    body = export("vendor-get-by-id.json")
+    body["goals"][0]["metaData"] = {"isExitCriteria": flag}
+    assert bool(import_journey(body, 100).journey["exit_criteria"]) is exits  # "false" was read as true
+
+
+def test_an_isExitCriteria_that_is_not_true_or_false_is_a_warning_and_refused_with_strict(tmp_path):
+    body = export("vendor-get-by-id.json")
+    body["goals"][0]["metaData"] = {"isExitCriteria": "yes please"}
+    imported = import_journey(body, 100)
+    assert imported.journey["exit_criteria"] == []
+    assert '$.goals[0].metaData.isExitCriteria: "yes please": not true or false; the goal is assumed to only measure' in imported.warnings
+    source = tmp_path / "journey.json"
+    source.write_text(json.dumps(body))
+    result, out = run_import(tmp_path, source, "--strict")
+    assert result.exit_code == 2 and "$.goals[0].metaData.isExitCriteria" in result.output and not out.exists()

@@ -416,7 +416,7 @@ class _Importer:
                 if not xml:
                     self.warnings.append(f"{label}: no criteria; not an exit criterion")
                     continue
-                is_exit = section == "exits" or bool(_dict(item.get("metaData")).get("isExitCriteria", True))
+                is_exit = section == "exits" or self._goal_exits(g, item)
                 tree = self._criteria(label, xml, label) if is_exit else None
                 exit_trees.append((section, g, item, label, tree, is_exit))
         self.exit_conditions = [c for *_, tree, is_exit in exit_trees if tree is not None and is_exit for c in fx.conditions(tree)]
@@ -463,6 +463,20 @@ class _Importer:
         return ImportedJourney(journey, [entry, *self.nodes], exits, attributes, notes, self.warnings, self.assumptions,
                                self.unknown, journey.get("name") or journey["key"], journey["key"], len(self.activities),
                                self._longest(), f"{self.start_time:%Y-%m-%dT%H:%M:%S}+00:00" if self.start_time else None)
+
+    def _goal_exits(self, g: int, goal: dict) -> bool:
+        """Whether a goal removes the contacts who meet it: only when metaData.isExitCriteria is true; a goal
+        without the flag only measures. A value that is not true or false: a warning (--strict refuses)."""
+        value = _dict(goal.get("metaData")).get("isExitCriteria", MISSING)
+        if value is MISSING or value is None:
+            return False
+        if isinstance(value, bool) or (isinstance(value, str) and value.strip().lower() in ("true", "false")):
+            return str(value).strip().lower() == "true"
+        path, what = f"$.goals[{g}].metaData.isExitCriteria", f"{_shown(value)}: not true or false"
+        if self.strict:
+            raise SfmcImportError(path, f"{what}; refused (--strict) rather than assuming the goal only measures")
+        self.warnings.append(f"{path}: {what}; the goal is assumed to only measure")
+        return False
 
     def _version(self) -> int:
         """The journey's version: a whole number from 1 to MAX_VERSION, else 1 with a warning (--strict refuses);
