@@ -97,3 +97,13 @@ def test_an_isExitCriteria_that_is_not_true_or_false_is_a_warning_and_refused_wi
     source.write_text(json.dumps(body))
     result, out = run_import(tmp_path, source, "--strict")
     assert result.exit_code == 2 and "$.goals[0].metaData.isExitCriteria" in result.output and not out.exists()
+
+
+# ---------------------------------------------------------------- triggers
+
+def test_a_transactional_send_journeys_trigger_is_a_known_event_entry():
+    # Journey Builder names it 'transactional-api'; it was 'not known' (a warning on every transactional journey)
+    imported = import_journey(export("devtools-transactional-api.json"), 100)
+    assert imported.warnings == []
+    entry = imported.journey["nodes"]["TRIGGER"]
+    assert entry["type"] == "event" and entry["reentry"] is True and entry["next"] == "EMAILV2-4"
