@@ -107,3 +107,38 @@ def test_a_transactional_send_journeys_trigger_is_a_known_event_entry():
     assert imported.warnings == []
     entry = imported.journey["nodes"]["TRIGGER"]
     assert entry["type"] == "event" and entry["reentry"] is True and entry["next"] == "EMAILV2-4"
+
+
+# ---------------------------------------------------------------- activities with several outcomes
+
+def test_a_custom_activity_with_several_outcomes_is_a_stated_even_split_over_all_of_them(tmp_path):
+    # a custom split (REST, branchResult per outcome): every contact followed the first outcome, and the other four
+    # branches were left unreached, with an assumption note but no warning
+    imported = import_journey(export("custom-activity-rest-split.json"), 100)
+    nodes = imported.journey["nodes"]
+    assert nodes["REST-2"] == {"type": "custom_action", "channel": "rest", "next": "REST-2-branches"}
+    assert nodes["REST-2-branches"] == {"type": "random_split", "branches": [
+        {"weight": 0.2, "next": t} for t in ("WAITBYDURATION-1", "WAITBYDURATION-2", "REST-3", "WAITBYDURATION-4", "WAITBYDURATION-5")]}
+    assert imported.warnings == [
+        "activity REST-2: REST with 5 outcomes (a split its service decides: No Activity, Viewed Item, Abandoned Cart, Purchased Item, "
+        "Invalid Code): which one a contact takes is not known; split evenly in generated node REST-2-branches"]
+    assert [n.node_id for n in imported.nodes].index("REST-2-branches") == [n.node_id for n in imported.nodes].index("REST-2") + 1
+
+
+def test_the_custom_split_runs_and_every_branch_is_taken(tmp_path):
+    result, out = run_import(tmp_path, EXPORTS / "custom-activity-rest-split.json", "--population", "500", "-q")
+    assert result.exit_code == 0, result.output
+    summary = journeysim.run(journeysim.load(out)).summary["journeys"]["discount-redemption-journey"]
+    assert summary["actions"]["REST-1"] == summary["actions"]["REST-2"] == 500  # an audience read once: everyone
+    assert 60 <= summary["actions"]["REST-3"] <= 140  # a fifth of 500 (Abandoned Cart)
+    assert summary["exited"]["end"] == 500
+
+
+def test_a_one_way_activity_with_outcomes_to_different_places_says_which_it_follows():
+    body = export("devtools-multistep-decision.json")
+    wait = body["activities"][2]  # WAITBYDURATION-2, one outcome without next
+    wait["outcomes"].append({"key": "second", "next": "EMAILV2-1"})
+    imported = import_journey(body, 100)
+    assert imported.journey["nodes"]["WAITBYDURATION-2"]["next"] == "end"
+    assert "activity WAITBYDURATION-2: 2 outcomes on a WAIT activity, which has one way on: only the first (end) is followed, " \
+           "not EMAILV2-1" in imported.warnings

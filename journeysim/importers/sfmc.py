@@ -310,6 +310,7 @@ class _Importer:
         self.translator = fx.Translator()
         self.parsed: dict[tuple, fx.ConditionSet] = {}
         self.nodes: list[NodeOut] = []
+        self.generated: list[NodeOut] = []  # nodes an activity needs beside its own (after it, in the scenario)
         self.warnings: list[str] = []
         self.assumptions: list[str] = []
         self.unknown: list[str] = []
@@ -441,6 +442,8 @@ class _Importer:
         self.decision_trees = dict(decisions)
         for i, activity in enumerate(self.activities):
             self.nodes.append(self._activity(i, activity))
+            self.nodes += self.generated
+            self.generated = []
         if self.end_used:
             self.nodes.append(NodeOut(self.end_id, {"type": "end"}, "generated",
                                       ["where outcomes without 'next' lead: the profile leaves the journey"]))
@@ -541,9 +544,31 @@ class _Importer:
 
     def _single_next(self, activity: dict, node: NodeOut) -> str:
         outs = self._outcomes(activity)
-        if len(outs) > 1:
+        if len({t for _, _, t in outs}) > 1:
+            others = ", ".join(str(t or self.end_id) for _, _, t in outs[1:])
+            self.warnings.append(f"activity {activity['key']}: {len(outs)} outcomes on a {activity.get('type')} activity, which has one way "
+                                 f"on: only the first ({outs[0][2] or self.end_id}) is followed, not {others}")
             self._note(node, f"{len(outs)} outcomes on a one-way activity: the first is followed")
         return self._next(outs[0][2] if outs else None)
+
+    def _action(self, activity: dict, kind: str, node: NodeOut) -> dict:
+        """A send or custom activity; one with several outcomes (a custom split: the activity's service answers
+        the branch, as REST activities do with branchResult) goes on to a generated even split over them."""
+        spec = {"type": "action" if kind in CHANNELS else "custom_action", "channel": CHANNELS.get(kind) or CUSTOM[kind]}
+        outs = self._outcomes(activity)
+        if len({t for _, _, t in outs}) < 2:
+            return spec | {"next": self._next(outs[0][2] if outs else None)}
+        split_id = self._free(f"{activity['key']}-branches", self.taken)
+        self.taken.add(split_id)
+        labels = [str(_dict(o.get("metaData")).get("label") or _dict(o.get("arguments")).get("branchResult") or o.get("key") or n)
+                  for n, o, _ in outs]
+        self.warnings.append(f"activity {activity['key']}: {activity.get('type')} with {len(outs)} outcomes (a split its service "
+                             f"decides: {', '.join(labels)}): which one a contact takes is not known; split evenly in generated node {split_id}")
+        self._note(node, f"{len(outs)} outcomes: the activity is followed by {split_id}, an even split over them")
+        branches = [{"weight": w, "next": self._next(t)} for w, (_, _, t) in zip(_weights([1.0] * len(outs)), outs)]
+        self.generated.append(NodeOut(split_id, {"type": "random_split", "branches": branches}, f"generated for {activity['key']}",
+                                      [f"the branch {activity['key']} answers is not known: even split over {', '.join(labels)}"]))
+        return spec | {"next": split_id}
 
     def _activity(self, i: int, activity: dict) -> NodeOut:
         key, kind, config = activity["key"], _type(activity), _config(activity)
@@ -559,8 +584,7 @@ class _Importer:
         elif kind in ENGAGEMENT:
             node.spec = self._engagement(activity, config, node)
         elif kind in CHANNELS or kind in CUSTOM:
-            node.spec = {"type": "action" if kind in CHANNELS else "custom_action",
-                         "channel": CHANNELS.get(kind) or CUSTOM[kind], "next": self._single_next(activity, node)}
+            node.spec = self._action(activity, kind, node)
         elif kind in UPDATES:
             column = fx.identifier(f"updated_by_{key}")
             while column in self.translator.taken or column in self.extra_columns:
