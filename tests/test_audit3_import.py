@@ -142,3 +142,22 @@ def test_a_one_way_activity_with_outcomes_to_different_places_says_which_it_foll
     assert imported.journey["nodes"]["WAITBYDURATION-2"]["next"] == "end"
     assert "activity WAITBYDURATION-2: 2 outcomes on a WAIT activity, which has one way on: only the first (end) is followed, " \
            "not EMAILV2-1" in imported.warnings
+
+
+# ---------------------------------------------------------------- large journeys
+
+def test_a_journey_of_many_activities_samples_less_often_instead_of_being_refused(tmp_path):
+    # 1,000 activities and an 80-day wait: an 89-day scenario at report_every 10m made 12,816 samples of 1,002
+    # nodes, over the 10,000,000 counts a run records, and the import refused its own scenario as 'an importer bug'
+    activities = [{"key": f"W-{i}", "type": "WAIT",
+                   "configurationArguments": {"waitDuration": 80, "waitUnit": "DAYS"} if i == 0 else {"waitDuration": 1, "waitUnit": "MINUTES"},
+                   "outcomes": [{"key": "o", "next": f"W-{i + 1}" if i < 999 else None}]} for i in range(1000)]
+    source = tmp_path / "journey.json"
+    source.write_text(json.dumps({"key": "long", "name": "long", "triggers": [{"key": "T", "type": "EmailAudience"}],
+                                  "activities": activities}))
+    result, out = run_import(tmp_path, source, "--population", "20", "-q")
+    assert result.exit_code == 0, result.output
+    loaded = journeysim.load(out)
+    assert loaded.scenario.duration == 89 * 86400
+    assert loaded.scenario.report_every == 13 * 60  # ceil(89 d * 1440 min * 1,002 nodes / 10,000,000) minutes
+    assert journeysim.run(loaded).summary["journeys"]["long"]["exited"]["end"] == 20
