@@ -161,3 +161,26 @@ def test_a_journey_of_many_activities_samples_less_often_instead_of_being_refuse
     assert loaded.scenario.duration == 89 * 86400
     assert loaded.scenario.report_every == 13 * 60  # ceil(89 d * 1440 min * 1,002 nodes / 10,000,000) minutes
     assert journeysim.run(loaded).summary["journeys"]["long"]["exited"]["end"] == 20
+
+
+def test_a_path_longer_than_91_days_is_not_cut_short_by_the_scenarios_default_timeout(tmp_path):
+    # a 100-day wait then an email (a renewal journey): every contact left at day 91 by 'timeout' and none was sent
+    # the email, though Journey Builder has no journey-wide time limit
+    activities = [{"key": "WAIT-1", "type": "WAIT", "configurationArguments": {"waitDuration": 100, "waitUnit": "DAYS"},
+                   "outcomes": [{"key": "o", "next": "EMAILV2-1"}]},
+                  {"key": "EMAILV2-1", "type": "EMAILV2", "outcomes": [{"key": "o"}]}]
+    source = tmp_path / "journey.json"
+    source.write_text(json.dumps({"key": "renewal", "name": "Renewal", "triggers": [{"key": "T", "type": "EmailAudience"}],
+                                  "activities": activities}))
+    result, out = run_import(tmp_path, source, "--population", "20")
+    assert result.exit_code == 0, result.output
+    assert "global_timeout 101d: Journey Builder has no journey-wide time limit" in result.output
+    loaded = journeysim.load(out)
+    assert loaded.scenario.journeys[0].global_timeout == 101 * 86400
+    journey = journeysim.run(loaded).summary["journeys"]["renewal"]
+    assert journey["actions"] == {"EMAILV2-1": 20} and journey["exited"]["end"] == 20 and journey["exited"]["timeout"] == 0
+
+
+def test_a_journey_within_91_days_keeps_the_default_timeout():
+    imported = import_journey(export("devtools-multistep-decision.json"), 10)
+    assert "global_timeout" not in imported.journey

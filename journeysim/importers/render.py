@@ -118,6 +118,8 @@ def scenario_yaml(imported: ImportedJourney, data: dict, source_name: str) -> st
     lines.append(f"    version: {journey['version']}")
     if "name" in journey:
         lines.append(f"    name: {json.dumps(journey['name'])}")
+    if "global_timeout" in journey:
+        lines.append(f"    global_timeout: {journey['global_timeout']}  # past the longest path: Journey Builder has no journey-wide limit")
     lines.append(f"    start: {scalar(journey['start'])}")
     lines.append("    nodes:")
     for node in imported.nodes:
@@ -160,7 +162,7 @@ def report(imported: ImportedJourney, source_name: str) -> str:
     for criterion, label, notes in imported.exits:
         lines.append(f"  {label} -> exit criterion {criterion['when']!r}")
         lines += [f"      assumed: {note}" for note in notes]
-    goals_only = [a for a in imported.assumptions if "only measures" in a]
+    goals_only = [a for a in imported.assumptions if "only measures" in a or a.startswith("global_timeout ")]
     lines += [f"  {a}" for a in goals_only]
     lines.append("")
     if imported.attributes:

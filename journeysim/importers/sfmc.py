@@ -17,12 +17,14 @@ from pathlib import Path
 from typing import Any
 
 from ..expr import ExpressionError, compile_expression
+from ..schema import Journey
 from . import filter_xml as fx
 
 MAX_JSON_BYTES = 50 * 2**20
 DEFAULT_POPULATION = 100_000
 ENTRY_WINDOW_H = 168
 MAX_VERSION = 1_000_000  # far above any journey's; a version of 1e308 would be a 309-digit integer in the scenario
+SCENARIO_TIMEOUT_S = float(Journey.model_fields["global_timeout"].default)  # a scenario journey's when it names none (L7)
 MAX_WAIT_S = 36500 * 86400.0  # event entries are spread over the first week
 
 WAIT_UNITS = {"MINUTE": "m", "MINUTES": "m", "HOUR": "h", "HOURS": "h", "DAY": "d", "DAYS": "d",
@@ -463,9 +465,17 @@ class _Importer:
                    "exit_criteria": [e[0] for e in exits]}
         if journey["name"] is None:
             del journey["name"]
+        longest = self._longest()
+        if longest >= SCENARIO_TIMEOUT_S:
+            # Journey Builder keeps a contact as long as its waits last; a scenario journey's global_timeout (91 days
+            # unless set) would take out at day 91 every contact still on a longer path
+            timeout = (math.ceil(longest / 86400) + 1) * 86400
+            journey["global_timeout"] = _duration_text(timeout)
+            self.assumptions.append(f"global_timeout {journey['global_timeout']}: Journey Builder has no journey-wide time limit; "
+                                    f"set past the longest path ({_duration_text(longest)}) so that the 91d default cuts no one short")
         return ImportedJourney(journey, [entry, *self.nodes], exits, attributes, notes, self.warnings, self.assumptions,
                                self.unknown, journey.get("name") or journey["key"], journey["key"], len(self.activities),
-                               self._longest(), f"{self.start_time:%Y-%m-%dT%H:%M:%S}+00:00" if self.start_time else None)
+                               longest, f"{self.start_time:%Y-%m-%dT%H:%M:%S}+00:00" if self.start_time else None)
 
     def _goal_exits(self, g: int, goal: dict) -> bool:
         """Whether a goal removes the contacts who meet it: only when metaData.isExitCriteria is true; a goal
