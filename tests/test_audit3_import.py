@@ -184,3 +184,28 @@ def test_a_path_longer_than_91_days_is_not_cut_short_by_the_scenarios_default_ti
 def test_a_journey_within_91_days_keeps_the_default_timeout():
     imported = import_journey(export("devtools-multistep-decision.json"), 10)
     assert "global_timeout" not in imported.journey
+
+
+# ---------------------------------------------------------------- decision splits
+
+def test_a_decision_path_without_criteria_is_a_stated_column_and_the_remainder_stays_the_remainder():
+    # a split not configured yet (a draft) or whose criteria were lost: its first path took every contact as
+    # 'the remainder', the real remainder_path none, with only assumption notes
+    body = export("devtools-multistep-decision.json")
+    body["activities"][0]["configurationArguments"]["criteria"] = {}
+    imported = import_journey(body, 100)
+    node = imported.journey["nodes"]["MULTICRITERIADECISIONV2-1"]
+    assert node["branches"] == [{"when": "MULTICRITERIADECISIONV2_1_default_path_1", "next": "EMAILV2-1"},
+                                {"otherwise": "WAITBYDURATION-2"}]
+    assert imported.attributes["MULTICRITERIADECISIONV2_1_default_path_1"] == {"bernoulli": 0.5}
+    assert imported.warnings == ["activities[0] MULTICRITERIADECISIONV2-1 outcome 'default_path_1': no criteria for this path; "
+                                 "modelled as a generated yes/no column"]
+
+
+def test_a_decision_read_from_a_real_export_keeps_its_paths_in_order_with_the_remainder_last():
+    imported = import_journey(export("devtools-push-is-operator.json"), 100)
+    assert imported.journey["nodes"]["MULTICRITERIADECISIONV2-1"]["branches"] == [
+        {"when": "consentPushTransactional == true and consentInAppTransactional == true", "next": "PUSHNOTIFICATIONACTIVITY-1"},
+        {"otherwise": "end"}]
+    assert imported.attributes == {"consentPushTransactional": {"bernoulli": 0.5}, "consentInAppTransactional": {"bernoulli": 0.5}}
+    assert imported.warnings == []

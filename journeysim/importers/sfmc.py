@@ -700,11 +700,19 @@ class _Importer:
         trees = self.decision_trees.get(i, {})
         branches: list[dict] = []
         otherwise = None
-        for o, outcome, target in self._outcomes(activity):
+        outs = self._outcomes(activity)
+        has_remainder = any(str(outcome.get("key") or "") == "remainder_path" for _, outcome, _ in outs)
+        for o, outcome, target in outs:
             outcome_key = str(outcome.get("key") or "")
+            where = f"activities[{i}] {activity['key']} outcome {outcome_key!r}"
             if outcome_key in trees:
-                where = f"activities[{i}] {activity['key']} outcome {outcome_key!r}"
                 when = self._when(where, trees[outcome_key], f"{activity['key']}_{outcome_key}", node)
+                branches.append({"when": when, "next": self._next(target)})
+            elif has_remainder and outcome_key != "remainder_path":
+                # a path without criteria beside the remainder (a split not configured yet, criteria lost): which
+                # contacts take it is not known; it was the remainder, and the real remainder took no one
+                self.warnings.append(f"{where}: no criteria for this path; modelled as a generated yes/no column")
+                when = self._when(where, None, f"{activity['key']}_{outcome_key or o}", node)
                 branches.append({"when": when, "next": self._next(target)})
             elif otherwise is None:
                 otherwise = self._next(target)
