@@ -209,3 +209,33 @@ def test_a_decision_read_from_a_real_export_keeps_its_paths_in_order_with_the_re
         {"otherwise": "end"}]
     assert imported.attributes == {"consentPushTransactional": {"bernoulli": 0.5}, "consentInAppTransactional": {"bernoulli": 0.5}}
     assert imported.warnings == []
+
+
+# ---------------------------------------------------------------- engagement splits
+
+def test_an_engagement_split_from_a_real_export_reacts_to_its_send():
+    imported = import_journey(export("custom-activity-engagement-split.json"), 100)
+    assert imported.journey["nodes"]["ENGAGEMENTSPLITV2-1"] == {
+        "type": "reaction", "to": "EMAILV2-1", "chance": 0.2, "delay": {"exponential": {"mean": "6h"}}, "timeout": "0s",
+        "next": "WAITBYDURATION-3", "on_timeout": "REST-1"}
+    spec = import_journey(export("vendor-spec-wait-engagement.json"), 100).journey["nodes"]["ENGAGEMENTDECISION-1"]
+    assert (spec["chance"], spec["next"], spec["on_timeout"]) == (0.03, "WAIT-3", "WAIT-4")  # statsTypeId 3: clicked
+
+
+@pytest.mark.parametrize("value, shown", [(4, "4"), ("clicks", '"clicks"'), (2.5, "2.5"), (True, "true"), ("MISSING", None)])
+def test_an_engagement_statsTypeId_that_is_not_known_is_a_warning_not_a_quiet_opened(tmp_path, value, shown):
+    # 4, "clicks" or none became 'opened' with at most a note beside the node; 2.5 was read as 2 without a word
+    body = export("custom-activity-engagement-split.json")
+    config = body["activities"][2]["configurationArguments"]
+    if value == "MISSING":
+        del config["statsTypeId"]
+    else:
+        config["statsTypeId"] = value
+    imported = import_journey(body, 100)
+    assert imported.journey["nodes"]["ENGAGEMENTSPLITV2-1"]["chance"] == 0.2
+    problem = f"{shown}: not 2 (opened), 3 (clicked) or 6 (bounced)" if shown else "missing"
+    assert imported.warnings == [f"$.activities[2].configurationArguments.statsTypeId: {problem}; 'opened' (2) is assumed"]
+    source = tmp_path / "journey.json"
+    source.write_text(json.dumps(body))
+    result, out = run_import(tmp_path, source, "--strict")
+    assert result.exit_code == 2 and "$.activities[2].configurationArguments.statsTypeId" in result.output and not out.exists()

@@ -765,10 +765,14 @@ class _Importer:
         return [float(p) for p in percentages]  # type: ignore[arg-type]
 
     def _engagement(self, activity: dict, config: dict, node: NodeOut) -> dict:
-        stats = int(_number(config.get("statsTypeId")) or 2)
-        what, chance, delay = ENGAGEMENT_STATS.get(stats, ENGAGEMENT_STATS[2])
+        value = config.get("statsTypeId", MISSING)
+        number = _number(value)
+        stats = int(number) if number is not None and number.is_integer() else None
         if stats not in ENGAGEMENT_STATS:
-            self._note(node, f"statsTypeId {config.get('statsTypeId')!r} is not known: treated as 'opened'")
+            self._replaced(node, self._path(activity, "configurationArguments", "statsTypeId"), value,
+                           "not 2 (opened), 3 (clicked) or 6 (bounced)" if value is not MISSING else "missing", "'opened' (2)")
+            stats = 2
+        what, chance, delay = ENGAGEMENT_STATS[stats]
         yes = no = None
         outs = self._outcomes(activity)
         for position, (_, outcome, target) in enumerate(outs):
