@@ -239,3 +239,16 @@ def test_an_engagement_statsTypeId_that_is_not_known_is_a_warning_not_a_quiet_op
     source.write_text(json.dumps(body))
     result, out = run_import(tmp_path, source, "--strict")
     assert result.exit_code == 2 and "$.activities[2].configurationArguments.statsTypeId" in result.output and not out.exists()
+
+
+def test_a_wait_until_an_event_says_the_event_is_not_simulated():
+    # every exported wait carries waitForEventKey; one that names an event ends when the event comes or at the
+    # duration: it was imported as a plain wait of the whole duration without a word
+    body = export("devtools-multistep-decision.json")
+    body["activities"][3]["configurationArguments"]["waitForEventKey"] = "APIEvent-purchase"
+    imported = import_journey(body, 100)
+    assert imported.journey["nodes"]["WAITBYDURATION-1"]["duration"] == {"fixed": "1d"}
+    assert imported.warnings == ["activity WAITBYDURATION-1: WAIT waits for event 'APIEvent-purchase' or at most 1 day: "
+                                 "the event is not simulated; modelled as waiting the whole time"]
+    plain = import_journey(export("custom-activity-engagement-split.json"), 100)  # waitForEventKey "" in every wait
+    assert plain.warnings == []

@@ -660,6 +660,11 @@ class _Importer:
             return {"type": "wait", "until": _duration_text(seconds), "next": following}
         amount, unit = self._duration(activity, config, node)
         seconds = amount * UNIT_SECONDS[unit]
+        event = config.get("waitForEventKey")
+        if isinstance(event, str) and event.strip():
+            self.warnings.append(f"activity {activity['key']}: {activity.get('type')} waits for event {event.strip()!r} or at most "
+                                 f"{amount:g} {unit_name(unit, amount)}: the event is not simulated; modelled as waiting the whole time")
+            self._note(node, f"waits for event {event.strip()!r}: modelled as its longest wait")
         if seconds > MAX_WAIT_S:
             raise SfmcImportError(f"$.activities[{self.index[activity['key']]}].configurationArguments.waitDuration",
                                   f"a wait of {amount:g} {config.get('waitUnit')} is longer than 100 years: not a journey step")
@@ -853,6 +858,11 @@ class _Importer:
                     seen.add(child)
                     stack.append((child, iter([t for _, t in self.targets[child] if t is not None])))
         return order[::-1]
+
+
+def unit_name(unit: str, amount: float) -> str:
+    name = {"m": "minute", "h": "hour", "d": "day", "w": "week", "month": "month"}[unit]
+    return name if amount == 1 else name + "s"
 
 
 def _seconds(text: Any) -> float:
