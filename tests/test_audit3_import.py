@@ -252,3 +252,25 @@ def test_a_wait_until_an_event_says_the_event_is_not_simulated():
                                  "the event is not simulated; modelled as waiting the whole time"]
     plain = import_journey(export("custom-activity-engagement-split.json"), 100)  # waitForEventKey "" in every wait
     assert plain.warnings == []
+
+
+# ---------------------------------------------------------------- Path Optimizer
+
+def test_a_path_optimizer_imports_with_strict_its_end_marker_included(tmp_path):
+    # ABNTEST was known but the ABNTESTSTOP every Path Optimizer ends with was 'not known': a warning on every such
+    # journey, and --strict refused it
+    activities = [
+        {"key": "ABNTEST-1", "type": "ABNTEST", "metaData": {"capsule": {"startId": "ABNTEST-1", "endId": "ABNTESTSTOP-1"}},
+         "outcomes": [{"key": "path1", "next": "EMAILV2-1", "arguments": {"percentage": 50, "branchResult": "branchResult-1"}},
+                      {"key": "path2", "next": "EMAILV2-2", "arguments": {"percentage": 50, "branchResult": "branchResult-2"}}]},
+        {"key": "EMAILV2-1", "type": "EMAILV2", "outcomes": [{"key": "o", "next": "ABNTESTSTOP-1"}]},
+        {"key": "EMAILV2-2", "type": "EMAILV2", "outcomes": [{"key": "o", "next": "ABNTESTSTOP-1"}]},
+        {"key": "ABNTESTSTOP-1", "type": "ABNTESTSTOP", "outcomes": [{"key": "o", "next": "WAIT-1"}]},
+        {"key": "WAIT-1", "type": "WAIT", "configurationArguments": {"waitDuration": 2, "waitUnit": "HOURS"}, "outcomes": [{"key": "o"}]}]
+    source = tmp_path / "journey.json"
+    source.write_text(json.dumps({"key": "po", "name": "po", "triggers": [{"key": "T", "type": "APIEvent"}], "activities": activities}))
+    result, out = run_import(tmp_path, source, "--strict", "--population", "200")
+    assert result.exit_code == 0, result.output
+    assert "0 warning(s)" in result.output
+    nodes = journeysim.load(out).scenario.journeys[0].nodes
+    assert nodes["ABNTESTSTOP-1"].type == "wait" and nodes["ABNTESTSTOP-1"].next == "WAIT-1"

@@ -48,6 +48,7 @@ RANDOM = {"RANDOMSPLIT", "RANDOMSPLITV2", "ABNTEST", "PATHOPTIMIZER"}
 ENGAGEMENT = {"ENGAGEMENTDECISION", "ENGAGEMENTSPLIT"}
 WAITS = {"WAIT", "WAITBYDURATION", "WAITUNTILDATE", "WAITBYATTRIBUTE"}
 STO = {"STOWAIT", "EINSTEINSTO"}
+JOINS = {"ABNTESTSTOP"}  # where a Path Optimizer's (ABNTEST's) paths come together again
 # statsTypeId of an engagement split -> (what, assumed chance, assumed delay after the send)
 ENGAGEMENT_STATS = {2: ("opened", 0.2, {"exponential": {"mean": "6h"}}),
                     3: ("clicked", 0.03, {"exponential": {"mean": "8h"}}),
@@ -595,6 +596,9 @@ class _Importer:
             node.spec = self._engagement(activity, config, node)
         elif kind in CHANNELS or kind in CUSTOM:
             node.spec = self._action(activity, kind, node)
+        elif kind in JOINS:
+            node.spec = {"type": "wait", "duration": "0s", "next": self._single_next(activity, node)}
+            self._note(node, "the end of a Path Optimizer: its paths join here; profiles pass through without delay")
         elif kind in UPDATES:
             column = fx.identifier(f"updated_by_{key}")
             while column in self.translator.taken or column in self.extra_columns:
