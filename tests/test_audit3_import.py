@@ -292,3 +292,33 @@ def test_an_imported_real_export_run_on_known_contacts_gives_the_hand_counted_nu
     assert journey["entered"] == 50 and journey["actions"] == {"EMAILV2-1": 30}
     assert journey["exited"]["end"] == 50 and journey["in_journey_at_end"] == 0
     assert summary["conservation"]["ok"]
+
+
+# ---------------------------------------------------------------- the API envelope {"items": [...]}
+
+def test_the_one_journey_of_a_list_answer_is_imported_with_its_paths_named_in_the_file():
+    envelope = json.loads((EXPORTS / "vendor-list-extras-activities.json").read_text())
+    imported = import_journey(envelope, 100)
+    assert imported.key == "a-key-that-is-unique-for-MID" and imported.journey["nodes"]["WAIT-2"]["duration"] == {"fixed": "1d"}
+    envelope["items"][0]["activities"][0]["configurationArguments"]["waitDuration"] = -3
+    warnings = import_journey(envelope, 100).warnings
+    # the path was $.activities[0]..., a place the file does not have
+    assert "$.items[0].activities[0].configurationArguments.waitDuration: -3: not a number of 0 or more; a 1d wait is assumed" in warnings
+
+
+@pytest.mark.parametrize("edit, message", [
+    (lambda e: e["items"][0]["activities"][0].update(outcomes=[{"key": "o", "next": "WAIT-9"}]),
+     "$.items[0].activities[0].outcomes[0].next: 'WAIT-9' is not the key of an activity of this journey"),
+    (lambda e: e.update(items=[1]), "$.items[0]: a journey definition is a JSON object, got int"),
+    (lambda e: e.update(items={"a": 1}), "$.items: must be the list of journeys of a GET /interaction/v1/interactions answer, got dict"),
+])
+def test_a_list_answer_that_cannot_be_imported_is_refused_naming_the_place_in_the_file(tmp_path, edit, message):
+    # the one journey's problems were named from the journey ($.activities[0]..., $: ... got int), and items that
+    # are not a list read as a journey without activities
+    envelope = json.loads((EXPORTS / "vendor-list-extras-activities.json").read_text())
+    edit(envelope)
+    source = tmp_path / "journey.json"
+    source.write_text(json.dumps(envelope))
+    result, out = run_import(tmp_path, source)
+    assert result.exit_code == 2 and f"journey.json: {message}" in result.output, result.output
+    assert not out.exists() and "Traceback" not in result.output

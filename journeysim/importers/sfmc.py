@@ -114,9 +114,7 @@ def read_definition(path: Path) -> dict:
     except UnicodeEncodeError:  # JSON lets "\ud800" through; YAML, Arrow and the terminal do not
         raise SfmcImportError(_surrogate_path(data), "text holding a lone UTF-16 surrogate (a \\ud800-\\udfff escape "
                                                      "without its pair): not valid Unicode") from None
-    if isinstance(data, dict) and "activities" not in data and isinstance(data.get("items"), list):
-        return _the_one_journey(data["items"])  # a GET ?name=... answer
-    return data
+    return data  # a GET ?name=... answer ({"items": [...]}) is opened by import_journey, which names its paths
 
 
 def _surrogate_path(data: Any, path: str = "$") -> str:
@@ -926,8 +924,23 @@ def import_journey(definition: Any, population: int = DEFAULT_POPULATION, strict
     """Map a Journey Builder definition onto a journeysim journey; SfmcImportError if it is not one.
 
     ``start`` (naive UTC) is the scenario's calendar start; without it, the day the journey was last
-    published (else modified, created) is taken."""
-    return _Importer(definition, population, strict, start).run()
+    published (else modified, created) is taken. A GET /interaction/v1/interactions answer holding one journey
+    in ``items`` is that journey; the JSON paths of refusals and warnings then start at ``$.items[0]``."""
+    root = "$"
+    if isinstance(definition, dict) and "activities" not in definition and "items" in definition:
+        if not isinstance(definition["items"], list):
+            raise SfmcImportError("$.items", f"must be the list of journeys of a GET /interaction/v1/interactions answer, "
+                                             f"got {type(definition['items']).__name__}")
+        definition, root = _the_one_journey(definition["items"]), "$.items[0]"
+    try:
+        imported = _Importer(definition, population, strict, start).run()
+    except SfmcImportError as exc:
+        if root == "$" or not exc.path.startswith("$"):
+            raise
+        raise SfmcImportError(root + exc.path[1:], exc.message) from None
+    if root != "$":
+        imported.warnings[:] = [root + w[1:] if w.startswith("$") else w for w in imported.warnings]
+    return imported
 
 
 _SLUG = re.compile(r"[^a-z0-9]+")
