@@ -322,3 +322,24 @@ def test_a_list_answer_that_cannot_be_imported_is_refused_naming_the_place_in_th
     result, out = run_import(tmp_path, source)
     assert result.exit_code == 2 and f"journey.json: {message}" in result.output, result.output
     assert not out.exists() and "Traceback" not in result.output
+
+
+# ---------------------------------------------------------------- journeys: [{import: sfmc, file: ...}]
+
+def test_a_scenario_without_population_attributes_is_told_the_columns_to_add(tmp_path):
+    # population: {size: 100} with no attributes skipped the check, and the refusal was an expression error at
+    # journeys[0].nodes.MULTICRITERIADECISIONV2-1.branches[0].when, a place the scenario file does not have
+    (tmp_path / "journey.json").write_text((EXPORTS / "devtools-push-is-operator.json").read_text())
+    scenario = tmp_path / "scenario.yaml"
+    scenario.write_text("name: s\nplatform: sfmc\nduration: 3d\npopulation: {size: 100}\njourneys:\n  - {import: sfmc, file: journey.json}\n")
+    result = CliRunner().invoke(main, ["validate", str(scenario)])
+    assert result.exit_code == 2
+    assert (f"{scenario}:6:20: journeys[0].file: journey.json reads attributes the population does not have; add to "
+            "population.attributes: {consentPushTransactional: {bernoulli: 0.5}, consentInAppTransactional: {bernoulli: 0.5}}") in result.output
+
+
+def test_a_scenario_without_population_attributes_runs_a_journey_that_reads_none(tmp_path):
+    (tmp_path / "journey.json").write_text((EXPORTS / "devtools-sms-no-trigger.json").read_text())
+    scenario = tmp_path / "scenario.yaml"
+    scenario.write_text("name: s\nplatform: sfmc\nduration: 3d\npopulation: {size: 100}\njourneys:\n  - {import: sfmc, file: journey.json}\n")
+    assert CliRunner().invoke(main, ["validate", str(scenario)]).exit_code == 0
