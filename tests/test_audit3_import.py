@@ -343,3 +343,27 @@ def test_a_scenario_without_population_attributes_runs_a_journey_that_reads_none
     scenario = tmp_path / "scenario.yaml"
     scenario.write_text("name: s\nplatform: sfmc\nduration: 3d\npopulation: {size: 100}\njourneys:\n  - {import: sfmc, file: journey.json}\n")
     assert CliRunner().invoke(main, ["validate", str(scenario)]).exit_code == 0
+
+
+# ---------------------------------------------------------------- every export: imported, validated and run, or refused
+
+REFUSED = {
+    "vendor-create-minimal.json": "$.activities: is empty: there is nothing to simulate",
+    "vendor-list-extras-outcome.json": "$.items[0].activities: missing: a journey definition lists its 'activities'",
+    "vendor-list-two-journeys.json": "$.items: the search answer holds 2 journeys",
+}
+
+
+@pytest.mark.parametrize("name", sorted(p.name for p in EXPORTS.glob("*.json")))
+def test_every_export_is_imported_validated_and_run_or_refused_naming_the_place(tmp_path, name):
+    result, out = run_import(tmp_path, EXPORTS / name, "--population", "60")
+    assert "Traceback" not in result.output
+    if name in REFUSED:
+        assert result.exit_code == 2 and f"{name}: {REFUSED[name]}" in result.output and not out.exists()
+        return
+    assert result.exit_code == 0, result.output
+    assert CliRunner().invoke(main, ["validate", str(out)]).exit_code == 0
+    run = CliRunner().invoke(main, ["run", str(out), "--out", str(tmp_path / "run"), "--no-report", "-q"])
+    assert run.exit_code == 0, run.output
+    summary = json.loads((tmp_path / "run" / "summary.json").read_text())
+    assert summary["conservation"]["ok"]
