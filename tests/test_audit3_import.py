@@ -367,3 +367,13 @@ def test_every_export_is_imported_validated_and_run_or_refused_naming_the_place(
     assert run.exit_code == 0, run.output
     summary = json.loads((tmp_path / "run" / "summary.json").read_text())
     assert summary["conservation"]["ok"]
+
+
+def test_a_wait_by_attribute_says_a_pause_would_extend_it():
+    # the scenario format has no wait until a per-contact date: the uniform 1h..14d stand-in is a duration, which an
+    # SFMC pause with ExtendWaitEndDates pushes back; the import said nothing of it
+    body = export("devtools-multistep-decision.json")
+    body["activities"][3]["configurationArguments"] = {"waitEndDateAttributeExpression": "{{Contact.Attribute.Sub.RenewalDate}}"}
+    node = next(n for n in import_journey(body, 10).nodes if n.node_id == "WAITBYDURATION-1")
+    assert node.spec["duration"] == {"uniform": ["1h", "14d"]}
+    assert any("a pause with ExtendWaitEndDates pushes it back, which Journey Builder does not do" in note for note in node.notes)

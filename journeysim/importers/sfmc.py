@@ -643,7 +643,8 @@ class _Importer:
         following = self._single_next(activity, node)
         if config.get("waitEndDateAttributeExpression") or config.get("waitEndDateAttributeDataBound"):
             self._note(node, f"waits until a per-profile date ({config.get('waitEndDateAttributeExpression')}): "
-                             "modelled as uniform between 1h and 14d")
+                             "modelled as uniform between 1h and 14d; being a duration, a pause with ExtendWaitEndDates "
+                             "pushes it back, which Journey Builder does not do to a wait by attribute")
             return {"type": "wait", "duration": {"uniform": ["1h", "14d"]}, "next": following}
         specific = config.get("specificDate") or config.get("waitForDate")
         if specific:
