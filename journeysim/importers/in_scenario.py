@@ -50,8 +50,8 @@ def expand_imports(data: dict, scenario: Path, source: SourceMap) -> list[Proble
             problems.append(source.problem(where + ("file",), f"{file}: {exc}"))
             continue
         attributes = population.get("attributes")
-        if "file" not in population and isinstance(attributes, dict):
-            missing = {name: spec for name, spec in imported.attributes.items() if name not in attributes}
+        if "file" not in population and (attributes is None or isinstance(attributes, dict)):  # none given: none there
+            missing = {name: spec for name, spec in imported.attributes.items() if name not in (attributes or {})}
             if missing:
                 problems.append(source.problem(where + ("file",), f"{file} reads attributes the population does not have; "
                                                f"add to population.attributes: {flow(missing)}"))

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import math
 import re
 
 import yaml
@@ -57,6 +58,15 @@ def _comment(text: str, indent: int) -> list[str]:
     return [" " * indent + "# " + _escape(line) if line else " " * indent + "#" for line in text.splitlines()]
 
 
+def report_every(nodes: int, duration_days: int) -> str:
+    """10 minutes, or the whole number of minutes that keeps samples times nodes within what a run records
+    (a journey of thousands of activities: 10,002 nodes over 15 days at 10m is 21.6 million counts)."""
+    from ..loader import MAX_SERIES_CELLS
+
+    minutes = math.ceil(duration_days * 1440 * nodes / MAX_SERIES_CELLS)
+    return f"{max(10, minutes)}m"
+
+
 def scenario_data(imported: ImportedJourney, population: int, duration_days: int) -> dict:
     """The scenario as plain data (what the YAML text reads back as)."""
     data = {
@@ -66,7 +76,7 @@ def scenario_data(imported: ImportedJourney, population: int, duration_days: int
         "platform": "sfmc",
         "start": imported.start,
         "duration": f"{duration_days}d",
-        "report_every": "10m",
+        "report_every": report_every(len(imported.journey["nodes"]), duration_days),
         "population": {"size": population, "attributes": imported.attributes},
         "journeys": [imported.journey],
         "timeline": [],
@@ -108,6 +118,8 @@ def scenario_yaml(imported: ImportedJourney, data: dict, source_name: str) -> st
     lines.append(f"    version: {journey['version']}")
     if "name" in journey:
         lines.append(f"    name: {json.dumps(journey['name'])}")
+    if "global_timeout" in journey:
+        lines.append(f"    global_timeout: {journey['global_timeout']}  # past the longest path: Journey Builder has no journey-wide limit")
     lines.append(f"    start: {scalar(journey['start'])}")
     lines.append("    nodes:")
     for node in imported.nodes:
@@ -150,7 +162,7 @@ def report(imported: ImportedJourney, source_name: str) -> str:
     for criterion, label, notes in imported.exits:
         lines.append(f"  {label} -> exit criterion {criterion['when']!r}")
         lines += [f"      assumed: {note}" for note in notes]
-    goals_only = [a for a in imported.assumptions if "only measures" in a]
+    goals_only = [a for a in imported.assumptions if "only measures" in a or a.startswith("global_timeout ")]
     lines += [f"  {a}" for a in goals_only]
     lines.append("")
     if imported.attributes:

@@ -17,12 +17,14 @@ from pathlib import Path
 from typing import Any
 
 from ..expr import ExpressionError, compile_expression
+from ..schema import Journey
 from . import filter_xml as fx
 
 MAX_JSON_BYTES = 50 * 2**20
 DEFAULT_POPULATION = 100_000
 ENTRY_WINDOW_H = 168
 MAX_VERSION = 1_000_000  # far above any journey's; a version of 1e308 would be a 309-digit integer in the scenario
+SCENARIO_TIMEOUT_S = float(Journey.model_fields["global_timeout"].default)  # a scenario journey's when it names none (L7)
 MAX_WAIT_S = 36500 * 86400.0  # event entries are spread over the first week
 
 WAIT_UNITS = {"MINUTE": "m", "MINUTES": "m", "HOUR": "h", "HOURS": "h", "DAY": "d", "DAYS": "d",
@@ -30,7 +32,7 @@ WAIT_UNITS = {"MINUTE": "m", "MINUTES": "m", "HOUR": "h", "HOURS": "h", "DAY": "
 UNIT_SECONDS = {"m": 60, "h": 3600, "d": 86400, "w": 604800, "month": 30 * 86400}
 AUDIENCE_TRIGGERS = {"EMAILAUDIENCE", "AUTOMATIONAUDIENCE", "DEAUDIENCE", "DATAEXTENSIONAUDIENCE", "AUDIENCE"}
 EVENT_TRIGGERS = {"APIEVENT", "CONTACTEVENT", "SALESFORCEOBJECTTRIGGERV2", "SALESFORCEOBJECTTRIGGER", "EVENT",
-                  "TRANSACTIONALAPIEVENT", "TRANSACTIONAL", "TRANSACTIONALEMAIL", "CLOUDPAGESFORMSUBMIT", "MOBILEAPPEVENT"}
+                  "TRANSACTIONALAPIEVENT", "TRANSACTIONALAPI", "TRANSACTIONAL", "TRANSACTIONALEMAIL", "CLOUDPAGESFORMSUBMIT", "MOBILEAPPEVENT"}
 CHANNELS = {"EMAILV2": "email", "EMAIL": "email", "SENDEMAIL": "email", "TRANSACTIONALEMAIL": "email",
             "SMSSYNC": "sms", "SMS": "sms", "MOBILECONNECT": "sms", "MOBILEPUSH": "push", "PUSHNOTIFICATION": "push",
             "PUSHNOTIFICATIONACTIVITY": "push", "MOBILEPUSHACTIVITY": "push", "PUSH": "push", "INBOX": "inbox",
@@ -46,6 +48,7 @@ RANDOM = {"RANDOMSPLIT", "RANDOMSPLITV2", "ABNTEST", "PATHOPTIMIZER"}
 ENGAGEMENT = {"ENGAGEMENTDECISION", "ENGAGEMENTSPLIT"}
 WAITS = {"WAIT", "WAITBYDURATION", "WAITUNTILDATE", "WAITBYATTRIBUTE"}
 STO = {"STOWAIT", "EINSTEINSTO"}
+JOINS = {"ABNTESTSTOP"}  # where a Path Optimizer's (ABNTEST's) paths come together again
 # statsTypeId of an engagement split -> (what, assumed chance, assumed delay after the send)
 ENGAGEMENT_STATS = {2: ("opened", 0.2, {"exponential": {"mean": "6h"}}),
                     3: ("clicked", 0.03, {"exponential": {"mean": "8h"}}),
@@ -111,9 +114,7 @@ def read_definition(path: Path) -> dict:
     except UnicodeEncodeError:  # JSON lets "\ud800" through; YAML, Arrow and the terminal do not
         raise SfmcImportError(_surrogate_path(data), "text holding a lone UTF-16 surrogate (a \\ud800-\\udfff escape "
                                                      "without its pair): not valid Unicode") from None
-    if isinstance(data, dict) and "activities" not in data and isinstance(data.get("items"), list):
-        return _the_one_journey(data["items"])  # a GET ?name=... answer
-    return data
+    return data  # a GET ?name=... answer ({"items": [...]}) is opened by import_journey, which names its paths
 
 
 def _surrogate_path(data: Any, path: str = "$") -> str:
@@ -310,6 +311,7 @@ class _Importer:
         self.translator = fx.Translator()
         self.parsed: dict[tuple, fx.ConditionSet] = {}
         self.nodes: list[NodeOut] = []
+        self.generated: list[NodeOut] = []  # nodes an activity needs beside its own (after it, in the scenario)
         self.warnings: list[str] = []
         self.assumptions: list[str] = []
         self.unknown: list[str] = []
@@ -416,7 +418,7 @@ class _Importer:
                 if not xml:
                     self.warnings.append(f"{label}: no criteria; not an exit criterion")
                     continue
-                is_exit = section == "exits" or bool(_dict(item.get("metaData")).get("isExitCriteria", True))
+                is_exit = section == "exits" or self._goal_exits(g, item)
                 tree = self._criteria(label, xml, label) if is_exit else None
                 exit_trees.append((section, g, item, label, tree, is_exit))
         self.exit_conditions = [c for *_, tree, is_exit in exit_trees if tree is not None and is_exit for c in fx.conditions(tree)]
@@ -424,20 +426,25 @@ class _Importer:
         if not isinstance(triggers, list):
             raise SfmcImportError("$.triggers", "must be a list")
         trigger = next((t for t in triggers if isinstance(t, dict)), None)
-        entry_tree = None
+        entry_tree, entry_filtered = None, False
         if trigger is not None:
-            xml = _config(trigger).get("criteria") or _dict(trigger.get("metaData")).get("criteria")
-            if isinstance(xml, str) and xml.strip().startswith("<"):
+            # the Journey Spec's GET example keeps the entry criteria under 'arguments'; exports under 'configurationArguments'
+            xml = next((x for x in (_config(trigger).get("criteria"), _dict(trigger.get("arguments")).get("criteria"),
+                                    _dict(trigger.get("metaData")).get("criteria")) if isinstance(x, str) and x.strip()), None)
+            if xml is not None:
+                entry_filtered = True
                 entry_tree = self._criteria("triggers[0] criteria", xml, "entry")
         try:
             self.translator.settle()
         except fx.FilterError as exc:
             raise SfmcImportError("$", str(exc)) from None
 
-        entry = self._entry(trigger, entry_tree)
+        entry = self._entry(trigger, entry_tree, entry_filtered)
         self.decision_trees = dict(decisions)
         for i, activity in enumerate(self.activities):
             self.nodes.append(self._activity(i, activity))
+            self.nodes += self.generated
+            self.generated = []
         if self.end_used:
             self.nodes.append(NodeOut(self.end_id, {"type": "end"}, "generated",
                                       ["where outcomes without 'next' lead: the profile leaves the journey"]))
@@ -457,9 +464,31 @@ class _Importer:
                    "exit_criteria": [e[0] for e in exits]}
         if journey["name"] is None:
             del journey["name"]
+        longest = self._longest()
+        if longest >= SCENARIO_TIMEOUT_S:
+            # Journey Builder keeps a contact as long as its waits last; a scenario journey's global_timeout (91 days
+            # unless set) would take out at day 91 every contact still on a longer path
+            timeout = (math.ceil(longest / 86400) + 1) * 86400
+            journey["global_timeout"] = _duration_text(timeout)
+            self.assumptions.append(f"global_timeout {journey['global_timeout']}: Journey Builder has no journey-wide time limit; "
+                                    f"set past the longest path ({_duration_text(longest)}) so that the 91d default cuts no one short")
         return ImportedJourney(journey, [entry, *self.nodes], exits, attributes, notes, self.warnings, self.assumptions,
                                self.unknown, journey.get("name") or journey["key"], journey["key"], len(self.activities),
-                               self._longest(), f"{self.start_time:%Y-%m-%dT%H:%M:%S}+00:00" if self.start_time else None)
+                               longest, f"{self.start_time:%Y-%m-%dT%H:%M:%S}+00:00" if self.start_time else None)
+
+    def _goal_exits(self, g: int, goal: dict) -> bool:
+        """Whether a goal removes the contacts who meet it: only when metaData.isExitCriteria is true; a goal
+        without the flag only measures. A value that is not true or false: a warning (--strict refuses)."""
+        value = _dict(goal.get("metaData")).get("isExitCriteria", MISSING)
+        if value is MISSING or value is None:
+            return False
+        if isinstance(value, bool) or (isinstance(value, str) and value.strip().lower() in ("true", "false")):
+            return str(value).strip().lower() == "true"
+        path, what = f"$.goals[{g}].metaData.isExitCriteria", f"{_shown(value)}: not true or false"
+        if self.strict:
+            raise SfmcImportError(path, f"{what}; refused (--strict) rather than assuming the goal only measures")
+        self.warnings.append(f"{path}: {what}; the goal is assumed to only measure")
+        return False
 
     def _version(self) -> int:
         """The journey's version: a whole number from 1 to MAX_VERSION, else 1 with a warning (--strict refuses);
@@ -480,7 +509,7 @@ class _Importer:
         pointed = {t for outs in self.targets.values() for _, t in outs if t is not None}
         return [a["key"] for a in self.activities if a["key"] not in pointed]
 
-    def _entry(self, trigger: dict | None, tree: fx.ConditionSet | None) -> NodeOut:
+    def _entry(self, trigger: dict | None, tree: fx.ConditionSet | None, filtered: bool) -> NodeOut:
         roots = self._roots()
         first = roots[0]
         if len(roots) > 1:
@@ -512,7 +541,7 @@ class _Importer:
             elif kind not in EVENT_TRIGGERS:
                 self.warnings.append(f"trigger type {trigger.get('type')!r} is not known: modelled as an event")
             self._note(node, f"arrivals assumed at {rate} (the population arrives over about a week)")
-        if tree is not None:
+        if filtered:  # criteria that cannot be read are a generated yes/no column, as the warning says
             spec["audience"] = self._when("triggers[0] criteria", tree, "entry_filter", node)
         self._note(node, f"entryMode {mode}: " + ("a contact may enter again" if reentry else "a contact enters at most once"))
         node.spec = spec
@@ -524,9 +553,31 @@ class _Importer:
 
     def _single_next(self, activity: dict, node: NodeOut) -> str:
         outs = self._outcomes(activity)
-        if len(outs) > 1:
+        if len({t for _, _, t in outs}) > 1:
+            others = ", ".join(str(t or self.end_id) for _, _, t in outs[1:])
+            self.warnings.append(f"activity {activity['key']}: {len(outs)} outcomes on a {activity.get('type')} activity, which has one way "
+                                 f"on: only the first ({outs[0][2] or self.end_id}) is followed, not {others}")
             self._note(node, f"{len(outs)} outcomes on a one-way activity: the first is followed")
         return self._next(outs[0][2] if outs else None)
+
+    def _action(self, activity: dict, kind: str, node: NodeOut) -> dict:
+        """A send or custom activity; one with several outcomes (a custom split: the activity's service answers
+        the branch, as REST activities do with branchResult) goes on to a generated even split over them."""
+        spec = {"type": "action" if kind in CHANNELS else "custom_action", "channel": CHANNELS.get(kind) or CUSTOM[kind]}
+        outs = self._outcomes(activity)
+        if len({t for _, _, t in outs}) < 2:
+            return spec | {"next": self._next(outs[0][2] if outs else None)}
+        split_id = self._free(f"{activity['key']}-branches", self.taken)
+        self.taken.add(split_id)
+        labels = [str(_dict(o.get("metaData")).get("label") or _dict(o.get("arguments")).get("branchResult") or o.get("key") or n)
+                  for n, o, _ in outs]
+        self.warnings.append(f"activity {activity['key']}: {activity.get('type')} with {len(outs)} outcomes (a split its service "
+                             f"decides: {', '.join(labels)}): which one a contact takes is not known; split evenly in generated node {split_id}")
+        self._note(node, f"{len(outs)} outcomes: the activity is followed by {split_id}, an even split over them")
+        branches = [{"weight": w, "next": self._next(t)} for w, (_, _, t) in zip(_weights([1.0] * len(outs)), outs)]
+        self.generated.append(NodeOut(split_id, {"type": "random_split", "branches": branches}, f"generated for {activity['key']}",
+                                      [f"the branch {activity['key']} answers is not known: even split over {', '.join(labels)}"]))
+        return spec | {"next": split_id}
 
     def _activity(self, i: int, activity: dict) -> NodeOut:
         key, kind, config = activity["key"], _type(activity), _config(activity)
@@ -542,8 +593,10 @@ class _Importer:
         elif kind in ENGAGEMENT:
             node.spec = self._engagement(activity, config, node)
         elif kind in CHANNELS or kind in CUSTOM:
-            node.spec = {"type": "action" if kind in CHANNELS else "custom_action",
-                         "channel": CHANNELS.get(kind) or CUSTOM[kind], "next": self._single_next(activity, node)}
+            node.spec = self._action(activity, kind, node)
+        elif kind in JOINS:
+            node.spec = {"type": "wait", "duration": "0s", "next": self._single_next(activity, node)}
+            self._note(node, "the end of a Path Optimizer: its paths join here; profiles pass through without delay")
         elif kind in UPDATES:
             column = fx.identifier(f"updated_by_{key}")
             while column in self.translator.taken or column in self.extra_columns:
@@ -590,7 +643,8 @@ class _Importer:
         following = self._single_next(activity, node)
         if config.get("waitEndDateAttributeExpression") or config.get("waitEndDateAttributeDataBound"):
             self._note(node, f"waits until a per-profile date ({config.get('waitEndDateAttributeExpression')}): "
-                             "modelled as uniform between 1h and 14d")
+                             "modelled as uniform between 1h and 14d; being a duration, a pause with ExtendWaitEndDates "
+                             "pushes it back, which Journey Builder does not do to a wait by attribute")
             return {"type": "wait", "duration": {"uniform": ["1h", "14d"]}, "next": following}
         specific = config.get("specificDate") or config.get("waitForDate")
         if specific:
@@ -609,6 +663,11 @@ class _Importer:
             return {"type": "wait", "until": _duration_text(seconds), "next": following}
         amount, unit = self._duration(activity, config, node)
         seconds = amount * UNIT_SECONDS[unit]
+        event = config.get("waitForEventKey")
+        if isinstance(event, str) and event.strip():
+            self.warnings.append(f"activity {activity['key']}: {activity.get('type')} waits for event {event.strip()!r} or at most "
+                                 f"{amount:g} {unit_name(unit, amount)}: the event is not simulated; modelled as waiting the whole time")
+            self._note(node, f"waits for event {event.strip()!r}: modelled as its longest wait")
         if seconds > MAX_WAIT_S:
             raise SfmcImportError(f"$.activities[{self.index[activity['key']]}].configurationArguments.waitDuration",
                                   f"a wait of {amount:g} {config.get('waitUnit')} is longer than 100 years: not a journey step")
@@ -616,6 +675,12 @@ class _Importer:
             self._note(node, "a month is taken as 30 days")
         text = _duration_text(seconds)
         clock = config.get("specifiedTime") or config.get("specificTime")
+        extended = _dict(activity.get("metaData")).get("isExtended", MISSING)
+        if clock and (extended is False or str(extended).lower() == "false"):
+            # Journey Builder keeps the time fields of every wait by duration ('00:00' and the account's zone);
+            # only a wait whose 'extend until a specific time' box is ticked (isExtended) waits for the clock
+            self._note(node, f"specifiedTime {clock} is not used: metaData.isExtended is false (a plain wait of {text})")
+            clock = None
         if clock:
             zone = config.get("timeZone") or config.get("timeZoneId") or "the account's time zone"
             self._note(node, f"waits {text}, then until {clock} ({zone}): the extra time to that moment is drawn uniformly in [0, 24h)")
@@ -643,11 +708,19 @@ class _Importer:
         trees = self.decision_trees.get(i, {})
         branches: list[dict] = []
         otherwise = None
-        for o, outcome, target in self._outcomes(activity):
+        outs = self._outcomes(activity)
+        has_remainder = any(str(outcome.get("key") or "") == "remainder_path" for _, outcome, _ in outs)
+        for o, outcome, target in outs:
             outcome_key = str(outcome.get("key") or "")
+            where = f"activities[{i}] {activity['key']} outcome {outcome_key!r}"
             if outcome_key in trees:
-                where = f"activities[{i}] {activity['key']} outcome {outcome_key!r}"
                 when = self._when(where, trees[outcome_key], f"{activity['key']}_{outcome_key}", node)
+                branches.append({"when": when, "next": self._next(target)})
+            elif has_remainder and outcome_key != "remainder_path":
+                # a path without criteria beside the remainder (a split not configured yet, criteria lost): which
+                # contacts take it is not known; it was the remainder, and the real remainder took no one
+                self.warnings.append(f"{where}: no criteria for this path; modelled as a generated yes/no column")
+                when = self._when(where, None, f"{activity['key']}_{outcome_key or o}", node)
                 branches.append({"when": when, "next": self._next(target)})
             elif otherwise is None:
                 otherwise = self._next(target)
@@ -700,10 +773,14 @@ class _Importer:
         return [float(p) for p in percentages]  # type: ignore[arg-type]
 
     def _engagement(self, activity: dict, config: dict, node: NodeOut) -> dict:
-        stats = int(_number(config.get("statsTypeId")) or 2)
-        what, chance, delay = ENGAGEMENT_STATS.get(stats, ENGAGEMENT_STATS[2])
+        value = config.get("statsTypeId", MISSING)
+        number = _number(value)
+        stats = int(number) if number is not None and number.is_integer() else None
         if stats not in ENGAGEMENT_STATS:
-            self._note(node, f"statsTypeId {config.get('statsTypeId')!r} is not known: treated as 'opened'")
+            self._replaced(node, self._path(activity, "configurationArguments", "statsTypeId"), value,
+                           "not 2 (opened), 3 (clicked) or 6 (bounced)" if value is not MISSING else "missing", "'opened' (2)")
+            stats = 2
+        what, chance, delay = ENGAGEMENT_STATS[stats]
         yes = no = None
         outs = self._outcomes(activity)
         for position, (_, outcome, target) in enumerate(outs):
@@ -786,6 +863,11 @@ class _Importer:
         return order[::-1]
 
 
+def unit_name(unit: str, amount: float) -> str:
+    name = {"m": "minute", "h": "hour", "d": "day", "w": "week", "month": "month"}[unit]
+    return name if amount == 1 else name + "s"
+
+
 def _seconds(text: Any) -> float:
     from ..units import parse_duration
 
@@ -843,8 +925,23 @@ def import_journey(definition: Any, population: int = DEFAULT_POPULATION, strict
     """Map a Journey Builder definition onto a journeysim journey; SfmcImportError if it is not one.
 
     ``start`` (naive UTC) is the scenario's calendar start; without it, the day the journey was last
-    published (else modified, created) is taken."""
-    return _Importer(definition, population, strict, start).run()
+    published (else modified, created) is taken. A GET /interaction/v1/interactions answer holding one journey
+    in ``items`` is that journey; the JSON paths of refusals and warnings then start at ``$.items[0]``."""
+    root = "$"
+    if isinstance(definition, dict) and "activities" not in definition and "items" in definition:
+        if not isinstance(definition["items"], list):
+            raise SfmcImportError("$.items", f"must be the list of journeys of a GET /interaction/v1/interactions answer, "
+                                             f"got {type(definition['items']).__name__}")
+        definition, root = _the_one_journey(definition["items"]), "$.items[0]"
+    try:
+        imported = _Importer(definition, population, strict, start).run()
+    except SfmcImportError as exc:
+        if root == "$" or not exc.path.startswith("$"):
+            raise
+        raise SfmcImportError(root + exc.path[1:], exc.message) from None
+    if root != "$":
+        imported.warnings[:] = [root + w[1:] if w.startswith("$") else w for w in imported.warnings]
+    return imported
 
 
 _SLUG = re.compile(r"[^a-z0-9]+")
