@@ -3,6 +3,11 @@
 from __future__ import annotations
 
 import base64
+import contextlib
+import re
+import signal
+import subprocess
+import sys
 import threading
 import time
 from pathlib import Path
@@ -14,6 +19,7 @@ import journeysim
 from journeysim.server.auth import Credentials
 from journeysim.server.serve import Sandbox
 
+ROOT = Path(__file__).resolve().parent.parent
 CREDS = Credentials("test-client", "test-secret", "bs-key")
 
 
@@ -76,3 +82,22 @@ class Live:
         self.thread.join(timeout=60)
         assert not self.thread.is_alive()
         self.client.close()
+
+
+@contextlib.contextmanager
+def served_quickstart(tmp_path: Path):
+    """``journeysim serve`` of the quickstart as a user starts it (a process, ``--port 0``): yields the
+    base URL its start-up line names; SIGINT at the end, which must stop it cleanly."""
+    server = subprocess.Popen([sys.executable, "-m", "journeysim.cli", "serve", str(ROOT / "scenarios" / "quickstart.yaml"),
+                               "--out", str(tmp_path / "out"), "--port", "0", "--speed", "0", "--no-report"],
+                              stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, cwd=tmp_path)
+    try:
+        banner = server.stdout.readline()
+        base = re.search(r" at (http://127\.0\.0\.1:(\d+)) ", banner)
+        assert base and base.group(2) != "0", banner
+        yield base.group(1)
+    finally:
+        server.send_signal(signal.SIGINT)
+        assert server.wait(timeout=60) == 0
+        server.stdout.close()
+        server.stderr.close()

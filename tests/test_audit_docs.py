@@ -356,36 +356,21 @@ def test_serve_on_a_port_in_use_exits_1_as_the_outputs_page_says(tmp_path):
 def test_serve_on_port_0_names_the_port_it_answers_on(tmp_path):
     """docs/server.md: `--port 0` takes a free port; the banner said `http://127.0.0.1:0`, an address no
     script could call (and the token answer's instance URLs pointed there too)."""
-    import re
-    import signal
-    import subprocess
-    import sys
     import time
     import urllib.request
 
-    from test_readme import ROOT
+    from serverkit import served_quickstart
 
-    server = subprocess.Popen([sys.executable, "-m", "journeysim.cli", "serve", str(ROOT / "scenarios" / "quickstart.yaml"),
-                               "--out", str(tmp_path / "out"), "--port", "0", "--speed", "0", "--no-report"],
-                              stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, cwd=tmp_path)
-    try:
-        banner = server.stdout.readline()
-        base = re.search(r" at (http://127\.0\.0\.1:(\d+)) ", banner)
-        assert base and base.group(2) != "0", banner
+    with served_quickstart(tmp_path) as base:
         for _ in range(300):
             try:
-                with urllib.request.urlopen(base.group(1) + "/sim/status") as answer:
+                with urllib.request.urlopen(base + "/sim/status") as answer:
                     assert answer.status == 200
                 break
             except OSError:
                 time.sleep(0.1)
         else:
-            pytest.fail(f"nothing answers at {base.group(1)}")
-    finally:
-        server.send_signal(signal.SIGINT)
-        assert server.wait(timeout=60) == 0
-        server.stdout.close()
-        server.stderr.close()
+            pytest.fail(f"nothing answers at {base}")
 
 
 # ---- a population CSV row with more fields than the header
