@@ -74,10 +74,14 @@ def translate(data: dict, preset: str) -> tuple[tuple[str, ...], list[str]]:
             if preset == "sfmc" and not any(k in action for k in ("version", "versionNumber", "allVersions")):
                 keys = list(action.get("journeys") or []) + ([action["journey"]] if "journey" in action else [])
                 found = {v for k in keys for v in versions.get(k, [])}
-                if len(keys) == 1 and len(found) == 1:
+                single = bool(keys) and all(len(versions.get(k, [])) == 1 for k in keys)
+                if single and len(found) == 1:
                     version = found.pop()
                     sets.append(f"timeline[{i}].{kind}.versionNumber={version}")
                     notes.append(f"timeline[{i}]: SFMC names a version: versionNumber {version} added")
+                elif single:  # one version each, not the same number: allVersions names each one
+                    sets.append(f"timeline[{i}].{kind}.allVersions=true")
+                    notes.append(f"timeline[{i}]: SFMC names a version: allVersions added (each journey has one)")
     return tuple(sets), notes
 
 

@@ -7,7 +7,7 @@ import re
 import matplotlib.image as mpimg
 import pandas as pd
 from click.testing import CliRunner
-from conftest import pause, resume, scenario
+from conftest import linear_journey, pause, resume, scenario
 
 from journeysim.cli import main
 from journeysim.compare_presets import translate
@@ -54,6 +54,26 @@ def test_V9_an_ajo_mode_applies_to_the_ajo_presets_and_sfmc_gets_a_version(simul
     table = pd.read_csv(out / "comparison.csv", index_col="figure")
     assert table.loc["discarded.discard_mode"].astype(int).tolist() == [10, 0, 0]
     assert table.loc["actions skipped"].astype(int).tolist() == [0, 0, 10]
+
+
+def test_V9_sfmc_gets_a_version_for_a_pause_of_several_single_version_journeys(simulate, tmp_path):
+    """scenarios/org-cap-black-friday.yaml pauses three journeys in one action: under --presets all the
+    SFMC run was refused (errorcode 10005) although each journey has only one version to name."""
+    doc = scenario(linear_journey("a"), linear_journey("b"), linear_journey("c"),
+                   timeline=[pause("300s", journeys=("a", "b")), pause("300s", journeys=("a", "b", "c"))])
+    doc["journeys"][2]["version"] = 2
+    sets, notes = translate(doc, "sfmc")
+    assert "timeline[0].pause.versionNumber=1" in sets and "timeline[1].pause.allVersions=true" in sets
+    assert any("allVersions added (each journey has one)" in n for n in notes)
+    doc["timeline"] = [pause("300s", journeys=("a", "b", "c")), resume("600s", journeys=("a", "b", "c"))]
+    out = tmp_path / "cmp"
+    result = CliRunner().invoke(main, ["compare", str(simulate.write(doc)), "--presets", "ajo,sfmc", "--out", str(out), "-q"])
+    assert result.exit_code == 0, result.output
+    table = pd.read_csv(out / "comparison.csv", index_col="figure")
+    # each journey: the sends due from 300 s (arrivals from 200 s) are held; arrivals from 300 s are
+    # turned away while paused and 60 s after (36): 10 held per journey, 30 in all, under both presets
+    assert table.loc["held at resume"].astype(int).tolist() == [30, 30]
+    assert table.loc["discarded.paused_entry"].astype(int).tolist() == [108, 108]
 
 
 def test_V9_unknown_presets_are_a_usage_error(simulate, tmp_path):
