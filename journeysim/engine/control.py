@@ -61,6 +61,9 @@ class ControlProcesses:
                 break
             if at > self.env.now:
                 yield self.env.timeout(at - self.env.now)
+            # a read is profile moves: operator actions at the same instant (a pause, a resume, a stop)
+            # act before it, whichever process scheduled its event first (R1, R2)
+            yield self.env.timeout(0)
             self.sync()
             if runtime.status == "stopped":
                 break
@@ -257,6 +260,8 @@ class ControlProcesses:
             yield self.env.timeout(at - self.env.now)
             # the last release is a profile move at ``at``: operator actions and checks at that instant
             # act before it and see the journey resuming, whichever the order their events were made in
+            # (a check waits one zero step after its instant comes, so this waits two)
+            yield self.env.timeout(0)
             yield self.env.timeout(0)
         if self.runtime[j].pause is record and self.runtime[j].status == "resuming":
             record.live_at = int(self.env.now)

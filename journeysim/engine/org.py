@@ -23,6 +23,9 @@ class OrgAccounting:
     def _cap_checks(self) -> Iterator[simpy.Event]:
         every = max(1, to_ticks(self.scenario.org.cap_check_every, self.res))
         while True:
+            # operator actions at this instant (a stop, a contact exit, a pause end) act before the check,
+            # whichever process scheduled its event first; profile moves (and a drain's end) act after it
+            yield self.env.timeout(0)
             holding = [j for j, r in enumerate(self.runtime) if r.status in ("paused", "resuming")]
             if holding:
                 self.sync()

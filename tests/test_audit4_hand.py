@@ -1,0 +1,87 @@
+"""Fourth hand audit: numbers computed by hand from the vendor documents and docs/behaviors.md.
+
+Every expected number below is derived in the docstring from the behaviour catalogue and the
+timing rules of docs/behaviors.md ("Decisions the documents leave open": regular arrivals at
+start + k * every; a read enters its i-th profile ceil((i + 1) / read_rate) s after it starts;
+release slots ceil((i + 1) / rate) s after the resume; at one instant, operator actions act
+before profile moves). None was copied from a run.
+"""
+
+from __future__ import annotations
+
+from conftest import linear_journey, pause, resume, scenario
+
+
+def _read_journey(schedule: dict, incremental: bool = False) -> dict:
+    """A read of the whole population at 1 profile a second, a 50 s wait, a send."""
+    return {"key": "j", "start": "read", "nodes": {
+        "read": {"type": "read_audience", "schedule": schedule, "incremental": incremental, "read_rate": "1/s",
+                 "next": "wait"},
+        "wait": {"type": "wait", "duration": {"fixed": "50s"}, "next": "send"},
+        "send": {"type": "action", "channel": "email", "next": "done"},
+        "done": {"type": "end"}}}
+
+
+_NOTE = {"at": "50s", "update_profiles": {"where": "all", "set": {"flag": True}}}  # changes nothing the run reads
+
+
+def test_R2_a_read_scheduled_at_the_pause_instant_is_skipped_whatever_else_the_timeline_holds(simulate):
+    """R2 and the rule "at one instant, operator actions act before profile moves" (docs/behaviors.md,
+    Decisions the documents leave open). A one-off read of 10 profiles at 100 s; the journey is paused
+    at 100 s and resumed at 300 s. The pause acts first, so the read falls in the pause and is skipped
+    (skipped_reads_at_s [100]): nobody arrives, nothing is discarded. The engine did so only when the
+    pause was the timeline's first item: with an unrelated data change at 50 s before it, the read ran
+    first and the pause then discarded its 10 queued profiles (arrived 10, read_queue 10)."""
+    for timeline in ([pause("100s"), resume("300s")], [_NOTE, pause("100s"), resume("300s")]):
+        j = simulate(scenario(_read_journey({"at": "100s"}), size=10, duration="1000s",
+                              timeline=timeline)).summary["journeys"]["j"]
+        assert j["skipped_reads_at_s"] == [100]
+        assert (j["arrived"], j["entered"], j["actions"]["send"]) == (0, 0, 0)
+        assert {k: v for k, v in j["discarded"].items() if v} == {}
+
+
+def test_R2_R5_a_read_scheduled_at_the_resume_instant_runs(simulate):
+    """R2, R5 (a read is not held back by the reopen delay). A one-off read of 10 profiles at 100 s;
+    the journey is paused at 20 s and resumed at 100 s. The resume acts first: the read is not in the
+    pause, and enters its 10 profiles at 101..110 s (1 a second); after the 50 s wait they are sent at
+    151..160 s and leave (end 10); the journey is finished at 160 s. The engine skipped the read
+    (skipped_reads_at_s [100], nothing sent), whatever the timeline held before the resume."""
+    for timeline in ([pause("20s"), resume("100s")], [pause("20s"), _NOTE, resume("100s")]):
+        result = simulate(scenario(_read_journey({"at": "100s"}), size=10, duration="1000s", timeline=timeline))
+        j = result.summary["journeys"]["j"]
+        assert j["skipped_reads_at_s"] == []
+        assert (j["arrived"], j["entered"], j["actions"]["send"], j["exited"]["end"]) == (10, 10, 10, 10)
+        ev = result.events
+        assert sorted(ev[(ev.event == "entered") & (ev.node == "read")].t_s) == list(range(101, 111))
+        assert sorted(ev[ev.event == "action"].t_s) == list(range(151, 161))
+        assert j["status_changes"][-1] == {"at_s": 160, "status": "finished"}
+
+
+def _stop_at_a_check(extra: list) -> dict:
+    a = linear_journey("a", count=5, wait="100s")
+    b = linear_journey("b", count=10, wait="210s")
+    timeline = [pause("50s", ["a"]), pause("90s", ["b"]), *extra, {"at": "200s", "stop": {"journey": "a"}},
+                resume("400s", ["b"])]
+    return scenario(a, b, duration="1000s", org={"held_cap": 5, "cap_check_every": "100s"}, timeline=timeline)
+
+
+def test_L2_S9_a_stop_at_a_check_instant_acts_before_the_check_whatever_else_the_timeline_holds(simulate):
+    """L2, L3, S9, P2, R6 and "at one instant, operator actions (...) and cap checks act before profile
+    moves" (docs/behaviors.md): operator actions at a check's instant act before it. Cap 5, checked
+    every 100 s. a: 5 arrivals at 0..40 s, 100 s wait, paused at 50 s: held at 100..140 s (5). b: 10
+    arrivals at 0..90 s, 210 s wait, paused at 90 s: the one at 90 s is turned away; the 9 reach the
+    send at 210..290 s. a is stopped at 200 s, a check instant: its 5 leave (stopped) before the check,
+    which finds nobody held. b holds its 9 (nobody over the cap at 210..290 s); the 300 s check finds 9
+    (over), the 400 s one (after b's resume, still resuming) 9 (over); released at 401 s, sent.
+    With an unrelated data change at 150 s in the timeline the engine checked first: it counted a's 5
+    (over the cap) and discarded b's 9 (org_cap 9, held 0)."""
+    for extra in ([], [{"at": "150s", "update_profiles": {"where": "all", "set": {"flag": True}}}]):
+        s = simulate(_stop_at_a_check(extra)).summary
+        a, b = s["journeys"]["a"], s["journeys"]["b"]
+        assert a["exited"]["stopped"] == 5 and a["status_at_end"] == "stopped"
+        assert b["discarded"]["org_cap"] == 0 and b["discarded"]["paused_entry"] == 1
+        p = b["pauses"][0]
+        assert (p["held_at_resume"], p["sent_after_hold"], p["drain_s"], p["live_at_s"]) == (9, 9, 1, 401)
+        assert s["org"]["checks_with_held"] == [{"at_s": 300, "held": 9, "over_cap": True},
+                                                {"at_s": 400, "held": 9, "over_cap": True}]
+        assert (s["org"]["cap_checks"], s["org"]["cap_exceeded_checks"]) == (11, 2)
