@@ -85,3 +85,22 @@ def test_L2_S9_a_stop_at_a_check_instant_acts_before_the_check_whatever_else_the
         assert s["org"]["checks_with_held"] == [{"at_s": 300, "held": 9, "over_cap": True},
                                                 {"at_s": 400, "held": 9, "over_cap": True}]
         assert (s["org"]["cap_checks"], s["org"]["cap_exceeded_checks"]) == (11, 2)
+
+
+def test_R4_J1_a_resume_at_the_instant_the_maximum_pause_runs_out_is_the_operators(simulate):
+    """R4, L1, J1, P2, R5. org.max_pause 100 s; arrivals every 10 s (0..190 s), 100 s wait. Paused at
+    10 s, resumed by the timeline at 110 s, the very instant the pause would end on its own. The
+    timeline's action acts first (the file check, which accepted the resume, replays it so): resumed_by
+    manual, nothing refused. 0 s enters; 10..100 s are turned away (10); the one entered is held at
+    100 s, released at 111 s and sent; entries reopen at 170 s: 110..160 s turned away (6), 170..190 s
+    enter (3). The engine let the automatic resume act first, and refused the timeline's resume
+    ("the journey is resuming"), when the timeline had any item between the pause and the resume."""
+    note = {"at": "50s", "update_profiles": {"where": "all", "set": {"flag": True}}}
+    for extra in ([], [note]):
+        j = simulate(scenario(linear_journey(count=20), duration="1000s", org={"max_pause": "100s"},
+                              timeline=[pause("10s"), *extra, resume("110s")])).summary["journeys"]["j"]
+        p = j["pauses"][0]
+        assert (p["resumed_at_s"], p["resumed_by"], j["refused_actions"]) == (110, "manual", [])
+        assert (p["held_at_resume"], p["sent_after_hold"], p["live_at_s"]) == (1, 1, 111)
+        assert (j["entered"], j["discarded"]["paused_entry"], j["actions"]["send"]) == (4, 16, 4)
+

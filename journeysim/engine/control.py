@@ -17,6 +17,7 @@ from ..schema import ReadAudienceNode, WaitNode
 from . import store as S
 from .moves import rate_slots, regular_ticks, stable_order, to_ticks
 from .recorder import PauseRecord
+from .runtime import DRAIN_END, PAUSE_END, READ, At
 from .store import NEVER
 
 THREADED_SHUFFLE = 1 << 18  # profiles a read must have before its shuffle runs in a thread of its own
@@ -59,11 +60,9 @@ class ControlProcesses:
         for at in occurrences:
             if at > self.end_tick:
                 break
-            if at > self.env.now:
-                yield self.env.timeout(at - self.env.now)
-            # a read is profile moves: operator actions at the same instant (a pause, a resume, a stop)
-            # act before it, whichever process scheduled its event first (R1, R2)
-            yield self.env.timeout(0)
+            # a read is profile moves: operator actions at its instant (a pause, a resume, a stop) act
+            # before it, whichever process scheduled its event first (R1, R2)
+            yield At(self.env, max(0, at - self.env.now), READ)
             self.sync()
             if runtime.status == "stopped":
                 break
@@ -162,7 +161,8 @@ class ControlProcesses:
     def _pause_end(self, j: int, record: PauseRecord) -> Iterator[simpy.Event]:
         if not math.isfinite(record.settings.length_s):  # no limit (V8): only a resume or a stop ends it
             return
-        yield self.env.timeout(to_ticks(record.settings.length_s, self.res))
+        # after the operator's actions at that instant: a resume or stop there acts first (J1)
+        yield At(self.env, to_ticks(record.settings.length_s, self.res), PAUSE_END)
         runtime = self.runtime[j]
         if runtime.pause is not record or runtime.status != "paused":
             return

@@ -5,10 +5,28 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 import numpy as np
+import simpy
 
 from ..expr import Expression
 from ..model.graph import CompiledJourney
 from .recorder import PauseRecord
+
+# The order of the engine's events at one instant (docs/behaviors.md, "Decisions the documents leave
+# open"): operator actions (the timeline's plain timeouts, simpy's NORMAL priority) first, then a
+# pause's own end (auto resume, guardrail stop), then cap checks and reads, then a drain's end. Profile
+# moves due at the instant are made after all of them (``sync`` moves only what was due before).
+PAUSE_END, CHECK, READ, DRAIN_END = 2, 3, 3, 4
+
+
+class At(simpy.events.Event):
+    """A timeout ``delay`` ticks ahead taken, at its instant, after every event of a lower ``rank``,
+    whichever was scheduled first."""
+
+    def __init__(self, env: simpy.Environment, delay: int, rank: int):
+        super().__init__(env)
+        self._ok = True
+        self._value = None
+        env.schedule(self, rank, delay)
 
 
 @dataclass
