@@ -104,3 +104,27 @@ def test_R4_J1_a_resume_at_the_instant_the_maximum_pause_runs_out_is_the_operato
         assert (p["held_at_resume"], p["sent_after_hold"], p["live_at_s"]) == (1, 1, 111)
         assert (j["entered"], j["discarded"]["paused_entry"], j["actions"]["send"]) == (4, 16, 4)
 
+
+def test_R6_a_contact_exit_of_the_last_held_during_a_drain_ends_it_then(simulate):
+    """R6 ("held profiles that leave before their release ... end the drain when the last of them
+    goes, not at their unused release slots"; docs/outputs.md drain_s: "or had left"), org-wide rate.
+    Rate 1/s shared by the org; 15 profiles. a: 10 arrivals at 0..9 s, b: 5 at 0..4 s, 100 s waits,
+    both paused at 50 s: a holds 10, b 5. a resumed at 1,000 s: slots 1,001..1,010 s; 4 sent at
+    1,001..1,004 s (901 s late); a contact exit of every profile of a at 1,005 s (an operator action,
+    before that second's release) removes the 6 still held. a is live at 1,005 s (drain_s 5), finished
+    then. b resumed at 1,006 s finds the queue over: fresh slots 1,007..1,011 s, live at 1,011 s,
+    drain_s 5, 907 s late. The engine kept a resuming until its unused slot at 1,010 s (drain_s 10) and
+    queued b behind it (1,011..1,015 s, drain_s 9)."""
+    a = linear_journey("a", count=10, every="1s")
+    b = linear_journey("b", count=5, every="1s")
+    out = {"at": "1005s", "contact_exit": {"journey": "a", "profiles": list(range(15))}}
+    s = simulate(scenario(a, b, size=15, duration="2000s", org={"resume_rate": "1/s", "resume_rate_scope": "org"},
+                          timeline=[pause("50s", ["a", "b"]), resume("1000s", ["a"]), out, resume("1006s", ["b"])])).summary
+    ja, jb = s["journeys"]["a"], s["journeys"]["b"]
+    pa, pb = ja["pauses"][0], jb["pauses"][0]
+    assert (ja["actions"]["send"], ja["exited"]["contact_exit"]) == (4, 6)
+    assert (pa["held_at_resume"], pa["drain_s"], pa["live_at_s"]) == (10, 5, 1005)
+    assert pa["held_at_resume_outcome"]["sent"] == 4 and pa["held_at_resume_outcome"]["exited"] == {"contact_exit": 6}
+    assert ja["status_changes"][-2:] == [{"at_s": 1005, "status": "live"}, {"at_s": 1005, "status": "finished"}]
+    assert (pb["held_at_resume"], pb["sent_after_hold"], pb["drain_s"], pb["live_at_s"]) == (5, 5, 5, 1011)
+    assert pb["send_delay_s"] == {"p50": 907.0, "p95": 907.0, "max": 907.0}

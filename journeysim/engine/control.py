@@ -257,12 +257,9 @@ class ControlProcesses:
 
     def _go_live(self, j: int, record: PauseRecord, at: int) -> Iterator[simpy.Event]:
         if at > self.env.now:
-            yield self.env.timeout(at - self.env.now)
             # the last release is a profile move at ``at``: operator actions and checks at that instant
             # act before it and see the journey resuming, whichever the order their events were made in
-            # (a check waits one zero step after its instant comes, so this waits two)
-            yield self.env.timeout(0)
-            yield self.env.timeout(0)
+            yield At(self.env, at - self.env.now, DRAIN_END)
         if self.runtime[j].pause is record and self.runtime[j].status == "resuming":
             record.live_at = int(self.env.now)
             self.back_to_running(j)
@@ -306,6 +303,20 @@ class ControlProcesses:
             rows = self.store.rows_of(j, S.IN_JOURNEY)
             rows = rows[named[self.store.profile[rows]]]
             self.finish(rows, np.full(len(rows), now, dtype=np.int64), "contact_exit")
+            if rows.size and self.runtime[j].status == "resuming":
+                self._drain_end_again(j)
+
+    def _drain_end_again(self, j: int) -> None:
+        """Held profiles left journey ``j`` during its drain (a contact exit): the drain ends when the
+        last of those still held goes, not at the release slots of those that left (R6)."""
+        st = self.store
+        held = st.rows_of(j, (S.HELD,))
+        queued = held[st.t_move[held] != NEVER]  # released at their slots (parked ones a release_parked named too)
+        if self.scenario.org.resume_rate_scope == "org" and j in self.org_queue_ends:
+            self.org_queue_ends[j] = int(st.t_next[queued].max()) if queued.size else int(self.env.now)
+        draining = held[~st.parked[held]]
+        end = int(st.t_next[draining].max()) if draining.size else int(self.env.now)
+        self.env.process(self._go_live(j, self.runtime[j].pause, end))  # the first one, later, finds it live
 
     def _do_global_filter(self, step: PlannedAction) -> None:
         expr = self.loaded.expressions.get(("timeline", step.index)) if step.action.exclude is not None else None
