@@ -128,3 +128,60 @@ def test_R6_a_contact_exit_of_the_last_held_during_a_drain_ends_it_then(simulate
     assert ja["status_changes"][-2:] == [{"at_s": 1005, "status": "live"}, {"at_s": 1005, "status": "finished"}]
     assert (pb["held_at_resume"], pb["sent_after_hold"], pb["drain_s"], pb["live_at_s"]) == (5, 5, 5, 1011)
     assert pb["send_delay_s"] == {"p50": 907.0, "p95": 907.0, "max": 907.0}
+
+
+def test_J1_a_journey_is_finished_when_its_last_profile_leaves_and_then_refuses_a_pause_or_stop(simulate):
+    """J1 ("finished (entries closed and the last profile gone) ... Only a live journey can be paused
+    ... a live or paused one can be stopped. Any other request is refused, naming the status, and
+    changes nothing"). 5 arrivals at 0..40 s (all its arrivals), 100 s wait, send: sent and gone at
+    100..140 s, finished at 140 s. A pause at 500 s and a resume at 600 s are refused at their time
+    (the file check cannot know when the journey empties), so is a stop at 500 s; no pause is
+    recorded; the time series shows it finished from 140 s. The engine only decided "finished" at the
+    end of the run: it paused and resumed the finished journey (status_changes live, paused at 500 s,
+    resuming, live, finished at 600 s), and stopped it."""
+    refused = {"pause": "cannot pause: the journey is finished (J1)",
+               "resume": "cannot resume: the journey is finished (J1)",
+               "stop": "cannot stop: the journey is finished (J1)"}
+    for timeline, kinds in (([pause("500s"), resume("600s")], [("pause", 500), ("resume", 600)]),
+                            ([{"at": "500s", "stop": {"journey": "j"}}], [("stop", 500)])):
+        result = simulate(scenario(linear_journey(count=5), duration="1000s", timeline=timeline))
+        j = result.summary["journeys"]["j"]
+        assert j["status_changes"] == [{"at_s": 0, "status": "live"}, {"at_s": 140, "status": "finished"}]
+        assert j["refused_actions"] == [{"at_s": float(at), "action": kind, "reason": refused[kind]} for kind, at in kinds]
+        assert j["pauses"] == [] and (j["exited"]["end"], j["exited"]["stopped"], j["actions"]["send"]) == (5, 0, 5)
+        ts = result.timeseries
+        status = ts[ts["node"] == "(journey)"].set_index("t_s")["status"]
+        assert (status[130.0], status[140.0], status[990.0]) == ("live", "finished", "finished")
+
+
+def test_L4_J1_a_finished_journey_leaves_the_live_journey_quota(simulate):
+    """L4 (live, paused and resuming versions count), J1. max_live_journeys 1. a: 5 arrivals at
+    0..40 s, 100 s wait, send: finished at 140 s. b, a draft published at 500 s, its 5 arrivals at
+    500..540 s: the publish leaves one journey live (a is finished), so it goes through; b sends at
+    600..640 s and is finished at 640 s; live_journeys_peak 1. The engine still counted a as live
+    and refused the publish ("would make 2 journey versions live"), while the same summary said a
+    finished at 140 s."""
+    a = linear_journey("a", count=5)
+    b = linear_journey("b", count=5)
+    b["nodes"]["entry"]["arrivals"]["start"] = "500s"
+    s = simulate(scenario(a, b, duration="1000s", org={"max_live_journeys": 1},
+                          timeline=[{"at": "500s", "publish": {"journey": "b", "version": 1}}])).summary
+    ja, jb = s["journeys"]["a"], s["journeys"]["b"]
+    assert ja["status_changes"] == [{"at_s": 0, "status": "live"}, {"at_s": 140, "status": "finished"}]
+    assert jb["refused_actions"] == []
+    assert jb["status_changes"] == [{"at_s": 0, "status": "draft"}, {"at_s": 500, "status": "live"},
+                                    {"at_s": 640, "status": "finished"}]
+    assert (jb["entered"], jb["actions"]["send"], s["org"]["live_journeys_peak"]) == (5, 5, 1)
+
+
+def test_J1_S10_a_version_published_mid_arrivals_is_finished_when_its_last_entrant_leaves(simulate):
+    """J1, S10 ("those before the publish never happen"). b: arrivals every 10 s at 0..90 s, a draft
+    published at 45 s: 50..90 s enter (5), are sent at 150..190 s and leave; b is finished at 190 s and
+    refuses a pause at 500 s."""
+    b = linear_journey("b", count=10)
+    j = simulate(scenario(b, duration="1000s", timeline=[{"at": "45s", "publish": {"journey": "b", "version": 1}},
+                                                         pause("500s", ["b"])])).summary["journeys"]["b"]
+    assert (j["arrived"], j["entered"], j["actions"]["send"]) == (5, 5, 5)
+    assert j["status_changes"] == [{"at_s": 0, "status": "draft"}, {"at_s": 45, "status": "live"},
+                                   {"at_s": 190, "status": "finished"}]
+    assert j["refused_actions"] == [{"at_s": 500.0, "action": "pause", "reason": "cannot pause: the journey is finished (J1)"}]

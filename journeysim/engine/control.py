@@ -77,6 +77,7 @@ class ControlProcesses:
             self.read(c, int(self.env.now))
         runtime.entries_closed = True
         runtime.entries_closed_at = int(self.env.now)
+        self.finished_if_done(c.index)
 
     def read(self, c: CompiledJourney, now: int) -> None:
         node = self.nodes[c.start]
@@ -268,9 +269,10 @@ class ControlProcesses:
         for j in step.targets:
             if self.runtime[j].status == "draft" and step.action.allVersions:
                 continue  # allVersions acts on the versions published so far (S10): the draft stays publishable
-            if self.runtime[j].status in ("stopped", "draft"):
-                self._refuse(j, step, "cannot stop: the journey is already stopped" if self.runtime[j].status == "stopped"
-                             else "cannot stop: the journey is a draft, not published (J1)")
+            if self.runtime[j].status in ("stopped", "draft", "finished"):
+                self._refuse(j, step, {"stopped": "cannot stop: the journey is already stopped",
+                                       "draft": "cannot stop: the journey is a draft, not published (J1)",
+                                       "finished": "cannot stop: the journey is finished (J1)"}[self.runtime[j].status])
                 continue
             if self.runtime[j].pause is not None and self.runtime[j].status == "paused":
                 self.runtime[j].pause.ended_by = "stop"

@@ -42,4 +42,6 @@ class JourneyRuntime:
     entries_closed_at: int = 0  # the tick its entries closed (its last scheduled read; 0 for arrivals known at the start)
     pause: PauseRecord | None = None
     superseded: bool = False  # a later version was published (S10)
-    last_exit: int = 0
+    last_exit: int = 0  # the tick its last profile left so far
+    arrivals_expected: int | None = None  # rows of an event entry's arrivals, all scheduled at the start (None: a read)
+    jump_target: bool = False  # a jump may bring entries at any time: finished only at the end of the run
