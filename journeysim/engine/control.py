@@ -17,6 +17,7 @@ from ..schema import ReadAudienceNode, WaitNode
 from . import store as S
 from .moves import rate_slots, regular_ticks, stable_order, to_ticks
 from .recorder import PauseRecord
+from .runtime import DRAIN_END, PAUSE_END, READ, At
 from .store import NEVER
 
 THREADED_SHUFFLE = 1 << 18  # profiles a read must have before its shuffle runs in a thread of its own
@@ -59,8 +60,9 @@ class ControlProcesses:
         for at in occurrences:
             if at > self.end_tick:
                 break
-            if at > self.env.now:
-                yield self.env.timeout(at - self.env.now)
+            # a read is profile moves: operator actions at its instant (a pause, a resume, a stop) act
+            # before it, whichever process scheduled its event first (R1, R2)
+            yield At(self.env, max(0, at - self.env.now), READ)
             self.sync()
             if runtime.status == "stopped":
                 break
@@ -75,6 +77,7 @@ class ControlProcesses:
             self.read(c, int(self.env.now))
         runtime.entries_closed = True
         runtime.entries_closed_at = int(self.env.now)
+        self.finished_if_done(c.index)
 
     def read(self, c: CompiledJourney, now: int) -> None:
         node = self.nodes[c.start]
@@ -159,7 +162,8 @@ class ControlProcesses:
     def _pause_end(self, j: int, record: PauseRecord) -> Iterator[simpy.Event]:
         if not math.isfinite(record.settings.length_s):  # no limit (V8): only a resume or a stop ends it
             return
-        yield self.env.timeout(to_ticks(record.settings.length_s, self.res))
+        # after the operator's actions at that instant: a resume or stop there acts first (J1)
+        yield At(self.env, to_ticks(record.settings.length_s, self.res), PAUSE_END)
         runtime = self.runtime[j]
         if runtime.pause is not record or runtime.status != "paused":
             return
@@ -254,10 +258,9 @@ class ControlProcesses:
 
     def _go_live(self, j: int, record: PauseRecord, at: int) -> Iterator[simpy.Event]:
         if at > self.env.now:
-            yield self.env.timeout(at - self.env.now)
             # the last release is a profile move at ``at``: operator actions and checks at that instant
             # act before it and see the journey resuming, whichever the order their events were made in
-            yield self.env.timeout(0)
+            yield At(self.env, at - self.env.now, DRAIN_END)
         if self.runtime[j].pause is record and self.runtime[j].status == "resuming":
             record.live_at = int(self.env.now)
             self.back_to_running(j)
@@ -266,9 +269,10 @@ class ControlProcesses:
         for j in step.targets:
             if self.runtime[j].status == "draft" and step.action.allVersions:
                 continue  # allVersions acts on the versions published so far (S10): the draft stays publishable
-            if self.runtime[j].status in ("stopped", "draft"):
-                self._refuse(j, step, "cannot stop: the journey is already stopped" if self.runtime[j].status == "stopped"
-                             else "cannot stop: the journey is a draft, not published (J1)")
+            if self.runtime[j].status in ("stopped", "draft", "finished"):
+                self._refuse(j, step, {"stopped": "cannot stop: the journey is already stopped",
+                                       "draft": "cannot stop: the journey is a draft, not published (J1)",
+                                       "finished": "cannot stop: the journey is finished (J1)"}[self.runtime[j].status])
                 continue
             if self.runtime[j].pause is not None and self.runtime[j].status == "paused":
                 self.runtime[j].pause.ended_by = "stop"
@@ -301,6 +305,20 @@ class ControlProcesses:
             rows = self.store.rows_of(j, S.IN_JOURNEY)
             rows = rows[named[self.store.profile[rows]]]
             self.finish(rows, np.full(len(rows), now, dtype=np.int64), "contact_exit")
+            if rows.size and self.runtime[j].status == "resuming":
+                self._drain_end_again(j)
+
+    def _drain_end_again(self, j: int) -> None:
+        """Held profiles left journey ``j`` during its drain (a contact exit): the drain ends when the
+        last of those still held goes, not at the release slots of those that left (R6)."""
+        st = self.store
+        held = st.rows_of(j, (S.HELD,))
+        queued = held[st.t_move[held] != NEVER]  # released at their slots (parked ones a release_parked named too)
+        if self.scenario.org.resume_rate_scope == "org" and j in self.org_queue_ends:
+            self.org_queue_ends[j] = int(st.t_next[queued].max()) if queued.size else int(self.env.now)
+        draining = held[~st.parked[held]]
+        end = int(st.t_next[draining].max()) if draining.size else int(self.env.now)
+        self.env.process(self._go_live(j, self.runtime[j].pause, end))  # the first one, later, finds it live
 
     def _do_global_filter(self, step: PlannedAction) -> None:
         expr = self.loaded.expressions.get(("timeline", step.index)) if step.action.exclude is not None else None

@@ -86,6 +86,8 @@ class RowFlow:
             if not self.takes_entries(j):
                 st.state[rows_j[fresh]] = S.VOID
                 st.t_next[rows_j[fresh]] = NEVER
+                if runtime.arrivals_expected is not None:  # arrivals that never happen (a draft's, S10)
+                    runtime.arrivals_expected -= int(fresh.sum())
                 reading = rows_j[~fresh]
                 if reading.size:
                     self.finish(reading, t_j[~fresh], "read_queue")

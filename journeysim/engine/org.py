@@ -11,6 +11,7 @@ import simpy
 
 from .business_rules import FrequencyCaps
 from .moves import rate_slots, to_ticks
+from .runtime import CHECK, At
 from .store import NEVER
 
 RUNNING = ("live", "paused", "resuming", "finishing")  # versions whose profiles still move (a publish supersedes them)
@@ -22,7 +23,12 @@ class OrgAccounting:
 
     def _cap_checks(self) -> Iterator[simpy.Event]:
         every = max(1, to_ticks(self.scenario.org.cap_check_every, self.res))
+        delay = 0
         while True:
+            # operator actions at this instant (a stop, a contact exit, a pause's end) act before the
+            # check, whichever process scheduled its event first; profile moves (a drain's end) after it
+            yield At(self.env, delay, CHECK)
+            delay = every
             holding = [j for j, r in enumerate(self.runtime) if r.status in ("paused", "resuming")]
             if holding:
                 self.sync()
@@ -35,7 +41,6 @@ class OrgAccounting:
             self.recorder.cap_checks.append((int(self.env.now), held, self.cap_over))
             if self.env.now + every > self.end_tick:
                 return
-            yield self.env.timeout(every)
 
     def release_times(self, now: int, count: int) -> np.ndarray:
         """When each of ``count`` held profiles, oldest hold first, is released by a resume at ``now``

@@ -166,6 +166,7 @@ class Simulation(RowFlow, ControlProcesses, OrgAccounting, JourneyVersions):
             else:
                 profiles = self.arrival_rng.permutation(eligible)[: len(times)]
             self.store.append(profiles, c.index, c.start, S.PENDING, times)
+            self.runtime[c.index].arrivals_expected = len(profiles)
 
     def _arrival_times(self, spec: EventLike, limit: int, key: tuple[int, str]) -> np.ndarray:
         arrivals = spec.arrivals
@@ -199,6 +200,10 @@ class Simulation(RowFlow, ControlProcesses, OrgAccounting, JourneyVersions):
     def start(self) -> None:
         """Schedule the arrivals and the control processes; the clock stands at 0."""
         self._schedule_arrivals()
+        jumped_to = {n.spec.to for n in self.nodes if n.kind == "jump"}
+        for j, runtime in enumerate(self.runtime):
+            runtime.jump_target = runtime.compiled.spec.key in jumped_to
+            self.finished_if_done(j)  # arrivals closed at the start and nobody to come (J1)
         self.env.process(self._timeline(self.loaded.timeline))
         self.env.process(self._cap_checks())
         if not self.progress.disable:

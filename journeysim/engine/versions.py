@@ -77,12 +77,32 @@ class JourneyVersions:
             self._finished_if_empty(j)
         else:
             self.set_status(j, "live")
+            self.finished_if_done(j)
 
     def note_exits(self, j: int, t: np.ndarray) -> None:
         runtime = self.runtime[j]
+        runtime.last_exit = max(runtime.last_exit, int(t.max()))
         if runtime.superseded:
-            runtime.last_exit = max(runtime.last_exit, int(t.max()))
             self._finished_if_empty(j)
+        else:
+            self.finished_if_done(j)
+
+    def finished_if_done(self, j: int) -> None:
+        """A live journey whose entries are closed, that holds nobody and has no arrival still to come
+        is finished (J1) from when its last profile left (or its entries closed, if later): from then
+        a pause or stop is refused and it leaves the live-journey quota (L4). A journey that jumps
+        lead into may take entries at any time: ``close_emptied_journeys`` decides at the end."""
+        runtime = self.runtime[j]
+        if runtime.status != "live" or not runtime.entries_closed or runtime.superseded or runtime.jump_target:
+            return
+        record = self.recorder.journeys[j]
+        if runtime.arrivals_expected is not None and record.arrived != runtime.arrivals_expected:
+            return
+        if record.arrived != int(record.reasons.sum()):  # someone inside, or queued at the door
+            return
+        runtime.status = "finished"
+        record.status_log.append((max(runtime.last_exit, runtime.entries_closed_at, record.status_log[-1][0]), "finished"))
+        self.note_running_journeys()
 
     def _finished_if_empty(self, j: int) -> None:
         record = self.recorder.journeys[j]

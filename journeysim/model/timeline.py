@@ -275,7 +275,7 @@ def refuses(kind: str, status: str, all_versions: bool = False) -> bool:
     if kind in ("resume", "global_filter"):
         return status != "paused"
     if kind == "stop":
-        return status in ("stopped", "draft")  # J1: a version is stopped from live or paused, never before it is published
+        return status in ("stopped", "draft", "finished")  # J1: a version is stopped from live or paused, never before it is published
     if kind == "release_parked":
         return status not in ("live", "resuming", "finishing")
     if kind == "publish":
