@@ -1,0 +1,85 @@
+"""Audit 4 of the API sandbox: a client written from the vendors' API documents and docs/server.md,
+each answer checked against them, and each session against `journeysim run` with its calls written
+as a timeline (docs/server.md, "How calls act": "a session driven by calls writes the same outputs
+as `journeysim run` with those calls written as a timeline (same seed)")."""
+
+from __future__ import annotations
+
+from conftest import linear_journey, scenario
+from serverkit import Live
+from test_audit_server import assert_same_outputs, run_as_timeline
+from test_pause_ajo import _reader
+
+# ---------------------------------------------------------------- where a call acts among the control events of its instant
+
+
+def served_and_ran(doc: dict, tmp_path, drive, timeline: list) -> dict:
+    """Drive a stepped sandbox with ``drive(live)``, run the scenario to its end, and check its outputs
+    against `journeysim run` with ``timeline``; the served summary."""
+    live = Live(doc, tmp_path, name="served")
+    try:
+        drive(live)
+        live.advance(to=f"{doc['duration']}")
+        live.wait()
+    finally:
+        if live.thread.is_alive():
+            live.stop()
+    return assert_same_outputs(live, run_as_timeline(doc, tmp_path, timeline))
+
+
+def test_X3_a_pause_call_at_the_instant_of_a_read_acts_before_it_as_in_the_timeline(tmp_path):
+    """docs/server.md "How calls act" (R2). A read every day from day 1 (100 profiles); a pause at
+    day 2. In `journeysim run` the pause at 2 d comes before the read of 2 d (that read is scheduled
+    at 1 d, after the timeline last acted), so the reads of 2 d and 3 d are skipped and 100 arrive.
+    The session ran the read first (200 arrived, only 3 d skipped): the call acted after every event
+    of its instant, not where the timeline action does."""
+    doc = scenario(_reader({"every": "1d", "start": "1d", "count": 3}), size=100, duration="4d", report_every="1h")
+
+    def drive(live):
+        live.advance(to="2d")
+        answer = live.client.post("/sim/journeys/j/pause", json={"mode": "hold"})
+        assert (answer.status_code, answer.json()["at_s"]) == (200, 172800)
+
+    served = served_and_ran(doc, tmp_path, drive, [{"at": "2d", "pause": {"journey": "j", "mode": "hold"}}])
+    j = served["journeys"]["j"]
+    assert (j["arrived"], j["skipped_reads_at_s"]) == (100, [172800, 259200])
+
+
+def test_X3_a_pause_right_after_a_resume_at_one_instant_is_refused_as_in_the_timeline(tmp_path):
+    """docs/behaviors.md, decisions left open: "a pause at the instant a drain ends finds the journey
+    still `resuming` and is refused". Paused (discard) at 300 s, resumed at 500 s with nobody held,
+    paused again at 500 s: `journeysim run` refuses the second pause. The session accepted it (the
+    journey had gone live between the two calls of one instant) and then discarded 70 entries instead
+    of 26 (arrivals at 300..550 s, one every 10 s, are the 26)."""
+    doc = scenario(linear_journey())
+
+    def drive(live):
+        live.advance(to="300s")
+        assert live.client.post("/sim/journeys/j/pause", json={"mode": "discard"}).status_code == 200
+        live.advance(to="500s")
+        assert live.client.post("/sim/journeys/j/resume").status_code == 200
+        again = live.client.post("/sim/journeys/j/pause", json={"mode": "discard"})
+        assert (again.status_code, again.json()) == (409, {"error": "j is resuming; it must be live (J1, G1)"})
+
+    timeline = [{"at": "300s", "pause": {"journey": "j", "mode": "discard"}}, {"at": "500s", "resume": {"journey": "j"}}]
+    served = served_and_ran(doc, tmp_path, drive, timeline)
+    j = served["journeys"]["j"]
+    assert (len(j["pauses"]), j["discarded"]["paused_entry"], j["discarded"]["discard_mode"]) == (1, 26, 10)
+
+
+def test_X3_a_stop_call_at_a_cap_check_comes_before_a_check_scheduled_after_the_timeline_acted(tmp_path):
+    """L2 checks every 100 s; a hold pause at 300 s holds the 10 profiles that reach the send by 400 s
+    (arrivals 200..290 s after their 100 s wait); a stop at 500 s. In `journeysim run` the stop comes
+    before the 500 s check (scheduled at 400 s, after the pause), which then counts nobody: only the
+    400 s check lists held profiles. The session listed the 500 s check too."""
+    doc = scenario(linear_journey(), org={"cap_check_every": "100s"})
+
+    def drive(live):
+        live.advance(to="300s")
+        assert live.client.post("/sim/journeys/j/pause", json={"mode": "hold"}).status_code == 200
+        live.advance(to="500s")
+        assert live.client.post("/sim/journeys/j/stop").status_code == 200
+
+    timeline = [{"at": "300s", "pause": {"journey": "j", "mode": "hold"}}, {"at": "500s", "stop": {"journey": "j"}}]
+    served = served_and_ran(doc, tmp_path, drive, timeline)
+    assert served["org"]["checks_with_held"] == [{"at_s": 400, "held": 10, "over_cap": False}]
