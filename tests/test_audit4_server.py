@@ -5,10 +5,14 @@ as `journeysim run` with those calls written as a timeline (same seed)")."""
 
 from __future__ import annotations
 
+import pytest
 from conftest import linear_journey, scenario
-from serverkit import Live
+from serverkit import Live, running
 from test_audit_server import assert_same_outputs, run_as_timeline
 from test_pause_ajo import _reader
+from test_server import MALFORMED, SFMC_BASE
+
+JSON = {"content-type": "application/json"}
 
 # ---------------------------------------------------------------- where a call acts among the control events of its instant
 
@@ -83,3 +87,44 @@ def test_X3_a_stop_call_at_a_cap_check_comes_before_a_check_scheduled_after_the_
     timeline = [{"at": "300s", "pause": {"journey": "j", "mode": "hold"}}, {"at": "500s", "stop": {"journey": "j"}}]
     served = served_and_ran(doc, tmp_path, drive, timeline)
     assert served["org"]["checks_with_held"] == [{"at_s": 400, "held": 10, "over_cap": False}]
+
+
+# ---------------------------------------------------------------- bodies and numbers
+
+
+@pytest.fixture
+def sfmc(tmp_path):
+    yield from running(scenario(linear_journey(), platform="sfmc"), tmp_path)
+
+
+@pytest.mark.parametrize("body", [b'{"Version": NaN}', b'{"id": Infinity, "PausedDays": 2}', b'{"ProcessWaitUntilEvents": -Infinity}',
+                                  b'{"version": 1e400}', b'{"id": [1, NaN]}'])
+def test_X2_a_pause_body_with_nan_or_infinity_in_an_ignored_field_is_malformed(sfmc, body):
+    """docs/server.md, Refusals: bad JSON, "including `NaN`, `Infinity`, numbers beyond a float such
+    as `1e400`", is 400 malformed. In the fields the SFMC pause accepts and ignores (`id`, `Version`,
+    `ProcessWaitUntilEvents`) such a body was 202 Accepted and paused the journey."""
+    answer = sfmc.client.post(f"{SFMC_BASE}/pause/key:j?versionNumber=1", headers={**sfmc.bearer(), **JSON}, content=body)
+    assert (answer.status_code, answer.json()) == (400, MALFORMED)
+    assert sfmc.journey("j")["status"] == "live"
+
+
+def test_X2_a_version_number_or_pausedays_written_as_a_float_is_malformed_on_every_route(sfmc):
+    """docs/server.md, Refusals: "wrong types, such as `true`, `1.5` or `1.0` where a whole number is
+    expected" are 400, one rule for every route (SFMC types versionNumber and PausedDays as integer).
+    `versionNumber=1.0` in a query, `PausedDays: 3.0`, `Versions: [1.0]` and `{"version": 1.0}` on
+    /sim were refused, but an update's `"version": 1.0` was taken as version 1 and applied."""
+    auth = {**sfmc.bearer(), **JSON}
+    created = sfmc.client.post(SFMC_BASE, headers=auth, json={"key": "d", "name": "D", "workflowApiVersion": 1.0}).json()
+    update = {"key": "d", "name": "renamed", "workflowApiVersion": 1.0, "version": 1.0, "modifiedDate": created["modifiedDate"]}
+    answers = [sfmc.client.put(SFMC_BASE, headers=auth, json=update),
+               sfmc.client.post(f"{SFMC_BASE}/pause/key:j?versionNumber=1.0", headers=auth),
+               sfmc.client.post(f"{SFMC_BASE}/pause/key:j?versionNumber=1", headers=auth, json={"PausedDays": 3.0}),
+               sfmc.client.post(f"{SFMC_BASE}/contactexit", headers=auth, json=[{"ContactKey": "1", "DefinitionKey": "j", "Versions": [1.0]}]),
+               sfmc.client.post(f"{SFMC_BASE}/publishAsync/key:j?versionNumber=1.0", headers=auth)]
+    assert [(a.status_code, a.json()) for a in answers] == [(400, MALFORMED)] * 5
+    sim = sfmc.client.post("/sim/journeys/j/pause", json={"version": 1.0})
+    assert sim.status_code == 400 and set(sim.json()) == {"error"}
+    assert sfmc.client.get(f"{SFMC_BASE}/key:d", headers=auth).json()["name"] == "D"
+    assert sfmc.journey("j")["status"] == "live"
+    whole = sfmc.client.put(SFMC_BASE, headers=auth, json={**update, "version": 1})
+    assert (whole.status_code, whole.json()["name"]) == (200, "renamed")
