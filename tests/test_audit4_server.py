@@ -128,3 +128,24 @@ def test_X2_a_version_number_or_pausedays_written_as_a_float_is_malformed_on_eve
     assert sfmc.journey("j")["status"] == "live"
     whole = sfmc.client.put(SFMC_BASE, headers=auth, json={**update, "version": 1})
     assert (whole.status_code, whole.json()["name"]) == (200, "renamed")
+
+
+# ---------------------------------------------------------------- methods
+
+
+def test_X1_head_is_answered_wherever_get_is_without_a_body(sfmc):
+    """HTTP (RFC 9110 9.1, 9.3.2): a server supports HEAD wherever it supports GET, with GET's headers
+    and no body; docs/server.md now says so. The API routes answered HEAD 405 (`Allow: GET`), while
+    `/openapi.json` answered it 200. A method a route does not list stays 405 with `Allow`."""
+    auth = sfmc.bearer()
+    for path, headers in ((f"{SFMC_BASE}/key:j", auth), ("/sim/status", {})):
+        got, head = sfmc.client.get(path, headers=headers), sfmc.client.head(path, headers=headers)
+        assert (head.status_code, head.content) == (200, b"")
+        assert head.headers["content-length"] == got.headers["content-length"] == str(len(got.content))
+    options = sfmc.client.options(f"{SFMC_BASE}/key:j", headers=auth)
+    assert (options.status_code, options.headers["allow"], options.json()["errorcode"]) == (405, "GET, HEAD", 405)
+    assert sfmc.client.head(f"{SFMC_BASE}/pause/key:j", headers=auth).headers["allow"] == "POST"
+    calls = sfmc.client.get("/sim/summary").json()["api_calls"]
+    assert [(c["method"], c["path"], c["status"]) for c in calls[1:]] == [
+        ("GET", f"{SFMC_BASE}/key:j", 200), ("HEAD", f"{SFMC_BASE}/key:j", 200), ("OPTIONS", f"{SFMC_BASE}/key:j", 405),
+        ("HEAD", f"{SFMC_BASE}/pause/key:j", 405)]
