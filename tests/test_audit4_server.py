@@ -6,11 +6,15 @@ as `journeysim run` with those calls written as a timeline (same seed)")."""
 from __future__ import annotations
 
 import pytest
+import yaml
 from conftest import linear_journey, scenario
 from serverkit import Live, running
 from test_audit_server import assert_same_outputs, run_as_timeline
 from test_pause_ajo import _reader
 from test_server import MALFORMED, SFMC_BASE
+
+import journeysim
+from journeysim.errors import ScenarioError
 
 JSON = {"content-type": "application/json"}
 
@@ -149,3 +153,27 @@ def test_X1_head_is_answered_wherever_get_is_without_a_body(sfmc):
     assert [(c["method"], c["path"], c["status"]) for c in calls[1:]] == [
         ("GET", f"{SFMC_BASE}/key:j", 200), ("HEAD", f"{SFMC_BASE}/key:j", 200), ("OPTIONS", f"{SFMC_BASE}/key:j", 405),
         ("HEAD", f"{SFMC_BASE}/pause/key:j", 405)]
+
+
+# ---------------------------------------------------------------- what a refusal says SFMC answers
+
+
+@pytest.mark.parametrize(("body", "field"), [({"PauseDays": 3}, "PauseDays"), ({"PausedDays": "3"}, "PausedDays"),
+                                             ({"ExtendWaitEndDates": "yes"}, "ExtendWaitEndDates")])
+def test_X2_a_malformed_pause_body_is_explained_with_the_errorcode_it_is_answered_with(sfmc, tmp_path, body, field):
+    """docs/server.md, Refusals: a pause body with a field the pause does not have, or a value of the
+    wrong type, is 400 `Please validate that your request is properly formed.` (errorcode 400); the same
+    body in a timeline is refused with the same reading. The explanation (the X-Journeysim-Problem
+    header, and `validate`'s message) said "SFMC would refuse this pause (errorcode 10005)", the code of
+    a missing versionNumber, in the very answer whose body is errorcode 400."""
+    answer = sfmc.client.post(f"{SFMC_BASE}/pause/key:j?versionNumber=1", headers=sfmc.bearer(), json=body)
+    assert (answer.status_code, answer.json()) == (400, MALFORMED)
+    said = "SFMC would refuse this pause (errorcode 400: Please validate that your request is properly formed.)"
+    if field == "PauseDays":  # a wrong type is refused by the route's own model first, in its own words
+        assert said in answer.headers["X-Journeysim-Problem"]
+    path = tmp_path / "timeline.yaml"
+    path.write_text(yaml.safe_dump(scenario(linear_journey(), platform="sfmc", timeline=[
+        {"at": "100s", "pause": {"journey": "j", "versionNumber": 1, "body": body}}]), sort_keys=False))
+    with pytest.raises(ScenarioError) as refused:
+        journeysim.load(path)
+    assert f"body.{field}: {said}" in str(refused.value)
