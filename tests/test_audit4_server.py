@@ -177,3 +177,18 @@ def test_X2_a_malformed_pause_body_is_explained_with_the_errorcode_it_is_answere
     with pytest.raises(ScenarioError) as refused:
         journeysim.load(path)
     assert f"body.{field}: {said}" in str(refused.value)
+
+
+@pytest.mark.parametrize("headers", [{}, {"content-type": "text/plain"}, {"content-type": "application/x-www-form-urlencoded"}])
+def test_X2_a_json_body_sent_without_the_json_content_type_is_refused_saying_so(sfmc, headers):
+    """A pause or /sim body sent without `Content-Type: application/json` (Python's `data=json.dumps(...)`,
+    curl's `-d` without `-H`) is not read: 400, as before, but the explanation was FastAPI's "body:
+    Input should be a valid dictionary or object to extract fields from" for a body that is one;
+    docs/server.md now says what to send, and the answer says it too."""
+    said = "the body was not read as JSON: send it with Content-Type: application/json"
+    pause = sfmc.client.post(f"{SFMC_BASE}/pause/key:j?versionNumber=1", headers={**sfmc.bearer(), **headers},
+                             content=b'{"PausedDays": 2}')
+    assert (pause.status_code, pause.json(), pause.headers["X-Journeysim-Problem"]) == (400, MALFORMED, said)
+    moved = sfmc.client.post("/sim/advance", headers=headers, content=b'{"to": "100s"}')
+    assert (moved.status_code, moved.json()) == (400, {"error": said})
+    assert sfmc.journey("j")["status"] == "live" and sfmc.client.get("/sim/status").json()["now_s"] == 0

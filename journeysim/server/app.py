@@ -142,6 +142,8 @@ def create_app(runner: SimRunner, tokens: TokenStore) -> FastAPI:
         first = exc.errors()[0] if exc.errors() else {}
         where = ".".join(str(p) for p in first.get("loc", ()))
         problem = f"{where}: {first.get('msg', 'invalid')}"
+        if tuple(first.get("loc", ())) == ("body",) and isinstance(first.get("input"), bytes):  # FastAPI did not read it as JSON
+            problem = "the body was not read as JSON: send it with Content-Type: application/json"
         if A.family(request.url.path) == "sim":
             body = {"error": problem}
         return A.answer(request, status, body, problem=problem)
