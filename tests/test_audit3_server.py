@@ -108,7 +108,10 @@ def test_sfmc_resume_all_versions_passes_over_the_draft_and_refuses_nothing(draf
     for kind in ("pause", "resume"):
         answer = drafted.client.post(f"{SFMC_BASE}/{kind}/key:j?allVersions=true", headers=auth)
         assert (answer.status_code, answer.json()) == (202, {"status": "Accepted"})
-    assert [drafted.journey(label)["status"] for label in ("j@v1", "j@v2")] == ["live", "draft"]  # nobody held: live at once
+    # nobody held: live once the instant's calls are done (a call at 500 s would still find it resuming, as in a timeline)
+    assert [drafted.journey(label)["status"] for label in ("j@v1", "j@v2")] == ["resuming", "draft"]
+    drafted.advance(by="1s")
+    assert [drafted.journey(label)["status"] for label in ("j@v1", "j@v2")] == ["live", "draft"]
     so_far = drafted.client.get("/sim/summary").json()["journeys"]
     assert [so_far[label]["refused_actions"] for label in ("j@v1", "j@v2")] == [[], []]
 

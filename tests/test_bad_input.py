@@ -69,7 +69,9 @@ EXPECTED = {
     "filter-outside-pause": ("timeline[0].global_filter", "only be set while it is paused"),
     "action-after-duration": ("timeline[1].at", "after the scenario's duration"),
     "two-actions-in-one-item": ("timeline[1]", "exactly one of pause, resume"),
-    "ajo-pause-with-body": ("timeline[0].pause.body.Extend", "SFMC would refuse this pause (errorcode 10005): unknown field 'Extend'"),
+    "ajo-pause-with-body": ("timeline[0].pause.body.Extend",
+                            "SFMC would refuse this pause (errorcode 400: Please validate that your request is properly formed.): "
+                            "unknown field 'Extend'"),
     "sfmc-no-version": ("timeline[0].pause", "errorcode 10005"),
     "sfmc-unknown-body-field": ("timeline[0].pause.body.PauseDays", "unknown field 'PauseDays'"),
     "sfmc-paused-days-range": ("timeline[0].pause.body.PausedDays", "from 1 to 14"),

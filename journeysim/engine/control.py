@@ -28,11 +28,19 @@ class ControlProcesses:
 
     # ================================================================= control processes
     def _timeline(self, plan: list[PlannedAction]) -> Iterator[simpy.Event]:
+        # where the process acts (timeline_acted) and the event it waits on (timeline_waiting): the API
+        # sandbox makes its calls there (Simulation.run_to_call), so they act as this plan's steps would
+        self.timeline_acted = self.env.current
         for step in plan:
             at = to_ticks(step.at, self.res)
             if at > self.env.now:
-                yield self.env.timeout(at - self.env.now)
+                self.timeline_wait = self.env.timeout(at - self.env.now)
+                self.timeline_waiting = self.env.last_place
+                yield self.timeline_wait
+                self.timeline_acted = self.env.current
             self.apply(step)
+        self.timeline_wait = None
+        self.timeline_waiting = (math.inf, simpy.core.NORMAL, self.env.mark())
 
     def apply(self, step: PlannedAction) -> None:
         """Execute one planned action at the current instant, as the timeline does."""

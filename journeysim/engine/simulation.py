@@ -14,8 +14,10 @@ control processes (timeline, pause, resume, stop), ``org`` the org-wide accounti
 
 from __future__ import annotations
 
+import math
 import sys
 from collections.abc import Callable
+from heapq import heapify, heappush
 
 import numpy as np
 import simpy
@@ -24,6 +26,7 @@ from .. import population as pop_module
 from ..expr import Expression
 from ..loader import LoadedScenario
 from ..model.graph import EVENT_TYPES, CompiledNode, can_reach, compile_graph
+from ..model.timeline import PlannedAction
 from ..schema import EventLike, FileArrivals, PoissonArrivals, ReadAudienceNode, RegularArrivals
 from ..units import format_seconds
 from . import store as S
@@ -39,6 +42,41 @@ from .versions import JourneyVersions
 
 SCAN_ROWS = 1 << 22  # the store is scanned for due rows this many rows at a time: a bounded index array
 BATCH_ROWS = 65_536  # rows per vectorised step: their temporaries stay in cache (1M-row batches were ~18% slower at 10M)
+
+
+class Environment(simpy.Environment):
+    """SimPy's environment, keeping the place in its order ``(time, priority, id)`` of the event it
+    processes (``current``) and of the last one scheduled (``last_place``), so that the API sandbox can
+    act exactly where a timeline action would (``Simulation.run_to_call``). The order is SimPy's own."""
+
+    current: tuple | None = None
+    last_place: tuple | None = None
+
+    def schedule(self, event: simpy.Event, priority=simpy.core.NORMAL, delay=0) -> None:
+        self.last_place = (self._now + delay, priority, next(self._eid))
+        heappush(self._queue, (*self.last_place, event))
+
+    def step(self) -> None:
+        if self._queue:
+            self.current = self._queue[0][:3]
+        super().step()
+
+    def next_place(self) -> tuple | None:
+        return self._queue[0][:3] if self._queue else None
+
+    def mark(self) -> int:
+        """An id after every event scheduled so far and before every one scheduled later."""
+        return next(self._eid)
+
+    def scheduled_now(self, event: simpy.Event) -> tuple:
+        """Give the scheduled ``event`` the place it would have had if it were scheduled now (same time)."""
+        for i, (at, priority, _, queued) in enumerate(self._queue):
+            if queued is event:
+                place = (at, priority, self.mark())
+                self._queue[i] = (*place, event)
+                heapify(self._queue)
+                return place
+        raise ValueError("the event is not scheduled")
 
 
 class Simulation(RowFlow, ControlProcesses, OrgAccounting, JourneyVersions):
@@ -80,7 +118,10 @@ class Simulation(RowFlow, ControlProcesses, OrgAccounting, JourneyVersions):
         self.chain_depth = 0
         self.org_queue: tuple[int, int, int] | None = None  # org-wide release queue: (start, places taken, last tick)
         self.org_queue_ends: dict[int, int] = {}  # per journey in that queue: the tick its last held profile stops being held
-        self.env = simpy.Environment()
+        self.env = Environment()
+        self.timeline_acted: tuple | None = None  # see timeline_place
+        self.timeline_waiting: tuple = (0, simpy.core.URGENT, -1)
+        self.timeline_wait: simpy.Event | None = None
         self.progress = _progress_bar(progress, self.end_tick, sc.name)
 
     # ================================================================= setup
@@ -205,6 +246,7 @@ class Simulation(RowFlow, ControlProcesses, OrgAccounting, JourneyVersions):
             runtime.jump_target = runtime.compiled.spec.key in jumped_to
             self.finished_if_done(j)  # arrivals closed at the start and nobody to come (J1)
         self.env.process(self._timeline(self.loaded.timeline))
+        self.timeline_waiting = self.env.last_place  # the timeline process starts there
         self.env.process(self._cap_checks())
         if not self.progress.disable:
             self.env.process(self._progress_ticks())
@@ -223,6 +265,43 @@ class Simulation(RowFlow, ControlProcesses, OrgAccounting, JourneyVersions):
             self.env.run(until=tick)
         while self.env.peek() <= tick:
             self.env.step()
+
+    def timeline_place(self, tick: int) -> tuple:
+        """Where, in SimPy's order of the events at ``tick``, a timeline action at ``tick`` listed after
+        the plan's own actions there would act in ``run``: where the timeline process wakes at ``tick``
+        (its own action there, or the start), else where a wait for ``tick`` made when it last acted
+        would stand (after the events scheduled before that instant, before those scheduled since)."""
+        if self.timeline_waiting[0] <= tick:
+            return self.timeline_waiting
+        return (tick, simpy.core.NORMAL, self.timeline_waiting[2])
+
+    def run_to_call(self, tick: int) -> None:
+        """Run the control events that come before an action made now at ``tick`` (an API call) in
+        ``run`` with that action in the timeline: every event before ``tick``, and those at ``tick``
+        that come before the timeline's place there. The others at ``tick`` (a cap check or a read
+        scheduled after the timeline last acted; what the timeline's own actions at ``tick`` started)
+        run after the calls at ``tick``, once the clock moves on, as in ``run``."""
+        tick = min(int(tick), self.end_tick)
+        if tick > self.env.now:
+            self.env.run(until=tick)
+        while self.timeline_acted is None or self.timeline_acted[0] != tick:
+            place = self.env.next_place()
+            if place is None or place > self.timeline_place(tick):
+                break
+            self.env.step()
+
+    def apply_call(self, step: PlannedAction) -> None:
+        """Execute an action made now (an API call, after ``run_to_call``) as the timeline's next step
+        at this instant: later calls at this instant follow it at once, and the timeline's wait for
+        its next action is made after it, as in ``run`` with the call in the timeline."""
+        tick = int(self.env.now)
+        place = self.timeline_place(tick)
+        self.apply(step)
+        self.timeline_acted = place
+        if self.timeline_wait is not None and self.timeline_wait.callbacks is not None:
+            self.timeline_waiting = self.env.scheduled_now(self.timeline_wait)
+        else:
+            self.timeline_waiting = (math.inf, simpy.core.NORMAL, self.env.mark())
 
     def finish_run(self, last_tick: int | None = None) -> None:
         """Move the rows due up to ``last_tick`` (the end of the scenario by default). A run cut short

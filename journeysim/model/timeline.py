@@ -28,6 +28,8 @@ SFMC_BODY_IGNORED = ("id", "Version", "ProcessWaitUntilEvents")
 GUARDRAIL_TO_END = {"Resume": "auto_resume", "Stop": "stop", "None": "stay_paused"}
 SFMC_DEFAULT_PAUSED_DAYS = 14
 SFMC_VERSION_REQUIRED = "errorcode 10005: AllVersions=true or VersionNumber required."
+#: a body SFMC's pause does not take: the sandbox's answer to it (docs/server.md, Refusals), not 10005
+SFMC_MALFORMED = "errorcode 400: Please validate that your request is properly formed."
 SFMC_RESUME_NOT_PAUSED = "errorcode 10000: An interaction must be in paused status to be resumed."
 
 
@@ -121,7 +123,7 @@ def sfmc_body(body: dict | None, where: tuple = (), problems: Problems | None = 
         name = known.get(key.lower()) if isinstance(key, str) else None
         if name is None:
             if problems is not None:
-                problems.append((where + ("body", key), f"SFMC would refuse this pause ({SFMC_VERSION_REQUIRED.split(':')[0]}): "
+                problems.append((where + ("body", key), f"SFMC would refuse this pause ({SFMC_MALFORMED}): "
                                  f"unknown field {key!r} (fields: {', '.join((*SFMC_BODY_FIELDS, *SFMC_BODY_IGNORED))}, "
                                  "in any case)"))
             continue
@@ -135,7 +137,7 @@ def _body_problems(body: dict, where: tuple, problems: Problems) -> None:
     for name, value in body.items():
         expected = SFMC_BODY_FIELDS[name]
         if not isinstance(value, expected) or (expected is int and isinstance(value, bool)):
-            problems.append((where + ("body", name), f"SFMC would refuse this pause (errorcode 10005): {name} must be "
+            problems.append((where + ("body", name), f"SFMC would refuse this pause ({SFMC_MALFORMED}): {name} must be "
                              f"{'an integer' if expected is int else 'a boolean' if expected is bool else 'a string'}, got {value!r}"))
 
 

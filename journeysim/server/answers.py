@@ -62,7 +62,8 @@ def answer(request: Request, status: int, body: dict | list | None, *, problem: 
     runner = request.app.state.runner
     path = request.url.path
     if path not in NOT_LOGGED:
-        runner.record(request.method, path + (f"?{request.url.query}" if request.url.query else ""), status,
+        method = "HEAD" if request.scope.get("journeysim.head") else request.method  # HEAD is served as GET
+        runner.record(method, path + (f"?{request.url.query}" if request.url.query else ""), status,
                       body if logged_body is None else logged_body)
     runner.finish_if_at_end()
     all_headers = dict(headers or {})

@@ -22,7 +22,10 @@ class BodyLimit:
 
     A path with a trailing slash is served as the path without it: SFMC's own document writes
     ``PUT /interaction/v1/interactions/``, and a 307 to the bare path (Starlette's default) leaves a
-    client that does not follow redirects (curl, httpx) with an empty answer and nothing done."""
+    client that does not follow redirects (curl, httpx) with an empty answer and nothing done.
+
+    ``HEAD`` is served as ``GET`` without the body (HTTP: a server supports HEAD wherever it supports
+    GET; FastAPI's routes answered it 405 while ``/openapi.json`` answered 200)."""
 
     def __init__(self, app: FastAPI, limit: int = MAX_BODY_BYTES):
         self.app, self.limit = app, limit
@@ -31,6 +34,8 @@ class BodyLimit:
         if scope["type"] != "http":
             return await self.app(scope, receive, send)
         scope = _without_trailing_slash(scope)
+        if scope.get("method") == "HEAD":
+            scope, send = {**scope, "method": "GET", HEAD_KEY: True}, _without_body(send)
         try:
             body = await self._read_body(scope, receive)
         except _TooLarge:
@@ -71,6 +76,18 @@ def _without_trailing_slash(scope: dict) -> dict:
     if isinstance(raw, bytes) and raw.endswith(b"/"):
         raw = raw.rstrip(b"/") or b"/"
     return {**scope, "path": stripped, "raw_path": raw}
+
+
+HEAD_KEY = "journeysim.head"  # in the scope of a HEAD request served as GET: the call log says HEAD
+
+
+def _without_body(send):
+    """A send that sends the headers of the answer (its Content-Length included) and no body."""
+    async def headers_only(message):
+        if message["type"] == "http.response.body":
+            message = {**message, "body": b""}
+        await send(message)
+    return headers_only
 
 
 def _replaying(body: bytes, receive):
@@ -125,6 +142,8 @@ def create_app(runner: SimRunner, tokens: TokenStore) -> FastAPI:
         first = exc.errors()[0] if exc.errors() else {}
         where = ".".join(str(p) for p in first.get("loc", ()))
         problem = f"{where}: {first.get('msg', 'invalid')}"
+        if tuple(first.get("loc", ())) == ("body",) and isinstance(first.get("input"), bytes):  # FastAPI did not read it as JSON
+            problem = "the body was not read as JSON: send it with Content-Type: application/json"
         if A.family(request.url.path) == "sim":
             body = {"error": problem}
         return A.answer(request, status, body, problem=problem)
@@ -150,7 +169,10 @@ def create_app(runner: SimRunner, tokens: TokenStore) -> FastAPI:
             body = {"errors": [problem]}
         else:
             body = {"error": problem}
-        return A.answer(request, exc.status_code, body, problem=problem, headers=getattr(exc, "headers", None))
+        headers = dict(getattr(exc, "headers", None) or {})
+        if "GET" in headers.get("Allow", "").split(", "):
+            headers["Allow"] += ", HEAD"  # served as GET without the body (BodyLimit)
+        return A.answer(request, exc.status_code, body, problem=problem, headers=headers)
 
     @app.exception_handler(Exception)
     async def crashed(request: Request, exc: Exception):

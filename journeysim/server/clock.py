@@ -1,8 +1,9 @@
 """The virtual clock: one ``Simulation`` behind a lock, moved by wall time or by ``/sim/advance``.
 
 Every API call takes the lock, brings the simulation up to the virtual instant it arrived at
-(every control event due then has run), and acts there, as a timeline action listed after the
-scenario's own actions at that instant. The lock serializes calls: the simulation is only ever
+and acts there, as a timeline action listed after the scenario's own actions at that instant: the
+control events that such an action comes before in ``journeysim run`` wait for the clock to move on
+(``Simulation.run_to_call``). The lock serializes calls: the simulation is only ever
 touched by one thread at a time.
 """
 
@@ -107,7 +108,7 @@ class SimRunner:
     def run_to(self, tick: int) -> None:
         """Run every control event up to ``tick`` (not past the scenario's end, which it notes)."""
         tick = max(self.now_tick, min(tick, self.sim.end_tick))
-        self.sim.run_until(tick)
+        self.sim.run_to_call(tick)  # a call made now acts where the same action in the timeline would
         self.sim.sync()
         if self.clock.speed == 0 or tick >= self.sim.end_tick:
             self.clock.set(tick * self.res)
@@ -133,7 +134,7 @@ class SimRunner:
     def apply(self, step: PlannedAction) -> None:
         """Execute a checked action now (lock held, clock caught up)."""
         step.at = self.now_tick * self.res
-        self.sim.apply(step)
+        self.sim.apply_call(step)
 
     def record(self, method: str, path: str, status: int, answer: object) -> None:
         with self.calls_lock:
@@ -196,6 +197,7 @@ class SimRunner:
                 return
             self.ended_by = why
             cut = None if why == "end" else self.now_tick
+            self.sim.run_until(self.now_tick)  # the control events at this instant that calls here would have preceded
             self.sim.finish_run(cut)
             result = collect(self.sim, self.loaded, events=self.events, check=False)
             if cut is not None:

@@ -142,13 +142,10 @@ JOURNEY_SPEC = {"requestBody": {"required": True, "content": {"application/json"
 
 
 def _whole_number(value: Any) -> int | None:
-    """A JSON number with no fraction (1 or 1.0) as an int; None for anything else (true, 1.5, "1")."""
-    if isinstance(value, bool):
-        return None
-    if isinstance(value, int):
+    """A JSON integer (``2``) as an int; None for anything else (``true``, ``1.5``, ``"1"``, and ``2.0``:
+    a version number is written in digits, as every other route and the timeline read it)."""
+    if isinstance(value, int) and not isinstance(value, bool):
         return value
-    if isinstance(value, float) and value.is_integer():
-        return int(value)
     return None
 
 
@@ -188,15 +185,15 @@ def parse_json(raw: bytes) -> Any:
 
 
 async def no_repeated_names(request: Request) -> None:
-    """For the routes FastAPI parses (its parser keeps the last of two same keys): a body whose JSON
-    object names a key twice is malformed, as for the routes that parse with ``parse_json``."""
+    """For the routes FastAPI parses: a body that ``parse_json`` refuses is malformed there too, as on
+    the routes that parse with it. FastAPI's parser keeps the last of two same keys and reads
+    ``NaN``, ``Infinity`` and ``1e400`` (as inf) as numbers, so a field it then ignores (SFMC's
+    ``id``, ``Version``, ``ProcessWaitUntilEvents``) would let such a body through."""
     try:
         parse_json(await request.body())
-    except RepeatedName as exc:
+    except (ValueError, UnicodeDecodeError) as exc:
         body = {"error": str(exc)} if A.family(request.url.path) == "sim" else A.SFMC_MALFORMED
         raise actions.Refused(400, body, str(exc)) from None
-    except (ValueError, UnicodeDecodeError):
-        return  # not JSON at all: the route's own parsing answers it
 
 
 async def _json(request: Request) -> Any:
