@@ -12,7 +12,7 @@ import json
 import math
 import re
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
@@ -184,6 +184,17 @@ def _duration_text(seconds: float) -> str:
     return f"{round(seconds, 3):.3f}".rstrip("0").rstrip(".") + "s"
 
 
+def _utc(moment: datetime) -> datetime:
+    """A moment of the export as naive UTC (what the scenario's start is): one with an offset
+    (``2026-03-10T09:00:00-05:00``) is converted, one without is taken as UTC."""
+    if moment.tzinfo is None:
+        return moment
+    try:
+        return moment.astimezone(UTC).replace(tzinfo=None)
+    except OverflowError:  # within hours of year 1 or 9999: the wall time is as good
+        return moment.replace(tzinfo=None)
+
+
 def _number(value: Any) -> float | None:
     """A finite JSON number, or text that is plainly one ("3"); None for anything else (true, "two", NaN, 1e309)."""
     if isinstance(value, bool):
@@ -334,7 +345,7 @@ class _Importer:
         for key in ("lastPublishedDate", "modifiedDate", "createdDate"):
             moment = fx.parse_date(str(self.definition.get(key) or ""))
             if moment is not None and moment.year > 1:
-                return moment.replace(tzinfo=None, hour=0, minute=0, second=0, microsecond=0)
+                return _utc(moment).replace(hour=0, minute=0, second=0, microsecond=0)
         return None
 
     def _next(self, target: str | None) -> str:
@@ -653,8 +664,9 @@ class _Importer:
                 key = "specificDate" if config.get("specificDate") else "waitForDate"
                 self._replaced(node, self._path(activity, "configurationArguments", key), specific, "not a date", "a 1d wait")
                 return {"type": "wait", "duration": "1d", "next": following}
-            start = self.start_time or moment.replace(tzinfo=None, hour=0, minute=0, second=0, microsecond=0)
-            seconds = max(0.0, (moment.replace(tzinfo=None) - start).total_seconds())
+            moment = _utc(moment)
+            start = self.start_time or moment.replace(hour=0, minute=0, second=0, microsecond=0)
+            seconds = max(0.0, (moment - start).total_seconds())
             if seconds > MAX_WAIT_S:
                 raise SfmcImportError(f"$.activities[{self.index[activity['key']]}].configurationArguments.specificDate",
                                       f"{specific!r} is more than 100 years after the journey was saved: not a journey step")
