@@ -37,3 +37,37 @@ def test_dates_with_an_offset_are_counted_in_utc():
     imported = import_journey(journey([wait], lastPublishedDate="2026-03-04T23:30:00-06:00"), 100)
     assert imported.start == "2026-03-05T00:00:00+00:00"
     assert imported.journey["nodes"]["W-1"] == {"type": "wait", "until": "134h", "next": "end"}
+
+
+# ---------------------------------------------------------------- keys in any case
+
+def test_the_fields_of_a_body_are_read_in_any_case_as_journey_builder_reads_them():
+    """docs/import-sfmc.md "the body you POST or PUT ... works as it is": Journey Builder reads a body's keys in any
+    case, so 'Activities', 'Outcomes', 'Next', 'ConfigurationArguments', 'WaitDuration', 'WaitUnit' are the fields
+    the mapping table names. Before, 'Activities' was refused as missing, and an activity's 'Outcomes' were dropped
+    without a word (E-1 led to the end; W-1 became an unreached 1-day wait)."""
+    body = {"Key": "mixed", "Name": "Mixed case", "Version": "2", "EntryMode": "MultipleEntries",
+            "Triggers": [{"Key": "T", "Type": "APIEvent"}],
+            "Activities": [
+                {"Key": "E-1", "Type": "EMAILV2", "Outcomes": [{"Key": "o", "Next": "W-1"}]},
+                {"KEY": "W-1", "TYPE": "WAIT", "OUTCOMES": [{"key": "o", "NEXT": None}],
+                 "ConfigurationArguments": {"WaitDuration": 90, "WAITUNIT": "minutes"}}]}
+    imported = import_journey(body, 168)
+    assert imported.warnings == []
+    assert (imported.key, imported.name, imported.journey["version"]) == ("mixed", "Mixed case", 2)
+    assert imported.journey["nodes"] == {
+        "T": {"type": "event", "arrivals": {"rate": "1.000/h"}, "reentry": True, "next": "E-1"},
+        "E-1": {"type": "action", "channel": "email", "next": "W-1"},
+        "W-1": {"type": "wait", "duration": {"fixed": "90m"}, "next": "end"},
+        "end": {"type": "end"}}
+
+
+def test_one_field_given_twice_in_two_cases_is_refused_naming_the_place(tmp_path):
+    """A body that names one field twice ('next' and 'Next') with different values is ambiguous: exit 2, the JSON
+    path, nothing written (the import's contract for a file it cannot read as one journey)."""
+    body = journey([{"key": "E-1", "type": "EMAILV2", "outcomes": [{"key": "o", "next": "E-2", "Next": None}]},
+                    {"key": "E-2", "type": "SMSSYNC", "outcomes": []}])
+    result, out = run_import(tmp_path, body)
+    assert result.exit_code == 2
+    assert "$.activities[0].outcomes[0].next: given twice, as 'next' and 'Next', with different values" in result.output
+    assert "nothing was written" in result.output and not out.exists()

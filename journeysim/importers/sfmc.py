@@ -932,6 +932,53 @@ def rarely_exiting(attribute: fx.Attribute, spec: dict, exit_conditions: list[fx
     return {"choice": dict(zip(values, weights))}
 
 
+# The fields the importer reads, where it reads them: (field names, the shape of the value of some of them; a name
+# ending in [] is a list of that shape). Journey Builder reads a body's keys in any case ("Activities", "Next"), so
+# these fields are matched in any case too; everything else (an activity's own arguments, criteria keyed by outcome)
+# is left as the export has it.
+_PART = ("key", "name", "id", "type", "arguments", "configurationArguments", "metaData")
+_PART_SHAPES = {"configurationArguments": "config", "metaData": "meta", "arguments": "args"}
+_SHAPES: dict[str, tuple[tuple[str, ...], dict[str, str]]] = {
+    "journey": (("items", "key", "name", "id", "version", "activities", "triggers", "goals", "exits", "entryMode",
+                 "lastPublishedDate", "modifiedDate", "createdDate"),
+                {"items": "journey[]", "activities": "activity[]", "triggers": "part[]", "goals": "part[]", "exits": "part[]"}),
+    "activity": ((*_PART, "outcomes"), {**_PART_SHAPES, "outcomes": "outcome[]"}),
+    "part": (_PART, _PART_SHAPES),
+    "outcome": (("key", "next", "arguments", "metaData"), {"arguments": "args", "metaData": "meta"}),
+    "config": (("criteria", "waitDuration", "duration", "waitUnit", "durationUnits", "specificDate", "waitForDate",
+                "specifiedTime", "specificTime", "timeZone", "timeZoneId", "waitEndDateAttributeExpression",
+                "waitEndDateAttributeDataBound", "waitForEventKey", "params", "slidingWindowHours", "statsTypeId",
+                "refActivityCustomerKey"), {"params": "params"}),
+    "params": (("slidingWindowHours",), {}),
+    "args": (("criteria", "percentage", "when", "branchResult"), {}),
+    "meta": (("criteria", "percentage", "label", "isExtended", "isExitCriteria"), {}),
+}
+
+
+def _field_names(value: Any, shape: str = "journey", path: str = "$") -> Any:
+    """``value`` with the fields of ``_SHAPES`` under the names the importer reads ("Outcomes" -> "outcomes");
+    two keys naming one field with different values are refused at their JSON path. The export is not changed."""
+    if shape.endswith("[]"):
+        return [_field_names(item, shape[:-2], f"{path}[{i}]") for i, item in enumerate(value)] if isinstance(value, list) else value
+    if not isinstance(value, dict):
+        return value
+    names, shapes = _SHAPES[shape]
+    by_lower = {name.lower(): name for name in names}
+    out: dict = {}
+    spelled: dict[str, str] = {}
+    for key, item in value.items():
+        name = by_lower.get(key.lower(), key) if isinstance(key, str) else key
+        if name in out and out[name] != item:
+            raise SfmcImportError(f"{path}.{name}", f"given twice, as {spelled[name]!r} and {key!r}, with different values "
+                                                    "(keys are read in any case): keep one")
+        if name not in out or key == name:
+            out[name], spelled[name] = item, key
+    for name, inner in shapes.items():
+        if name in out:
+            out[name] = _field_names(out[name], inner, f"{path}.{name}")
+    return out
+
+
 def import_journey(definition: Any, population: int = DEFAULT_POPULATION, strict: bool = False,
                    start: datetime | None = None) -> ImportedJourney:
     """Map a Journey Builder definition onto a journeysim journey; SfmcImportError if it is not one.
@@ -940,6 +987,7 @@ def import_journey(definition: Any, population: int = DEFAULT_POPULATION, strict
     published (else modified, created) is taken. A GET /interaction/v1/interactions answer holding one journey
     in ``items`` is that journey; the JSON paths of refusals and warnings then start at ``$.items[0]``."""
     root = "$"
+    definition = _field_names(definition)
     if isinstance(definition, dict) and "activities" not in definition and "items" in definition:
         if not isinstance(definition["items"], list):
             raise SfmcImportError("$.items", f"must be the list of journeys of a GET /interaction/v1/interactions answer, "
