@@ -100,3 +100,19 @@ def test_libyaml_reading_keeps_what_the_pure_python_reader_refused_refused(tmp_p
             assert ((problem.line, problem.column), problem.message[:len(message)]) == (where, message), text
         else:
             raise AssertionError(f"{text!r} was read")
+
+
+# ---------------------------------------------------------------- a scenario too large to read back
+
+def test_an_export_whose_scenario_would_be_too_large_to_read_is_refused_saying_what_to_do(tmp_path):
+    """docs/import-sfmc.md: a file the import cannot turn into a scenario is refused with exit 2, a message naming the
+    place, nothing written. Three activities named with 1,000,000 characters each (the names go into the comments)
+    make a 2.9 MiB scenario, over the 2.0 MiB every command reads: it was refused as 'an importer bug', naming a
+    temporary file that no longer exists."""
+    activities = [{"key": f"E-{i}", "name": "n" * 1_000_000, "type": "EMAILV2",
+                   "outcomes": [{"key": "o", "next": f"E-{i + 1}" if i < 2 else None}]} for i in range(3)]
+    result, out = run_import(tmp_path, journey(activities))
+    assert result.exit_code == 2
+    assert (f"{tmp_path / 'journey.json'}: $: the scenario would be 2.9 MiB, more than the 2.0 MiB a scenario file may be "
+            "(3 activities); a scenario can name the export instead: journeys: [{import: sfmc, file: journey.json}]") in result.output
+    assert "importer bug" not in result.output and not out.exists() and sorted(p.name for p in tmp_path.iterdir()) == ["journey.json"]
