@@ -116,3 +116,17 @@ def test_an_export_whose_scenario_would_be_too_large_to_read_is_refused_saying_w
     assert (f"{tmp_path / 'journey.json'}: $: the scenario would be 2.9 MiB, more than the 2.0 MiB a scenario file may be "
             "(3 activities); a scenario can name the export instead: journeys: [{import: sfmc, file: journey.json}]") in result.output
     assert "importer bug" not in result.output and not out.exists() and sorted(p.name for p in tmp_path.iterdir()) == ["journey.json"]
+
+
+# ---------------------------------------------------------------- --population
+
+def test_a_population_the_machine_cannot_hold_is_the_options_fault_not_an_importer_bug(tmp_path):
+    """docs/import-sfmc.md "--population N profiles in the generated population": a value the scenario check refuses
+    (10^12 profiles need about 159,000 GiB) is refused naming the option, exit 2, nothing written. It was reported as
+    'the imported scenario does not validate (an importer bug: please report it ...)', naming a temporary file."""
+    body = journey([{"key": "E-1", "type": "EMAILV2", "outcomes": []}])
+    result, out = run_import(tmp_path, body, "--population", "1000000000000")
+    assert result.exit_code == 2
+    assert f"{tmp_path / 'journey.json'}: --population 1000000000000: 1,000,000,000,000 profiles need about" in result.output
+    assert "use a smaller size" in result.output
+    assert "importer bug" not in result.output and ".scenario.yaml." not in result.output and not out.exists()

@@ -63,7 +63,10 @@ def sfmc(journey_file: str, out: str, population: int | None, strict: bool, quie
         _write_checked(text, target, load)
     except OSError as exc:  # the folder changed since it was checked, or the disk is full
         refuse(f"cannot write {out}: {exc.strerror or exc}")
-    except ScenarioError as exc:  # a bug of the importer: say so, write nothing
+    except ScenarioError as exc:  # a bug of the importer (or a --population the machine cannot hold): say so, write nothing
+        chosen = [p for p in exc.problems if p.path == "population.size"] if population is not None else []
+        if chosen:
+            refuse(f"--population {population}: {chosen[0].message}")
         click.echo("\n".join(str(p) for p in exc.problems), err=True)
         refuse("the imported scenario does not validate (an importer bug: please report it with the journey file)")
     if not quiet:
