@@ -130,3 +130,30 @@ def test_a_population_the_machine_cannot_hold_is_the_options_fault_not_an_import
     assert f"{tmp_path / 'journey.json'}: --population 1000000000000: 1,000,000,000,000 profiles need about" in result.output
     assert "use a smaller size" in result.output
     assert "importer bug" not in result.output and ".scenario.yaml." not in result.output and not out.exists()
+
+
+# ---------------------------------------------------------------- a scenario naming the export: its own population
+
+def _scenario_naming_the_export(tmp_path, population: str) -> str:
+    import json
+
+    (tmp_path / "journey.json").write_text(json.dumps(journey([{"key": "E-1", "type": "EMAILV2", "outcomes": []}])))
+    (tmp_path / "contacts.csv").write_text("profile_id\n" + "".join(f"{i}\n" for i in range(1000)))
+    scenario = tmp_path / "scenario.yaml"
+    scenario.write_text(f"name: s\nplatform: sfmc\nduration: 10d\npopulation: {population}\n"
+                        "journeys:\n  - {import: sfmc, file: journey.json}\n")
+    return str(scenario)
+
+
+def test_a_scenario_naming_the_export_spreads_its_own_population_over_the_week(tmp_path):
+    """docs/import-sfmc.md: a scenario may name the export "with its own population", and an event trigger is an
+    `event` entry whose "population arrives over the first week" (ENTRY rate = profiles / 168 h). With
+    `population: {file: contacts.csv}` (1,000 rows) the rate was the default 100,000 profiles' (595.238/h): every
+    contact had arrived after 1.8 hours, and a pause on day 2 turned no one away. 1,000 / 168 h = 5.952/h.
+    The same with `--set population.size=1680` over a scenario of 100,000 profiles: 1,680 / 168 h = 10/h."""
+    import journeysim
+
+    loaded = journeysim.load(_scenario_naming_the_export(tmp_path, "{file: contacts.csv}"))
+    assert round(loaded.scenario.journeys[0].nodes["T"].arrivals.rate * 3600, 9) == 5.952
+    loaded = journeysim.load(_scenario_naming_the_export(tmp_path, "{size: 100000}"), {"population.size": 1680})
+    assert round(loaded.scenario.journeys[0].nodes["T"].arrivals.rate * 3600, 9) == 10.0

@@ -6,6 +6,7 @@ population, timeline and org apply; a problem names the scenario file, line and 
 
 from __future__ import annotations
 
+import copy
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
@@ -17,18 +18,19 @@ from ..yamlio import SourceMap
 IMPORTERS = ("sfmc",)
 
 
-def expand_imports(data: dict, scenario: Path, source: SourceMap) -> list[Problem]:
+def expand_imports(data: dict, scenario: Path, source: SourceMap, overrides: list | None = None) -> list[Problem]:
     """Replace every ``{import: ..., file: ...}`` item of ``data['journeys']`` by the journey it names;
-    the importers' warnings (a value replaced by an assumption, an unknown activity type), to print."""
+    the importers' warnings (a value replaced by an assumption, an unknown activity type), to print.
+    ``overrides`` (``--set``) that change the population are taken into account: its size sets the arrival rate."""
     journeys = data.get("journeys")
     if not isinstance(journeys, list) or not any(isinstance(item, dict) and "import" in item for item in journeys):
         return []
     from .render import flow  # the importers load only for a scenario that imports
-    from .sfmc import DEFAULT_POPULATION, SfmcImportError, import_journey, read_definition
+    from .sfmc import SfmcImportError, import_journey, read_definition
 
     problems, warnings = [], []
-    population = data.get("population") if isinstance(data.get("population"), dict) else {}
-    size = population.get("size") if isinstance(population.get("size"), int) and population.get("size", 0) > 0 else DEFAULT_POPULATION
+    population = _population(data, overrides or [])
+    size = _size(population, scenario.parent)
     for i, item in enumerate(journeys):
         if not isinstance(item, dict) or "import" not in item:
             continue
@@ -61,6 +63,37 @@ def expand_imports(data: dict, scenario: Path, source: SourceMap) -> list[Proble
     if problems:
         raise ScenarioError(problems)
     return warnings
+
+
+def _population(data: dict, overrides: list) -> dict:
+    """The scenario's population as the run will have it: the file's, with the --set options that change it."""
+    population = data.get("population")
+    mine = [o for o in overrides if o[0][:1] == ("population",)]
+    if mine:
+        from ..overrides import apply_overrides
+
+        trial = copy.deepcopy({"population": population})
+        try:
+            apply_overrides(trial, mine)
+            population = trial["population"]
+        except ScenarioError:  # reported when the options are applied to the scenario
+            pass
+    return population if isinstance(population, dict) else {}
+
+
+def _size(population: dict, folder: Path) -> int:
+    """The profiles of the population (a file's rows), which arrive at an imported event entry over about a week."""
+    from .sfmc import DEFAULT_POPULATION
+
+    if isinstance(population.get("file"), str):
+        from ..population import read_table
+
+        try:
+            return max(1, len(read_table(folder / population["file"])))
+        except Exception:  # a file that cannot be read is reported when the population is read
+            return DEFAULT_POPULATION
+    size = population.get("size")
+    return size if isinstance(size, int) and not isinstance(size, bool) and size > 0 else DEFAULT_POPULATION
 
 
 def _start(value: Any) -> datetime | None:
