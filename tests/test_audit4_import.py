@@ -157,3 +157,22 @@ def test_a_scenario_naming_the_export_spreads_its_own_population_over_the_week(t
     assert round(loaded.scenario.journeys[0].nodes["T"].arrivals.rate * 3600, 9) == 5.952
     loaded = journeysim.load(_scenario_naming_the_export(tmp_path, "{size: 100000}"), {"population.size": 1680})
     assert round(loaded.scenario.journeys[0].nodes["T"].arrivals.rate * 3600, 9) == 10.0
+
+
+def test_a_scenario_naming_the_export_counts_a_wait_until_a_date_from_its_start_as_set(tmp_path):
+    """docs/import-sfmc.md: a wait until a `specificDate` is counted from the scenario's `start` ("a scenario's own
+    `start` is then used"); `--set start=...` changes that start, so the wait must follow it. Until 2026-11-27 09:00
+    UTC from 2026-11-25 00:00 UTC is 2 days 9 hours (57 h); from the file's 2026-11-20 it is 177 h, which the
+    import kept under --set (it read the start before the options were applied)."""
+    import json
+
+    import journeysim
+
+    wait = {"key": "W-1", "type": "WAIT", "outcomes": [], "configurationArguments": {"specificDate": "2026-11-27T09:00:00Z"}}
+    (tmp_path / "journey.json").write_text(json.dumps(journey([wait])))
+    scenario = tmp_path / "scenario.yaml"
+    scenario.write_text("name: s\nplatform: sfmc\nstart: 2026-11-20T00:00:00+00:00\nduration: 10d\npopulation: {size: 10}\n"
+                        "journeys:\n  - {import: sfmc, file: journey.json}\n")
+    assert journeysim.load(scenario).scenario.journeys[0].nodes["W-1"].until == 177 * 3600
+    loaded = journeysim.load(scenario, {"start": "2026-11-25T00:00:00+00:00"})
+    assert loaded.scenario.journeys[0].nodes["W-1"].until == 57 * 3600

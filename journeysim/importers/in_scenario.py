@@ -21,7 +21,8 @@ IMPORTERS = ("sfmc",)
 def expand_imports(data: dict, scenario: Path, source: SourceMap, overrides: list | None = None) -> list[Problem]:
     """Replace every ``{import: ..., file: ...}`` item of ``data['journeys']`` by the journey it names;
     the importers' warnings (a value replaced by an assumption, an unknown activity type), to print.
-    ``overrides`` (``--set``) that change the population are taken into account: its size sets the arrival rate."""
+    ``overrides`` (``--set``) of the population and the start are taken into account: the population's size sets
+    the arrival rate, the start where waits until a date end."""
     journeys = data.get("journeys")
     if not isinstance(journeys, list) or not any(isinstance(item, dict) and "import" in item for item in journeys):
         return []
@@ -29,8 +30,9 @@ def expand_imports(data: dict, scenario: Path, source: SourceMap, overrides: lis
     from .sfmc import SfmcImportError, import_journey, read_definition
 
     problems, warnings = [], []
-    population = _population(data, overrides or [])
-    size = _size(population, scenario.parent)
+    as_run = _as_run(data, overrides or [])
+    population = as_run["population"] if isinstance(as_run["population"], dict) else {}
+    size, start = _size(population, scenario.parent), _start(as_run["start"])
     for i, item in enumerate(journeys):
         if not isinstance(item, dict) or "import" not in item:
             continue
@@ -47,7 +49,7 @@ def expand_imports(data: dict, scenario: Path, source: SourceMap, overrides: lis
             problems.append(source.problem(where + ("file",), "missing 'file': the exported journey JSON, relative to this scenario"))
             continue
         try:
-            imported = import_journey(read_definition(scenario.parent / file), size, start=_start(data.get("start")))
+            imported = import_journey(read_definition(scenario.parent / file), size, start=start)
         except SfmcImportError as exc:
             problems.append(source.problem(where + ("file",), f"{file}: {exc}"))
             continue
@@ -65,20 +67,21 @@ def expand_imports(data: dict, scenario: Path, source: SourceMap, overrides: lis
     return warnings
 
 
-def _population(data: dict, overrides: list) -> dict:
-    """The scenario's population as the run will have it: the file's, with the --set options that change it."""
-    population = data.get("population")
-    mine = [o for o in overrides if o[0][:1] == ("population",)]
+def _as_run(data: dict, overrides: list) -> dict:
+    """The scenario's ``population`` and ``start`` as the run will have them: the file's, with the --set options
+    that change them (the imported journey's arrival rate and waits until a date depend on them)."""
+    as_run = {"population": data.get("population"), "start": data.get("start")}
+    mine = [o for o in overrides if o[0][:1] in (("population",), ("start",))]
     if mine:
         from ..overrides import apply_overrides
 
-        trial = copy.deepcopy({"population": population})
+        trial = copy.deepcopy(as_run)
         try:
             apply_overrides(trial, mine)
-            population = trial["population"]
+            as_run = trial
         except ScenarioError:  # reported when the options are applied to the scenario
             pass
-    return population if isinstance(population, dict) else {}
+    return as_run
 
 
 def _size(population: dict, folder: Path) -> int:
