@@ -176,3 +176,14 @@ def test_a_scenario_naming_the_export_counts_a_wait_until_a_date_from_its_start_
     assert journeysim.load(scenario).scenario.journeys[0].nodes["W-1"].until == 177 * 3600
     loaded = journeysim.load(scenario, {"start": "2026-11-25T00:00:00+00:00"})
     assert loaded.scenario.journeys[0].nodes["W-1"].until == 57 * 3600
+
+
+# ---------------------------------------------------------------- what is not a file
+
+def test_a_device_or_a_pipe_given_as_the_export_is_called_what_it_is(tmp_path):
+    """The project's input rule (issue 10 item 6): a named pipe, a device or a folder is called what it is, never a
+    blocked or endless read. The import read /dev/zero without end (its size is 0, so the 50 MB bound did not
+    apply) and called /dev/null 'not valid JSON'; a FIFO blocked the import until something wrote to it."""
+    result, out = CliRunner().invoke(main, ["import", "sfmc", "/dev/null", "-o", str(tmp_path / "s.yaml")]), tmp_path / "s.yaml"
+    assert result.exit_code == 2
+    assert "/dev/null: $: cannot read /dev/null: it is a device, not a file" in result.output and not out.exists()

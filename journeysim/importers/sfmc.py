@@ -94,6 +94,11 @@ class ImportedJourney:
 
 def read_definition(path: Path) -> dict:
     """The parsed JSON of a journey file; SfmcImportError for what is not readable JSON."""
+    from ..inputs import file_problem
+
+    problem = file_problem(path)  # a named pipe or a device would block the read or never end it
+    if problem:
+        raise SfmcImportError("$", f"cannot read {path}: {problem}")
     try:
         size = path.stat().st_size
         if size > MAX_JSON_BYTES:
