@@ -187,3 +187,28 @@ def test_a_device_or_a_pipe_given_as_the_export_is_called_what_it_is(tmp_path):
     result, out = CliRunner().invoke(main, ["import", "sfmc", "/dev/null", "-o", str(tmp_path / "s.yaml")]), tmp_path / "s.yaml"
     assert result.exit_code == 2
     assert "/dev/null: $: cannot read /dev/null: it is a device, not a file" in result.output and not out.exists()
+
+
+# ---------------------------------------------------------------- engagement split paths
+
+def _engagement(outcomes: list[dict]) -> dict:
+    send = {"key": "E-1", "type": "EMAILV2", "outcomes": [{"key": "o", "next": "ENG-1"}]}
+    split = {"key": "ENG-1", "type": "ENGAGEMENTDECISION", "outcomes": outcomes,
+             "configurationArguments": {"statsTypeId": 2, "refActivityCustomerKey": "E-1"}}
+    return journey([send, split, {"key": "NO-1", "type": "SMSSYNC", "outcomes": []}, {"key": "YES-1", "type": "MOBILEPUSH", "outcomes": []}])
+
+
+def test_an_engagement_split_without_when_follows_its_yes_no_labels_and_says_what_it_assumed():
+    """docs/import-sfmc.md: "`when: true` is `next`, `when: false` `on_timeout`"; D4: nothing is assumed without
+    a word. Outcomes without `when`, labelled No then Yes, made the 'No' path the one taken by the 20% who opened,
+    silently (the first outcome was taken as 'yes'). The labels now decide; with neither, the first-is-yes guess
+    is a warning naming the JSON path."""
+    labelled = _engagement([{"key": "n", "next": "NO-1", "metaData": {"label": "No"}},
+                            {"key": "y", "next": "YES-1", "metaData": {"label": "Yes"}}])
+    imported = import_journey(labelled, 100)
+    assert (imported.journey["nodes"]["ENG-1"]["next"], imported.journey["nodes"]["ENG-1"]["on_timeout"]) == ("YES-1", "NO-1")
+    assert imported.warnings == []
+    bare = import_journey(_engagement([{"key": "a", "next": "YES-1"}, {"key": "b", "next": "NO-1"}]), 100)
+    assert (bare.journey["nodes"]["ENG-1"]["next"], bare.journey["nodes"]["ENG-1"]["on_timeout"]) == ("YES-1", "NO-1")
+    assert bare.warnings[0] == ("$.activities[1].outcomes[0].arguments.when: missing (and no Yes/No label); "
+                                "the yes path (the first outcome is 'yes') is assumed")

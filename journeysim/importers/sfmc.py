@@ -800,10 +800,9 @@ class _Importer:
         what, chance, delay = ENGAGEMENT_STATS[stats]
         yes = no = None
         outs = self._outcomes(activity)
-        for position, (_, outcome, target) in enumerate(outs):
-            arguments = outcome.get("arguments") if isinstance(outcome.get("arguments"), dict) else {}
-            when = arguments.get("when", position == 0)
-            if str(when).lower() in ("true", "1", "yes") and yes is None:
+        for position, (o, outcome, target) in enumerate(outs):
+            when = self._engagement_path(activity, o, outcome, position, node)
+            if when and yes is None:
                 yes = target
             elif no is None:
                 no = target
@@ -817,6 +816,21 @@ class _Importer:
         self._note(node, f"{chance:.0%} of contacts are assumed to have {what} {sent}, after a delay of {json.dumps(delay)} "
                          "from the step before this split; the split looks at that moment (timeout 0s)")
         return {"type": "reaction", "to": sent, "chance": chance, "delay": delay, "timeout": "0s", "next": yes_id, "on_timeout": no_id}
+
+    def _engagement_path(self, activity: dict, o: int, outcome: dict, position: int, node: NodeOut) -> bool:
+        """Whether an engagement split's outcome is its 'yes' path: ``arguments.when`` (true/false), else the
+        outcome's label (Yes/No); else the first outcome is taken as 'yes', with a warning (--strict refuses)."""
+        value = _dict(outcome.get("arguments")).get("when", MISSING)
+        for candidate in (value, _dict(outcome.get("metaData")).get("label", MISSING)):
+            text = str(candidate).strip().lower() if isinstance(candidate, (str, bool, int)) else ""
+            if text in ("true", "1", "yes"):
+                return True
+            if text in ("false", "0", "no"):
+                return False
+        self._replaced(node, self._path(activity, f"outcomes[{o}]", "arguments", "when"), value,
+                       "not true or false" if value is not MISSING else "missing (and no Yes/No label)",
+                       f"the {'yes' if position == 0 else 'no'} path (the first outcome is 'yes')")
+        return position == 0
 
     # ---------------------------------------------------------- population and timing
 
