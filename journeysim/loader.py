@@ -263,7 +263,7 @@ def load(path: str | Path, overrides: list | None = None) -> LoadedScenario:
 
     path = Path(path)
     data, source = load_yaml(path)
-    import_warnings = expand_imports(data, path, source)
+    import_warnings = expand_imports(data, path, source, overrides)
     if overrides:
         written = _override_paths(data, overrides)
         apply_overrides(data, overrides)

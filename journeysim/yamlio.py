@@ -17,6 +17,27 @@ MAX_DEPTH = 64  # nesting levels of mappings and lists; far beyond any scenario,
 MAX_VALUES = 1_000_000  # values once aliases are expanded (a few aliases of aliases can make billions)
 MAX_DIGITS = 100  # a plain number longer than this is a mistake (Python refuses to read ints past 4,300 digits)
 _LONG_NUMBER = re.compile(r"[-+]?[0-9_.,:eExXoObB+-]+")
+# libyaml's parser when PyYAML has it (ten times faster: an imported journey of 10,000 activities is a 1 MB scenario);
+# the nodes it composes are PyYAML's, built into data by the same Python constructor. A file it refuses is read again
+# with the pure-Python parser, whose messages (and marks) are the ones the user sees. libyaml reads two things the
+# pure-Python parser refuses: a tab after 'key:', a byte order mark past the start and a '?' inside an unquoted value
+# in braces ({n?xt: a}); a file that may hold one is read by the pure-Python parser only, so every file reads as ever.
+_FAST_LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+_DOUBLE_QUOTED = re.compile(r'"(?:[^"\\\n]|\\.)*"')
+
+
+def _read_alike(text: str) -> bool:
+    """Whether libyaml and the pure-Python parser read ``text`` alike: no tab, and no '?' outside comments and
+    double-quoted text (where the import writes the names and expressions that hold one)."""
+    if "\t" in text or "\ufeff" in text[1:]:
+        return False
+    if "?" not in text:
+        return True
+    for line in text.splitlines():
+        line = line.lstrip()
+        if "?" in line and not line.startswith("#") and "?" in _DOUBLE_QUOTED.sub("", line):
+            return False
+    return True
 
 
 class _UniqueKeyLoader(yaml.SafeLoader):
@@ -94,11 +115,11 @@ def format_path(path: tuple) -> str:
     return text
 
 
-def _check_size(text: str, name: str) -> None:
+def _check_size(text: str, name: str, loader: type = yaml.SafeLoader) -> None:
     """Refuse documents nested too deeply or whose aliases expand too much, before building them."""
     sizes: dict[str, int] = {}
     stack: list[list] = [[None, 0]]  # [anchor, values so far] per open collection
-    for event in yaml.parse(text, Loader=yaml.SafeLoader):
+    for event in yaml.parse(text, Loader=loader):
         if isinstance(event, (yaml.MappingStartEvent, yaml.SequenceStartEvent)):
             stack.append([event.anchor, 0])
             if len(stack) - 1 > MAX_DEPTH:
@@ -110,7 +131,7 @@ def _check_size(text: str, name: str) -> None:
             count += 1
         elif isinstance(event, yaml.ScalarEvent):
             anchor, count = event.anchor, 1
-            if event.style is None and len(event.value) > MAX_DIGITS and _LONG_NUMBER.fullmatch(event.value) \
+            if not event.style and len(event.value) > MAX_DIGITS and _LONG_NUMBER.fullmatch(event.value) \
                     and any(ch.isdigit() for ch in event.value):  # 'xxx…' or 'eee…' is text, not a number
                 raise ScenarioError([Problem(name, event.start_mark.line + 1, event.start_mark.column + 1, "",
                                              f"a number of {len(event.value):,} characters: at most {MAX_DIGITS} digits "
@@ -141,6 +162,21 @@ def _yaml_message(exc: yaml.MarkedYAMLError) -> str:
     return f"YAML: {message}"
 
 
+def _read(text: str, name: str) -> tuple[yaml.Node | None, Any]:
+    """The checked document's node tree and data: libyaml's parse when it reads the text; else, or when that
+    parse or its data meets any problem, the pure-Python parser's, which raises the error it always gave."""
+    if _FAST_LOADER is not yaml.SafeLoader and _read_alike(text):
+        try:
+            _check_size(text, name, _FAST_LOADER)
+            node = yaml.compose(text, Loader=_FAST_LOADER)
+            return node, None if node is None else _UniqueKeyLoader("").construct_document(node)
+        except (yaml.YAMLError, ScenarioError, ValueError, RecursionError):
+            pass
+    _check_size(text, name)
+    node = yaml.compose(text, Loader=yaml.SafeLoader)
+    return node, None if node is None else _UniqueKeyLoader("").construct_document(node)
+
+
 def load_value(text: str, name: str) -> Any:
     """One YAML value given outside a file (``--set``): the same depth, alias and number bounds as a file."""
     try:
@@ -168,9 +204,7 @@ def load_yaml(path: Path) -> tuple[Any, SourceMap]:
     if "\x00" in text:
         raise ScenarioError([Problem(name, 1, 1, "", "binary data (NUL bytes): not a YAML scenario")])
     try:
-        _check_size(text, name)
-        node = yaml.compose(text, Loader=yaml.SafeLoader)
-        data = yaml.load(text, Loader=_UniqueKeyLoader)  # noqa: S506 - a SafeLoader subclass
+        node, data = _read(text, name)
     except yaml.MarkedYAMLError as exc:
         mark = exc.problem_mark or exc.context_mark
         line, column = (mark.line + 1, mark.column + 1) if mark else (1, 1)

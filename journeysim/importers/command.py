@@ -29,6 +29,7 @@ def sfmc(journey_file: str, out: str, population: int | None, strict: bool, quie
     """Import a Salesforce Marketing Cloud Journey Builder definition (the JSON of
     GET /interaction/v1/interactions/key:KEY, as exported) and print the import report."""
     from ..errors import ScenarioError
+    from ..inputs import MAX_SCENARIO_BYTES, size_text
     from ..loader import load
     from ..outputs.folder import OutputRefused, check_file_target
     from .render import report, scenario_data, scenario_yaml
@@ -53,11 +54,19 @@ def sfmc(journey_file: str, out: str, population: int | None, strict: bool, quie
     days = min(120, max(7, math.ceil((imported.longest_s + 8 * 86400) / 86400)))
     data = scenario_data(imported, size, days)
     text = scenario_yaml(imported, data, Path(journey_file).name)
+    size = len(text.encode("utf-8"))
+    if size > MAX_SCENARIO_BYTES:  # the scenario would be refused by every command that reads it
+        refuse(f"$: the scenario would be {size_text(size)}, more than the {size_text(MAX_SCENARIO_BYTES)} a scenario file may be "
+               f"({imported.activity_count:,} activities); a scenario can name the export instead: "
+               f"journeys: [{{import: sfmc, file: {Path(journey_file).name}}}] (docs/import-sfmc.md, section 4)")
     try:
         _write_checked(text, target, load)
     except OSError as exc:  # the folder changed since it was checked, or the disk is full
         refuse(f"cannot write {out}: {exc.strerror or exc}")
-    except ScenarioError as exc:  # a bug of the importer: say so, write nothing
+    except ScenarioError as exc:  # a bug of the importer (or a --population the machine cannot hold): say so, write nothing
+        chosen = [p for p in exc.problems if p.path == "population.size"] if population is not None else []
+        if chosen:
+            refuse(f"--population {population}: {chosen[0].message}")
         click.echo("\n".join(str(p) for p in exc.problems), err=True)
         refuse("the imported scenario does not validate (an importer bug: please report it with the journey file)")
     if not quiet:

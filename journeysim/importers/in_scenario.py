@@ -6,6 +6,7 @@ population, timeline and org apply; a problem names the scenario file, line and 
 
 from __future__ import annotations
 
+import copy
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
@@ -17,18 +18,21 @@ from ..yamlio import SourceMap
 IMPORTERS = ("sfmc",)
 
 
-def expand_imports(data: dict, scenario: Path, source: SourceMap) -> list[Problem]:
+def expand_imports(data: dict, scenario: Path, source: SourceMap, overrides: list | None = None) -> list[Problem]:
     """Replace every ``{import: ..., file: ...}`` item of ``data['journeys']`` by the journey it names;
-    the importers' warnings (a value replaced by an assumption, an unknown activity type), to print."""
+    the importers' warnings (a value replaced by an assumption, an unknown activity type), to print.
+    ``overrides`` (``--set``) of the population and the start are taken into account: the population's size sets
+    the arrival rate, the start where waits until a date end."""
     journeys = data.get("journeys")
     if not isinstance(journeys, list) or not any(isinstance(item, dict) and "import" in item for item in journeys):
         return []
     from .render import flow  # the importers load only for a scenario that imports
-    from .sfmc import DEFAULT_POPULATION, SfmcImportError, import_journey, read_definition
+    from .sfmc import SfmcImportError, import_journey, read_definition
 
     problems, warnings = [], []
-    population = data.get("population") if isinstance(data.get("population"), dict) else {}
-    size = population.get("size") if isinstance(population.get("size"), int) and population.get("size", 0) > 0 else DEFAULT_POPULATION
+    as_run = _as_run(data, overrides or [])
+    population = as_run["population"] if isinstance(as_run["population"], dict) else {}
+    size, start = _size(population, scenario.parent), _start(as_run["start"])
     for i, item in enumerate(journeys):
         if not isinstance(item, dict) or "import" not in item:
             continue
@@ -45,7 +49,7 @@ def expand_imports(data: dict, scenario: Path, source: SourceMap) -> list[Proble
             problems.append(source.problem(where + ("file",), "missing 'file': the exported journey JSON, relative to this scenario"))
             continue
         try:
-            imported = import_journey(read_definition(scenario.parent / file), size, start=_start(data.get("start")))
+            imported = import_journey(read_definition(scenario.parent / file), size, start=start)
         except SfmcImportError as exc:
             problems.append(source.problem(where + ("file",), f"{file}: {exc}"))
             continue
@@ -61,6 +65,38 @@ def expand_imports(data: dict, scenario: Path, source: SourceMap) -> list[Proble
     if problems:
         raise ScenarioError(problems)
     return warnings
+
+
+def _as_run(data: dict, overrides: list) -> dict:
+    """The scenario's ``population`` and ``start`` as the run will have them: the file's, with the --set options
+    that change them (the imported journey's arrival rate and waits until a date depend on them)."""
+    as_run = {"population": data.get("population"), "start": data.get("start")}
+    mine = [o for o in overrides if o[0][:1] in (("population",), ("start",))]
+    if mine:
+        from ..overrides import apply_overrides
+
+        trial = copy.deepcopy(as_run)
+        try:
+            apply_overrides(trial, mine)
+            as_run = trial
+        except ScenarioError:  # reported when the options are applied to the scenario
+            pass
+    return as_run
+
+
+def _size(population: dict, folder: Path) -> int:
+    """The profiles of the population (a file's rows), which arrive at an imported event entry over about a week."""
+    from .sfmc import DEFAULT_POPULATION
+
+    if isinstance(population.get("file"), str):
+        from ..population import read_table
+
+        try:
+            return max(1, len(read_table(folder / population["file"])))
+        except Exception:  # a file that cannot be read is reported when the population is read
+            return DEFAULT_POPULATION
+    size = population.get("size")
+    return size if isinstance(size, int) and not isinstance(size, bool) and size > 0 else DEFAULT_POPULATION
 
 
 def _start(value: Any) -> datetime | None:

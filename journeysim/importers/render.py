@@ -15,6 +15,9 @@ _YAML_WORDS = {"true", "false", "yes", "no", "on", "off", "null", "y", "n", "~"}
 # What YAML reads as written: its printable characters less its line breaks (NEL, U+2028, U+2029). Anything
 # else in an export's text (a key with U+2028, a name with DEL) is written as an escape: raw, YAML refuses
 # the file or folds the line break into a space, and the imported scenario would not read back.
+# libyaml's emitter when PyYAML has it: the same text for a number, true/false or null, four times faster
+# (a journey of 10,000 activities writes ten thousand of them)
+_DUMPER = getattr(yaml, "CSafeDumper", yaml.SafeDumper)
 _NOT_RAW = re.compile("[^\x09\x20-\x7e\xa0-\u2027\u202a-\ud7ff\ue000-\ufffd\U00010000-\U0010ffff]")
 
 
@@ -38,7 +41,7 @@ def flow(value: object) -> str:
         return "[" + ", ".join(flow(v) for v in value) + "]"
     if isinstance(value, str):
         return scalar(value)
-    return yaml.safe_dump(value).removesuffix("\n...\n").strip()
+    return yaml.dump(value, Dumper=_DUMPER).removesuffix("\n...\n").strip()
 
 
 def _too_long_for_a_key(text: str) -> bool:

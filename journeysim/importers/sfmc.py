@@ -12,7 +12,7 @@ import json
 import math
 import re
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
@@ -94,6 +94,11 @@ class ImportedJourney:
 
 def read_definition(path: Path) -> dict:
     """The parsed JSON of a journey file; SfmcImportError for what is not readable JSON."""
+    from ..inputs import file_problem
+
+    problem = file_problem(path)  # a named pipe or a device would block the read or never end it
+    if problem:
+        raise SfmcImportError("$", f"cannot read {path}: {problem}")
     try:
         size = path.stat().st_size
         if size > MAX_JSON_BYTES:
@@ -182,6 +187,17 @@ def _duration_text(seconds: float) -> str:
     # to the millisecond, in plain digits: '{:g}' wrote 3.12857e+06s (52142.9 minutes) and 6e-299s, which no
     # duration reads back
     return f"{round(seconds, 3):.3f}".rstrip("0").rstrip(".") + "s"
+
+
+def _utc(moment: datetime) -> datetime:
+    """A moment of the export as naive UTC (what the scenario's start is): one with an offset
+    (``2026-03-10T09:00:00-05:00``) is converted, one without is taken as UTC."""
+    if moment.tzinfo is None:
+        return moment
+    try:
+        return moment.astimezone(UTC).replace(tzinfo=None)
+    except OverflowError:  # within hours of year 1 or 9999: the wall time is as good
+        return moment.replace(tzinfo=None)
 
 
 def _number(value: Any) -> float | None:
@@ -334,7 +350,7 @@ class _Importer:
         for key in ("lastPublishedDate", "modifiedDate", "createdDate"):
             moment = fx.parse_date(str(self.definition.get(key) or ""))
             if moment is not None and moment.year > 1:
-                return moment.replace(tzinfo=None, hour=0, minute=0, second=0, microsecond=0)
+                return _utc(moment).replace(hour=0, minute=0, second=0, microsecond=0)
         return None
 
     def _next(self, target: str | None) -> str:
@@ -653,8 +669,9 @@ class _Importer:
                 key = "specificDate" if config.get("specificDate") else "waitForDate"
                 self._replaced(node, self._path(activity, "configurationArguments", key), specific, "not a date", "a 1d wait")
                 return {"type": "wait", "duration": "1d", "next": following}
-            start = self.start_time or moment.replace(tzinfo=None, hour=0, minute=0, second=0, microsecond=0)
-            seconds = max(0.0, (moment.replace(tzinfo=None) - start).total_seconds())
+            moment = _utc(moment)
+            start = self.start_time or moment.replace(hour=0, minute=0, second=0, microsecond=0)
+            seconds = max(0.0, (moment - start).total_seconds())
             if seconds > MAX_WAIT_S:
                 raise SfmcImportError(f"$.activities[{self.index[activity['key']]}].configurationArguments.specificDate",
                                       f"{specific!r} is more than 100 years after the journey was saved: not a journey step")
@@ -783,10 +800,9 @@ class _Importer:
         what, chance, delay = ENGAGEMENT_STATS[stats]
         yes = no = None
         outs = self._outcomes(activity)
-        for position, (_, outcome, target) in enumerate(outs):
-            arguments = outcome.get("arguments") if isinstance(outcome.get("arguments"), dict) else {}
-            when = arguments.get("when", position == 0)
-            if str(when).lower() in ("true", "1", "yes") and yes is None:
+        for position, (o, outcome, target) in enumerate(outs):
+            when = self._engagement_path(activity, o, outcome, position, node)
+            if when and yes is None:
                 yes = target
             elif no is None:
                 no = target
@@ -800,6 +816,21 @@ class _Importer:
         self._note(node, f"{chance:.0%} of contacts are assumed to have {what} {sent}, after a delay of {json.dumps(delay)} "
                          "from the step before this split; the split looks at that moment (timeout 0s)")
         return {"type": "reaction", "to": sent, "chance": chance, "delay": delay, "timeout": "0s", "next": yes_id, "on_timeout": no_id}
+
+    def _engagement_path(self, activity: dict, o: int, outcome: dict, position: int, node: NodeOut) -> bool:
+        """Whether an engagement split's outcome is its 'yes' path: ``arguments.when`` (true/false), else the
+        outcome's label (Yes/No); else the first outcome is taken as 'yes', with a warning (--strict refuses)."""
+        value = _dict(outcome.get("arguments")).get("when", MISSING)
+        for candidate in (value, _dict(outcome.get("metaData")).get("label", MISSING)):
+            text = str(candidate).strip().lower() if isinstance(candidate, (str, bool, int)) else ""
+            if text in ("true", "1", "yes"):
+                return True
+            if text in ("false", "0", "no"):
+                return False
+        self._replaced(node, self._path(activity, f"outcomes[{o}]", "arguments", "when"), value,
+                       "not true or false" if value is not MISSING else "missing (and no Yes/No label)",
+                       f"the {'yes' if position == 0 else 'no'} path (the first outcome is 'yes')")
+        return position == 0
 
     # ---------------------------------------------------------- population and timing
 
@@ -920,6 +951,53 @@ def rarely_exiting(attribute: fx.Attribute, spec: dict, exit_conditions: list[fx
     return {"choice": dict(zip(values, weights))}
 
 
+# The fields the importer reads, where it reads them: (field names, the shape of the value of some of them; a name
+# ending in [] is a list of that shape). Journey Builder reads a body's keys in any case ("Activities", "Next"), so
+# these fields are matched in any case too; everything else (an activity's own arguments, criteria keyed by outcome)
+# is left as the export has it.
+_PART = ("key", "name", "id", "type", "arguments", "configurationArguments", "metaData")
+_PART_SHAPES = {"configurationArguments": "config", "metaData": "meta", "arguments": "args"}
+_SHAPES: dict[str, tuple[tuple[str, ...], dict[str, str]]] = {
+    "journey": (("items", "key", "name", "id", "version", "activities", "triggers", "goals", "exits", "entryMode",
+                 "lastPublishedDate", "modifiedDate", "createdDate"),
+                {"items": "journey[]", "activities": "activity[]", "triggers": "part[]", "goals": "part[]", "exits": "part[]"}),
+    "activity": ((*_PART, "outcomes"), {**_PART_SHAPES, "outcomes": "outcome[]"}),
+    "part": (_PART, _PART_SHAPES),
+    "outcome": (("key", "next", "arguments", "metaData"), {"arguments": "args", "metaData": "meta"}),
+    "config": (("criteria", "waitDuration", "duration", "waitUnit", "durationUnits", "specificDate", "waitForDate",
+                "specifiedTime", "specificTime", "timeZone", "timeZoneId", "waitEndDateAttributeExpression",
+                "waitEndDateAttributeDataBound", "waitForEventKey", "params", "slidingWindowHours", "statsTypeId",
+                "refActivityCustomerKey"), {"params": "params"}),
+    "params": (("slidingWindowHours",), {}),
+    "args": (("criteria", "percentage", "when", "branchResult"), {}),
+    "meta": (("criteria", "percentage", "label", "isExtended", "isExitCriteria"), {}),
+}
+
+
+def _field_names(value: Any, shape: str = "journey", path: str = "$") -> Any:
+    """``value`` with the fields of ``_SHAPES`` under the names the importer reads ("Outcomes" -> "outcomes");
+    two keys naming one field with different values are refused at their JSON path. The export is not changed."""
+    if shape.endswith("[]"):
+        return [_field_names(item, shape[:-2], f"{path}[{i}]") for i, item in enumerate(value)] if isinstance(value, list) else value
+    if not isinstance(value, dict):
+        return value
+    names, shapes = _SHAPES[shape]
+    by_lower = {name.lower(): name for name in names}
+    out: dict = {}
+    spelled: dict[str, str] = {}
+    for key, item in value.items():
+        name = by_lower.get(key.lower(), key) if isinstance(key, str) else key
+        if name in out and out[name] != item:
+            raise SfmcImportError(f"{path}.{name}", f"given twice, as {spelled[name]!r} and {key!r}, with different values "
+                                                    "(keys are read in any case): keep one")
+        if name not in out or key == name:
+            out[name], spelled[name] = item, key
+    for name, inner in shapes.items():
+        if name in out:
+            out[name] = _field_names(out[name], inner, f"{path}.{name}")
+    return out
+
+
 def import_journey(definition: Any, population: int = DEFAULT_POPULATION, strict: bool = False,
                    start: datetime | None = None) -> ImportedJourney:
     """Map a Journey Builder definition onto a journeysim journey; SfmcImportError if it is not one.
@@ -928,6 +1006,7 @@ def import_journey(definition: Any, population: int = DEFAULT_POPULATION, strict
     published (else modified, created) is taken. A GET /interaction/v1/interactions answer holding one journey
     in ``items`` is that journey; the JSON paths of refusals and warnings then start at ``$.items[0]``."""
     root = "$"
+    definition = _field_names(definition)
     if isinstance(definition, dict) and "activities" not in definition and "items" in definition:
         if not isinstance(definition["items"], list):
             raise SfmcImportError("$.items", f"must be the list of journeys of a GET /interaction/v1/interactions answer, "
