@@ -1,0 +1,136 @@
+"""Audit 4, mutated input files at every front door: sweep files, saved run folders given to
+``journeysim report`` and the Python API's overrides. Each test fails on the code before its fix.
+
+The contract (docs/scenario-format.md, "Every key on this page is checked ... one line per problem
+naming the file, line, column and key path"; docs/outputs.md exit status 2): a bad input is one line
+naming FILE:LINE:COL and the key, exit 2, no traceback, nothing written.
+"""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner
+
+import journeysim
+from journeysim.cli import main
+from journeysim.errors import ScenarioError
+
+ROOT = Path(__file__).parent.parent
+QUICKSTART = ROOT / "scenarios" / "quickstart.yaml"
+
+
+def cli(*args):
+    return CliRunner().invoke(main, [str(a) for a in args])
+
+
+def refused(result) -> list[str]:
+    assert result.exit_code == 2, result.output
+    assert result.exception is None or isinstance(result.exception, SystemExit), repr(result.exception)
+    assert "Traceback" not in result.output
+    return result.stderr.splitlines()[:-1]
+
+
+@pytest.fixture
+def small(tmp_path) -> Path:
+    """quickstart with 300 profiles: timeline[0] pauses on day 1, the duration is 4d."""
+    path = tmp_path / "q.yaml"
+    path.write_text(QUICKSTART.read_text().replace("size: 200000", "size: 300"))
+    return path
+
+
+# ---------------------------------------------------------------- sweep files: a bad value is the file's, on its line
+
+PLAN_HEAD = "scenario: q.yaml\ngrid:\n"
+
+
+@pytest.mark.parametrize("body, line, column, expected", [
+    # grid value past the duration: line 3, the grid path's key
+    ("  timeline[0].at: [1d, 9d]\n", 3, 3, "timeline[0].at: at +9d 00:00 is after the scenario's duration (4d)"),
+    # grid path that is no node of the scenario
+    ("  seed: [1]\n  journeys[cart-abandon].nodes.wait_1hh.duration: [2h]\n", 4, 3,
+     "journeys[cart-abandon].nodes.wait_1hh.duration: no key 'wait_1hh'"),
+    # set as a mapping, a bad rate
+    ("  seed: [1, 2]\nset: {org.resume_rate: fast}\n", 4, 7, "org.resume_rate: expected a positive rate"),
+    # set as a list of PATH=VALUE texts
+    ("  seed: [1, 2]\nset:\n  - seed=1\n  - org.held_cap=-1\n", 6, 5, "org.held_cap: Input should be greater than or equal to 0"),
+])
+def test_a_bad_grid_or_set_in_a_sweep_file_is_blamed_on_the_sweep_files_line(small, body, line, column, expected):
+    """docs/sweeps.md "The same plan can live in a sweep file"; scenario-format.md: a problem names the file,
+    line, column and key path. A sweep file's own grid and set values were blamed on '--grid:1:1' / '--set:1:1',
+    options the user never typed, with no line in the file that holds the value."""
+    plan = small.parent / "plan.yaml"
+    plan.write_text(PLAN_HEAD + body)
+    out = small.parent / "out"
+    problems = refused(cli("sweep", plan, "--out", out, "-q"))
+    assert len(problems) == 1, problems
+    assert problems[0].startswith(f"{plan}:{line}:{column}: {expected}"), problems
+    assert not out.exists()
+
+
+def test_a_grid_path_given_again_with_grid_on_the_command_line_is_blamed_on_the_option(small):
+    """--grid replaces the file's values for that path (docs/sweeps.md): its problem is the option's."""
+    plan = small.parent / "plan.yaml"
+    plan.write_text(PLAN_HEAD + "  timeline[0].at: [1d]\n")
+    problems = refused(cli("sweep", plan, "--grid", "timeline[0].at=1d,9d", "--out", small.parent / "out", "-q"))
+    assert problems == ["--grid:1:1: timeline[0].at: at +9d 00:00 is after the scenario's duration (4d)"]
+
+
+@pytest.mark.parametrize("replications", [1_000_001, 99_999_999_999_999])
+def test_replications_in_a_sweep_file_have_the_bound_of_the_option(small, replications):
+    """`--replications` takes 1 to 1,000,000; the same key in a sweep file took any number, and 10**14
+    replications were started (a sweep that never ends) instead of a message naming the key. (Read with
+    read_sweep_file: before the fix, `journeysim sweep` on this file does not end.)"""
+    from journeysim.sweep import read_sweep_file
+
+    plan = small.parent / "plan.yaml"
+    plan.write_text(f"scenario: q.yaml\ngrid:\n  seed: [1]\nreplications: {replications}\n")
+    with pytest.raises(ScenarioError) as caught:
+        read_sweep_file(plan)
+    assert [str(p) for p in caught.value.problems] == [
+        f"{plan}:4:1: replications: expected a whole number from 1 to 1,000,000, got {replications}"]
+
+
+def test_a_million_replications_in_a_sweep_file_is_still_read(tmp_path):
+    from journeysim.sweep import read_sweep_file
+
+    plan = tmp_path / "plan.yaml"
+    plan.write_text(f"scenario: {QUICKSTART}\nreplications: 1000000\n")
+    assert read_sweep_file(plan).replications == 1_000_000
+
+
+# ---------------------------------------------------------------- report: a saved summary edited by hand
+
+@pytest.mark.parametrize("key", ["end", "timeout"])
+def test_report_on_a_summary_with_a_count_past_64_bits_is_refused_not_a_traceback(small, tmp_path, key):
+    """docs/outputs.md: `journeysim report DIR` rebuilds report.html from a saved summary.json; a summary
+    whose exited.end is 10**30 ended in matplotlib's OverflowError (exit 1, a traceback)."""
+    out = tmp_path / "run"
+    assert cli("run", small, "--out", out, "-q", "--no-report").exit_code == 0
+    summary = json.loads((out / "summary.json").read_text())
+    summary["journeys"]["cart-abandon"]["exited"][key] = 10**30
+    (out / "summary.json").write_text(json.dumps(summary))
+    before = sorted(p.name for p in out.iterdir())
+    result = cli("report", out)
+    assert result.exit_code == 2 and isinstance(result.exception, SystemExit), result.output
+    assert result.stderr.startswith(f"error: {out / 'summary.json'} is not a journeysim summary (OverflowError")
+    assert sorted(p.name for p in out.iterdir()) == before  # no report.html, no staging folder left behind
+
+
+# ---------------------------------------------------------------- Python API: overrides as --set
+
+@pytest.mark.parametrize("path, message", [("]]", "cannot read key path ']]'"), ("", "empty key path"),
+                                           ("journeys[0.key", "cannot read key path 'journeys[0.key'")])
+def test_load_with_an_override_path_that_cannot_be_read_raises_scenario_error(path, message):
+    """journeysim.load's docstring and README: it raises journeysim.errors.ScenarioError (problems as --set's);
+    an unreadable key path raised a bare ValueError, which callers catching ScenarioError did not catch."""
+    with pytest.raises(ScenarioError) as caught:
+        journeysim.load(QUICKSTART, {path: 1, "seed": 3})
+    assert [str(p) for p in caught.value.problems] == [f"--set:1:1: {path}: {message}" if path else f"--set:1:1: {message}"]
+
+
+def test_load_with_readable_overrides_still_applies_them():
+    loaded = journeysim.load(QUICKSTART, {"seed": 3, "journeys[cart-abandon].nodes.wait_1h.duration": "2h"})
+    assert loaded.scenario.seed == 3
