@@ -134,3 +134,27 @@ def test_load_with_an_override_path_that_cannot_be_read_raises_scenario_error(pa
 def test_load_with_readable_overrides_still_applies_them():
     loaded = journeysim.load(QUICKSTART, {"seed": 3, "journeys[cart-abandon].nodes.wait_1h.duration": "2h"})
     assert loaded.scenario.seed == 3
+
+
+# ---------------------------------------------------------------- the server: a body's key with a control character
+
+@pytest.mark.parametrize("path", ["/sim/journeys/j/pause", "/sim/journeys/j/resume", "/sim/advance"])
+@pytest.mark.parametrize("key", ["\u0000", "a\nb", "\u007f"])
+def test_a_body_key_with_a_control_character_is_a_400_not_a_dropped_connection(tmp_path, path, key):
+    """docs/server.md: a /sim refusal is 400 `{"error": "…"}`, the same text in X-Journeysim-Problem. The
+    message quotes the key ('body.\\x00: Extra inputs are not permitted'); the raw control character in the
+    header made the HTTP layer drop the connection: the client got no answer at all."""
+    from conftest import linear_journey, scenario
+    from serverkit import running
+
+    server = running(scenario(linear_journey()), tmp_path)
+    live = next(server)
+    try:
+        answer = live.client.post(path, content=json.dumps({key: 1}).encode(), headers={"Content-Type": "application/json"})
+        assert answer.status_code == 400, answer.text
+        shown = key.replace("\n", "?").replace("\u0000", "?").replace("\u007f", "?")
+        assert answer.headers["X-Journeysim-Problem"] == f"body.{shown}: Extra inputs are not permitted"
+        assert answer.json() == {"error": f"body.{key}: Extra inputs are not permitted"}
+        assert live.client.get("/sim/status").status_code == 200  # still answering
+    finally:
+        next(server, None)
