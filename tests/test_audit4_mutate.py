@@ -158,3 +158,19 @@ def test_a_body_key_with_a_control_character_is_a_400_not_a_dropped_connection(t
         assert live.client.get("/sim/status").status_code == 200  # still answering
     finally:
         next(server, None)
+
+
+# ---------------------------------------------------------------- import: --population too large for memory
+
+def test_import_with_a_population_too_large_for_memory_blames_the_option_not_an_importer_bug(tmp_path):
+    """docs/import-sfmc.md `--population N`; scenario-format.md: a problem names its file/option and key. The loader's
+    check of the written scenario refused 10**20 profiles, and the import called it 'an importer bug', naming a
+    temporary file that no longer exists."""
+    journey = ROOT / "tests" / "fixtures" / "sfmc" / "welcome-all-types.json"
+    out = tmp_path / "s.yaml"
+    result = cli("import", "sfmc", journey, "-o", out, "--population", 10**20)
+    lines = refused(result)
+    assert "importer bug" not in result.output and ".s.yaml." not in result.output
+    assert lines[0].startswith("--population:1:1: population.size: 100,000,000,000,000,000,000 profiles need about "), lines
+    assert result.stderr.splitlines()[-1] == f"{journey}: refused; nothing was written"
+    assert list(tmp_path.iterdir()) == []

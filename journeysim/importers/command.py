@@ -58,6 +58,10 @@ def sfmc(journey_file: str, out: str, population: int | None, strict: bool, quie
     except OSError as exc:  # the folder changed since it was checked, or the disk is full
         refuse(f"cannot write {out}: {exc.strerror or exc}")
     except ScenarioError as exc:  # a bug of the importer: say so, write nothing
+        sizes = [p for p in exc.problems if p.path == "population.size"]
+        if sizes and population is not None:  # the size is the user's --population (too large for memory), not a bug
+            click.echo("\n".join(f"--population:1:1: {p.path}: {p.message}" for p in sizes), err=True)
+            refuse(f"--population {population:,} is too large; nothing was imported")
         click.echo("\n".join(str(p) for p in exc.problems), err=True)
         refuse("the imported scenario does not validate (an importer bug: please report it with the journey file)")
     if not quiet:
