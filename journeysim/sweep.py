@@ -169,14 +169,20 @@ def _as_text(value: Any) -> str:
 
 
 def is_sweep_file(path: Path) -> bool:
-    """A YAML mapping with a ``sweep:`` block, or with a top-level ``scenario:`` (never in a scenario)."""
+    """A YAML mapping with a ``sweep:`` block, or with a top-level ``scenario:`` (never in a scenario), or with
+    ``grid``, ``replications`` or ``set`` and none of a scenario's required keys."""
     from .yamlio import load_yaml
 
     try:
         data, _ = load_yaml(Path(path))  # bounded: a pipe, a device, a huge file or an alias bomb is refused
     except ScenarioError:
         return False
-    return isinstance(data, dict) and ("sweep" in data or "scenario" in data)
+    if not isinstance(data, dict):
+        return False
+    # a plan whose scenario: is missing is still a sweep file (its grid, replications or set are no scenario keys):
+    # it is told its scenario is missing, not that it lacks a scenario's name, duration, population and journeys
+    lacks_scenario_keys = not any(key in data for key in ("name", "duration", "population", "journeys"))
+    return "sweep" in data or "scenario" in data or (lacks_scenario_keys and any(key in data for key in SWEEP_KEYS))
 
 
 def read_sweep_file(path: Path) -> SweepPlan:

@@ -174,3 +174,22 @@ def test_import_with_a_population_too_large_for_memory_blames_the_option_not_an_
     assert lines[0].startswith("--population:1:1: population.size: 100,000,000,000,000,000,000 profiles need about "), lines
     assert result.stderr.splitlines()[-1] == f"{journey}: refused; nothing was written"
     assert list(tmp_path.iterdir()) == []
+
+
+@pytest.mark.parametrize("text", ["grid:\n  seed: [1, 2]\nreplications: 2\n", "replications: 3\n", "set: {seed: 2}\n"])
+def test_a_sweep_file_whose_scenario_key_was_deleted_is_told_so(tmp_path, text):
+    """docs/sweeps.md: a sweep file names its scenario. Without `scenario:` the plan was read as a scenario:
+    six problems about a scenario's missing name, duration, population and journeys and 'unknown key grid'."""
+    plan = tmp_path / "plan.yaml"
+    plan.write_text(text)
+    problems = refused(cli("sweep", plan, "--out", tmp_path / "out", "-q"))
+    assert problems == [f"{plan}:1:1: scenario: missing or not a file name: the scenario file, relative to this file"]
+
+
+def test_a_scenario_is_still_a_scenario_for_sweep(small, tmp_path):
+    from journeysim.sweep import is_sweep_file
+
+    assert not is_sweep_file(small)
+    partial = tmp_path / "partial.yaml"
+    partial.write_text("name: x\nreplications: 2\n")  # a scenario with a wrong key: told as a scenario
+    assert not is_sweep_file(partial)
