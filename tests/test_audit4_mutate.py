@@ -193,3 +193,60 @@ def test_a_scenario_is_still_a_scenario_for_sweep(small, tmp_path):
     partial = tmp_path / "partial.yaml"
     partial.write_text("name: x\nreplications: 2\n")  # a scenario with a wrong key: told as a scenario
     assert not is_sweep_file(partial)
+
+
+# ---------------------------------------------------------------- date-times at the calendar's ends (C1)
+
+CALENDAR = """name: cal
+seed: 1
+duration: 2d
+start: {start}
+population:
+  file: people.csv
+journeys:
+  - key: j
+    start: entry
+    nodes:
+      entry: {{type: event, arrivals: {{file: arrivals.csv}}, next: send}}
+      send: {{type: action, channel: email, next: done}}
+      done: {{type: end}}
+timeline:
+  - at: {at}
+    pause: {{journeys: [j]}}
+"""
+
+
+def calendar(tmp_path, *, start="2026-11-27T00:00:00-05:00", at="1d", arrival="10") -> Path:
+    (tmp_path / "people.csv").write_text("profile_id,country\n0,FR\n1,US\n")
+    (tmp_path / "arrivals.csv").write_text(f"time\n{arrival}\n")
+    path = tmp_path / "cal.yaml"
+    path.write_text(CALENDAR.format(start=start, at=at))
+    return path
+
+
+@pytest.mark.parametrize("where, value, key, words", [
+    ("arrival", "9999-12-31T23:59", "journeys[0].nodes.entry.arrivals.file",
+     "line 2: '9999-12-31T23:59' is more than 100 years after the start"),
+    ("at", "9999-12-31T23:59", "timeline[0].at", "is after the scenario's duration (2d)"),
+    ("at", "'0001-01-01T00:00+05:00 America/New_York'", "timeline[0].at",
+     "date-time '0001-01-01T00:00+05:00 America/New_York' in America/New_York is outside the years 1 to 9999"),
+    ("start", "9999-12-31T00:00:00-05:00", "start", "is too near the calendar's ends"),
+    ("start", "0001-01-01T00:00:00+05:00", "start", "is too near the calendar's ends"),
+])
+def test_a_date_time_at_the_calendars_ends_is_refused_naming_its_key(tmp_path, where, value, key, words):
+    """scenario-format.md `start:` (C1) and arrivals `{file: ...}`: a date-time written in the start's zone whose
+    UTC form is past 9999-12-31 ended in OverflowError 'date value out of range' (a traceback, exit 1); a start of
+    9999-12-31 validated 'ok' and then the run crashed (validate and run must agree)."""
+    path = calendar(tmp_path, **{where: value})
+    out = tmp_path / "out"
+    for args in (("validate", path), ("run", path, "--out", out, "-q", "--no-report")):
+        problems = refused(cli(*args))
+        assert any(line.startswith(f"{path}:") and f": {key}: " in line and words in line for line in problems), problems
+    assert not out.exists()
+
+
+def test_a_calendar_start_far_from_the_ends_still_runs(tmp_path):
+    path = calendar(tmp_path, start="9899-01-01T00:00:00+00:00")
+    result = cli("run", path, "--out", tmp_path / "out", "-q", "--no-report")
+    assert result.exit_code == 0, result.output
+    assert json.loads((tmp_path / "out" / "summary.json").read_text())["journeys"]["j"]["arrived"] == 1
