@@ -250,3 +250,36 @@ def test_a_calendar_start_far_from_the_ends_still_runs(tmp_path):
     result = cli("run", path, "--out", tmp_path / "out", "-q", "--no-report")
     assert result.exit_code == 0, result.output
     assert json.loads((tmp_path / "out" / "summary.json").read_text())["journeys"]["j"]["arrived"] == 1
+
+
+# ---------------------------------------------------------------- contact_exit: an id past 64 bits
+
+@pytest.mark.parametrize("stranger", [10**30, 2**64 - 1, -(2**63) - 1])
+def test_contact_exit_of_an_id_past_64_bits_is_the_documented_warning_and_the_others_leave(tmp_path, stranger):
+    """scenario-format.md, contact_exit: "An id that no profile of the population has is a warning (probably a
+    typo: nothing happens to it)". validate warned and said ok, then the run ended in OverflowError
+    (np.asarray(..., int64)) - exit 1. By hand: profiles 0 and 1 arrive at 10 s and 20 s and wait 2d; at 1d
+    profile 0 is named, so it leaves (contact_exit 1) and profile 1 ends at 2d 20s (end 1)."""
+    (tmp_path / "people.csv").write_text("profile_id,country\n0,FR\n1,US\n")
+    (tmp_path / "arrivals.csv").write_text("time\n10\n20\n")
+    path = tmp_path / "s.yaml"
+    path.write_text(f"""name: exit
+duration: 3d
+population: {{file: people.csv}}
+journeys:
+  - key: j
+    start: entry
+    nodes:
+      entry: {{type: event, arrivals: {{file: arrivals.csv}}, next: wait}}
+      wait: {{type: wait, duration: 2d, next: done}}
+      done: {{type: end}}
+timeline:
+  - at: 1d
+    contact_exit: {{journey: j, profiles: [{stranger}, 0]}}
+""")
+    assert cli("validate", path).exit_code == 0
+    result = cli("run", path, "--out", tmp_path / "out", "-q", "--no-report")
+    assert result.exit_code == 0, result.output
+    assert f"warning: no profile of the population has the id {stranger}" in result.stderr
+    exited = json.loads((tmp_path / "out" / "summary.json").read_text())["journeys"]["j"]["exited"]
+    assert (exited["contact_exit"], exited["end"]) == (1, 1)
