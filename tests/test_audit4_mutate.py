@@ -283,3 +283,34 @@ timeline:
     assert f"warning: no profile of the population has the id {stranger}" in result.stderr
     exited = json.loads((tmp_path / "out" / "summary.json").read_text())["journeys"]["j"]["exited"]
     assert (exited["contact_exit"], exited["end"]) == (1, 1)
+
+
+# ---------------------------------------------------------------- an SFMC export that is a device
+
+LIMITED = ("import resource, sys; resource.setrlimit(resource.RLIMIT_AS, (3 * 2**30, resource.getrlimit(resource.RLIMIT_AS)[1])); "
+           "from journeysim.cli import main; sys.argv[0] = 'journeysim'; main()")
+
+
+@pytest.mark.parametrize("door", ["import", "scenario"])
+def test_an_sfmc_export_that_is_a_device_is_refused_without_reading_it(tmp_path, door):
+    """scenario-format.md ("a directory where a file is expected" is named) and import-sfmc.md: /dev/zero as the
+    journey file (`import sfmc /dev/zero`, or `{import: sfmc, file: /dev/zero}` in a scenario) has size 0 and
+    never ends; it was read whole, taking every byte of memory until the process was killed. (Run with 3 GiB of
+    address space so that the old code fails with MemoryError instead of exhausting the machine.)"""
+    import subprocess
+    import sys
+
+    if door == "import":
+        args = ["import", "sfmc", "/dev/zero", "-o", str(tmp_path / "s.yaml")]
+        where = "/dev/zero: $: "
+    else:
+        path = tmp_path / "s.yaml"
+        path.write_text((ROOT / "scenarios" / "sfmc-imported-journey-pause.yaml").read_text()
+                        .replace("file: ../tests/fixtures/sfmc/welcome-all-types.json", "file: /dev/zero"))
+        args = ["validate", str(path)]
+        where = f"{path}:26:20: journeys[0].file: /dev/zero: $: "
+    done = subprocess.run([sys.executable, "-c", LIMITED, *args], capture_output=True, text=True, timeout=300, cwd=ROOT)
+    assert done.returncode == 2, done.stderr[-500:]
+    assert "Traceback" not in done.stderr
+    assert done.stderr.splitlines()[0] == f"{where}cannot read /dev/zero: it is a device, not a file"
+    assert list(tmp_path.iterdir()) == ([] if door == "import" else [tmp_path / "s.yaml"])

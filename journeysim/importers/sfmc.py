@@ -94,6 +94,12 @@ class ImportedJourney:
 
 def read_definition(path: Path) -> dict:
     """The parsed JSON of a journey file; SfmcImportError for what is not readable JSON."""
+    from ..inputs import file_problem
+
+    problem = file_problem(path)
+    if problem and problem.startswith(("it is a device", "it is a named pipe", "it is a socket", "it is not a regular")):
+        # /dev/zero has size 0 and never ends: read whole, it took every byte of memory (the process was killed)
+        raise SfmcImportError("$", f"cannot read {path}: {problem}")
     try:
         size = path.stat().st_size
         if size > MAX_JSON_BYTES:
