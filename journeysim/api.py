@@ -78,9 +78,17 @@ def load(path: str | Path, overrides: dict[str, object] | None = None) -> Loaded
 
     ``overrides`` maps key paths to values, as ``--set`` does: ``{"org.resume_rate": "2000/s"}``.
     """
+    from .errors import Problem, ScenarioError
     from .overrides import parse_path
 
-    parsed = [(parse_path(k), v, f"{k}={v}") for k, v in (overrides or {}).items()]
+    parsed, problems = [], []
+    for key, value in (overrides or {}).items():
+        try:
+            parsed.append((parse_path(key), value, f"{key}={value}"))
+        except ValueError as exc:  # a key path that cannot be read: a problem like --set's, not a bare ValueError
+            problems.append(Problem("--set", 1, 1, str(key), str(exc).splitlines()[0]))
+    if problems:
+        raise ScenarioError(problems)
     return _load(path, parsed)
 
 

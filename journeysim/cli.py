@@ -395,7 +395,9 @@ def _sweep(file: str, grids: tuple[str, ...], replications: int | None, out: str
     try:
         if is_sweep_file(path):
             plan = read_sweep_file(path)
-            plan.grid.update(parse_grid(grids))
+            command_grid = parse_grid(grids)
+            plan.given_on_command_line([*command_grid, *(text.split("=", 1)[0] for text in sets)])
+            plan.grid.update(command_grid)
             plan.sets = plan.sets + sets
             if replications:
                 plan.replications = replications

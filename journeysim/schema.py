@@ -82,7 +82,7 @@ def _instant(value: object) -> float | datetime:
     return _bounded(seconds)
 
 
-Start = Annotated[datetime, BeforeValidator(units.parse_datetime), WithJsonSchema(_START_SCHEMA)]
+Start = Annotated[datetime, BeforeValidator(units.parse_start), WithJsonSchema(_START_SCHEMA)]
 Instant = Annotated[Union[float, datetime], BeforeValidator(_instant), WithJsonSchema(_INSTANT_SCHEMA)]
 Rate = Annotated[float, BeforeValidator(units.parse_rate), WithJsonSchema(_RATE_SCHEMA)]
 Dist = Annotated[units.Distribution, BeforeValidator(units.parse_distribution), AfterValidator(_bounded_distribution),

@@ -21,7 +21,7 @@ import os
 import tempfile
 import traceback
 from concurrent.futures import Executor, as_completed
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, NamedTuple
 
@@ -31,7 +31,7 @@ from .errors import Problem, ScenarioError
 from .executors import DaskMissing, InProcessExecutor, describe, make_executor
 from .inputs import MAX_SCENARIO_BYTES, InputRefused, file_problem, read_bytes
 from .outputs.folder import ordinary_mode, write_manifest
-from .overrides import blamed_on, parse_overrides, paths_written, split_values
+from .overrides import _under, blamed_on, parse_overrides, paths_written, split_values
 from .readable import format_figure, is_categorical, is_time, number_format, title
 
 if TYPE_CHECKING:
@@ -48,6 +48,8 @@ PLOTTED = ("held_peak", "drain_s", "send_delay_max_s", "org_cap", "discarded", "
 #: columns that describe a run rather than measure it
 META = ("run_id", "replication", "seed", "status", "error", "overrides")
 SWEEP_KEYS = ("scenario", "grid", "replications", "set")
+#: the most replications a sweep file or ``--replications`` may ask for
+MAX_REPLICATIONS = 1_000_000
 SWEEP_ENTRIES = ("runs", "sweep.parquet", "sweep.html")
 
 
@@ -71,6 +73,13 @@ class SweepPlan:
     grid: dict[str, list[str]]
     replications: int = 1
     sets: tuple[str, ...] = field(default=())
+    #: key path -> (file, line, column) where a sweep file wrote a grid path or a set: its problems are blamed there
+    written_at: dict[str, tuple[str, int, int]] = field(default_factory=dict)
+
+    def given_on_command_line(self, paths) -> None:
+        """``--grid``/``--set`` paths replace the sweep file's: their problems are the option's again."""
+        for path in paths:
+            self.written_at.pop(str(path).strip(), None)
 
     def points(self) -> list[tuple[tuple[tuple[str, str], ...], tuple[str, ...]]]:
         """Each grid point: its (path, value) pairs and the overrides of its runs."""
@@ -160,14 +169,20 @@ def _as_text(value: Any) -> str:
 
 
 def is_sweep_file(path: Path) -> bool:
-    """A YAML mapping with a ``sweep:`` block, or with a top-level ``scenario:`` (never in a scenario)."""
+    """A YAML mapping with a ``sweep:`` block, or with a top-level ``scenario:`` (never in a scenario), or with
+    ``grid``, ``replications`` or ``set`` and none of a scenario's required keys."""
     from .yamlio import load_yaml
 
     try:
         data, _ = load_yaml(Path(path))  # bounded: a pipe, a device, a huge file or an alias bomb is refused
     except ScenarioError:
         return False
-    return isinstance(data, dict) and ("sweep" in data or "scenario" in data)
+    if not isinstance(data, dict):
+        return False
+    # a plan whose scenario: is missing is still a sweep file (its grid, replications or set are no scenario keys):
+    # it is told its scenario is missing, not that it lacks a scenario's name, duration, population and journeys
+    lacks_scenario_keys = not any(key in data for key in ("name", "duration", "population", "journeys"))
+    return "sweep" in data or "scenario" in data or (lacks_scenario_keys and any(key in data for key in SWEEP_KEYS))
 
 
 def read_sweep_file(path: Path) -> SweepPlan:
@@ -197,6 +212,11 @@ def read_sweep_file(path: Path) -> SweepPlan:
     if not isinstance(scenario, str) or not scenario:
         bad(("scenario",), "missing or not a file name: the scenario file, relative to this file")
     grid: dict[str, list[str]] = {}
+    written_at: dict[str, tuple[str, int, int]] = {}
+
+    def remember(name: str, where: tuple) -> None:
+        spot = source.problem(prefix + where, "")
+        written_at[name] = (spot.file, spot.line, spot.column)
     raw_grid = block.get("grid") or {}
     if not isinstance(raw_grid, dict):
         bad(("grid",), "expected a mapping PATH: [VALUE, ...]")
@@ -206,20 +226,25 @@ def read_sweep_file(path: Path) -> SweepPlan:
             if not values:
                 bad(("grid", name), "no values")
             grid[str(name)] = [_as_text(v) for v in values]
+            remember(str(name).strip(), ("grid", name))
     replications = block.get("replications", 1)
-    if not isinstance(replications, int) or isinstance(replications, bool) or replications < 1:
-        bad(("replications",), f"expected a whole number of at least 1, got {replications!r}")
+    if not isinstance(replications, int) or isinstance(replications, bool) or not 1 <= replications <= MAX_REPLICATIONS:
+        bad(("replications",), f"expected a whole number from 1 to {MAX_REPLICATIONS:,}, got {replications!r}")
     raw_sets = block.get("set") or []
     sets: list[str] = []
     if isinstance(raw_sets, dict):
         sets = [f"{k}={_as_text(v)}" for k, v in raw_sets.items()]
+        for k in raw_sets:
+            remember(str(k).strip(), ("set", k))
     elif isinstance(raw_sets, list) and all(isinstance(s, str) and "=" in s for s in raw_sets):
         sets = list(raw_sets)
+        for i, text in enumerate(raw_sets):
+            remember(text.split("=", 1)[0].strip(), ("set", i))
     else:
         bad(("set",), "expected a mapping PATH: VALUE or a list of 'PATH=VALUE'")
     if problems:
         raise ScenarioError(problems)
-    return SweepPlan((path.parent / scenario).resolve(), grid, replications, tuple(sets))
+    return SweepPlan((path.parent / scenario).resolve(), grid, replications, tuple(sets), written_at)
 
 
 def validate_plan(plan: SweepPlan) -> list[Problem]:
@@ -236,7 +261,13 @@ def validate_plan(plan: SweepPlan) -> list[Problem]:
         except ScenarioError as exc:
             problems += [p for p in exc.problems if p not in problems]
     if problems:
-        raise ScenarioError(blamed_on(problems, "--grid", paths_written(plan.scenario, plan.grid)))
+        problems = blamed_on(problems, "--grid", paths_written(plan.scenario, plan.grid))
+        for name, (file, line, column) in plan.written_at.items():  # written in the sweep file: blamed on its line
+            written = paths_written(plan.scenario, [name])
+            problems = [replace(p, file=file, line=line, column=column)
+                        if p.file in ("--grid", "--set") and (p.path == name or _under(p.path, written)) else p
+                        for p in problems]
+        raise ScenarioError(problems)
     return list(warnings)
 
 

@@ -140,7 +140,10 @@ def parse_datetime(value: Any, zone: tzinfo | None = None, *, naive_ok: bool = F
             raise ValueError(f"cannot read date-time {value!r}: write it like 2026-11-27T00:00:00-05:00 "
                              "or 2026-11-27T00:00 America/New_York") from None
         if named is not None:
-            when = when.astimezone(named) if when.tzinfo else when.replace(tzinfo=named)
+            try:
+                when = when.astimezone(named) if when.tzinfo else when.replace(tzinfo=named)
+            except OverflowError:  # 0001-01-01T00:00+05:00 America/New_York is before the first date-time
+                raise ValueError(f"date-time {value!r} in {named} is outside the years 1 to 9999") from None
     else:
         shown = repr(value) if len(repr(value)) <= 60 else repr(value)[:57] + "..."
         raise ValueError(f"expected a date-time like 2026-11-27T00:00:00-05:00 or 2026-11-27T00:00 America/New_York, "
@@ -155,6 +158,19 @@ def parse_datetime(value: Any, zone: tzinfo | None = None, *, naive_ok: bool = F
     return when
 
 
+def parse_start(value: Any) -> datetime:
+    """The scenario's calendar start (C1): a date-time, far enough from the calendar's ends (years 1 and 9999)
+    that every instant of a run of the longest duration, in UTC and in the start's zone, is a date-time."""
+    when = parse_datetime(value)
+    try:
+        in_utc = when.astimezone(UTC)
+        (in_utc + timedelta(seconds=MAX_SECONDS, days=2)).astimezone(when.tzinfo)
+    except OverflowError:
+        raise ValueError(f"the start {when.isoformat()} is too near the calendar's ends: a run from it (up to 100 years) "
+                         "must stay between the years 1 and 9999") from None
+    return when
+
+
 def is_datetime_text(value: Any) -> bool:
     """True for a date-time (a YAML date or date-time, or text starting ``YYYY-MM-DD``), not a duration."""
     return isinstance(value, (datetime, date)) or (isinstance(value, str) and bool(_DATE_LIKE.match(value)))
@@ -162,7 +178,10 @@ def is_datetime_text(value: Any) -> bool:
 
 def seconds_between(start: datetime, when: datetime) -> float:
     """Seconds from ``start`` to ``when``, on the real clock (a daylight-saving change counts as it happens)."""
-    return (when.astimezone(UTC) - start.astimezone(UTC)).total_seconds()
+    try:
+        return (when.astimezone(UTC) - start.astimezone(UTC)).total_seconds()
+    except OverflowError:  # 9999-12-31T23:59 at -05:00 is past the last UTC date-time: the same count, by offsets
+        return ((when.replace(tzinfo=None) - start.replace(tzinfo=None)) - (when.utcoffset() - start.utcoffset())).total_seconds()
 
 
 def local_time(start: datetime, seconds: float) -> datetime:

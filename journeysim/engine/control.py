@@ -307,7 +307,10 @@ class ControlProcesses:
     def _do_contact_exit(self, step: PlannedAction) -> None:
         """SFMC's contact exit: the named profiles inside the targeted versions leave now (reason
         ``contact_exit``); a profile not inside (at the door, not arrived, gone) is left alone."""
-        named = np.isin(self.population.ids, np.asarray(step.action.profiles, dtype=np.int64))
+        ids = self.population.ids
+        bounds = np.iinfo(ids.dtype)  # an id past the ids' integer type is no profile's (a warning at load): not an OverflowError
+        wanted = [p for p in step.action.profiles if bounds.min <= p <= bounds.max]
+        named = np.isin(ids, np.asarray(wanted, dtype=ids.dtype))
         now = int(self.env.now)
         for j in step.targets:
             rows = self.store.rows_of(j, S.IN_JOURNEY)

@@ -56,7 +56,7 @@ def replace_report_files(result: Result, folder: Path, write) -> Path:
     try:
         try:
             page = write(result, staging)
-        except (KeyError, TypeError, ValueError, AttributeError, IndexError) as exc:
+        except (KeyError, TypeError, ValueError, AttributeError, IndexError, ArithmeticError) as exc:
             raise SavedRunError(f"{folder / 'summary.json'} is not a journeysim summary "
                                 f"({type(exc).__name__}: {str(exc)[:80]}): rerun the scenario to write it again") from None
         names = sorted(p.name for p in staging.iterdir())

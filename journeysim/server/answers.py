@@ -68,7 +68,9 @@ def answer(request: Request, status: int, body: dict | list | None, *, problem: 
     runner.finish_if_at_end()
     all_headers = dict(headers or {})
     if problem:
-        all_headers[PROBLEM_HEADER] = problem.encode("ascii", "replace").decode()[:500]
+        # a header holds printable ASCII only: a control character (a NUL in a body's key the message quotes) made
+        # the HTTP layer drop the connection without an answer
+        all_headers[PROBLEM_HEADER] = "".join(c if " " <= c <= "~" else "?" for c in problem)[:500]
     if status == 304:
         return Response(status_code=304, headers=all_headers)
     return JSONResponse(body, status_code=status, headers=all_headers)
