@@ -111,6 +111,7 @@ def _data_path(data: Any, loc: tuple) -> tuple:
 
 _TYPE_KINDS = ("int_type", "int_parsing", "float_type", "float_parsing", "string_type", "bool_type", "bool_parsing",
                "dict_type", "list_type", "model_type", "model_attributes_type", "int_from_float")
+_MAPPING_KINDS = ("dict_type", "model_type", "model_attributes_type")
 
 
 def _shown(value: Any, limit: int = 80) -> str:
@@ -215,6 +216,8 @@ def _message(error: dict, data: Any) -> tuple[tuple, str]:
         message = _unknown_platform(error.get("input"))
     elif kind == "literal_error":
         message = f"{message}, got {_shown(error.get('input'))}"
+    elif kind in _MAPPING_KINDS:  # pydantic names its own classes here ("instance of PauseAction"): say what to write
+        message = f"expected a mapping (key: value), got {_shown(error.get('input'))}"
     elif kind in _TYPE_KINDS:
         value = error.get("input")
         message = f"{message}, got {_shown(value)}"

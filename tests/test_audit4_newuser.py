@@ -1,0 +1,76 @@
+"""The new-user audit: README.md and docs/ followed as written, and compared with what journeysim does.
+
+Each test names the mismatch it pins: it failed before its fix and passes after.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from pathlib import Path
+
+import click
+import pytest
+import yaml
+from click.testing import CliRunner
+from conftest import ROOT, linear_journey, pause, resume, scenario
+
+from journeysim.cli import main
+
+OUTPUTS = (ROOT / "docs" / "outputs.md").read_text()
+FORMAT = (ROOT / "docs" / "scenario-format.md").read_text()
+
+
+def invoke(*args: str):
+    return CliRunner().invoke(main, list(args))
+
+
+def written(tmp_path: Path, doc: dict) -> Path:
+    path = tmp_path / "s.yaml"
+    path.write_text(yaml.safe_dump(doc, sort_keys=False))
+    return path
+
+
+def table_rows(page: str, heading: str) -> dict[str, str]:
+    """The rows of the first table after ``heading``: each key named in its first cell -> the row."""
+    lines = page[page.index(heading):].splitlines()[1:]
+    start = next(i for i, line in enumerate(lines) if line.startswith("|"))
+    rows: dict[str, str] = {}
+    for line in lines[start:]:
+        if not line.startswith("|"):
+            break
+        for key in re.findall(r"`([\w.]+)`", line.split("|")[1]):
+            rows[key] = line
+    return rows
+
+
+# ---- a value that must be a mapping: the message names what to write, not pydantic's class names
+
+
+def _set(doc: dict, path: tuple, value) -> None:
+    for part in path[:-1]:
+        doc = doc[part]
+    doc[path[-1]] = value
+
+
+@pytest.mark.parametrize("path, value, where, shown", [
+    (("org",), 5, "org", "5"),
+    (("policy",), "sfmc", "policy", "'sfmc'"),
+    (("timeline", 0, "pause"), 3, "timeline[0].pause", "3"),
+    (("journeys", 0, "nodes", "entry", "arrivals"), 3, "journeys[0].nodes.entry.arrivals", "3"),
+    (("journeys", 0, "nodes", "wait"), 3, "journeys[0].nodes.wait", "3"),
+    (("journeys", 0, "exit_criteria"), ["flag"], "journeys[0].exit_criteria[0]", "'flag'"),
+])
+def test_a_value_that_must_be_a_mapping_is_refused_in_the_files_terms(tmp_path, path, value, where, shown):
+    """docs/scenario-format.md: "a value of the wrong type ... refuses the whole file ... one line per problem
+    naming the file, line, column and key path". The line said `org: Input should be a valid dictionary or
+    instance of Org, got 5`; `instance of PauseAction`, `PolicyOverrides`, `PoissonArrivals` (for any arrivals),
+    `ExitCriterion`, and `object to extract fields from` for a node: Python class names no page mentions."""
+    doc = scenario(linear_journey(), timeline=[pause("150s"), resume("400s")])
+    _set(doc, path, value)
+    result = invoke("validate", str(written(tmp_path, doc)))
+    assert result.exit_code == 2, result.output
+    assert f": {where}: expected a mapping (key: value), got {shown}\n" in result.output
+    assert "instance of" not in result.output and "extract fields" not in result.output
+    assert "refused (1 problem); nothing was run" in result.output
+
