@@ -189,7 +189,8 @@ def _run_scenario(scenario: str, sets: tuple[str, ...], out: str, force: bool, s
 @click.argument("scenario", type=click.Path(dir_okay=False))
 @click.option("--out", "out", type=click.Path(file_okay=False), required=True, help="Folder for the outputs.")
 @click.option("--host", default="127.0.0.1", show_default=True, help="Address to listen on.")
-@click.option("--port", type=click.IntRange(0, 65535), default=8787, show_default=True)
+@click.option("--port", type=click.IntRange(0, 65535), default=8787, show_default=True,
+              help="Port to listen on; 0 takes a free one (the first line printed names it).")
 @click.option("--speed", type=FiniteFloatRange(min=0), default=3600.0, show_default=True,
               help="Simulated seconds per wall second; 0: the clock moves only by POST /sim/advance.")
 @click.option("--sfmc-client-id", envvar="JOURNEYSIM_SFMC_CLIENT_ID", default=None, help="Default $JOURNEYSIM_SFMC_CLIENT_ID, else random.")

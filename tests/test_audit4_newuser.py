@@ -74,3 +74,24 @@ def test_a_value_that_must_be_a_mapping_is_refused_in_the_files_terms(tmp_path, 
     assert "instance of" not in result.output and "extract fields" not in result.output
     assert "refused (1 problem); nothing was run" in result.output
 
+
+# ---- every option of every command says what it does
+
+
+def _commands(command: click.Command, path: tuple[str, ...] = ("journeysim",)):
+    yield path, command
+    if isinstance(command, click.Group):
+        for name, sub in command.commands.items():
+            yield from _commands(sub, (*path, name))
+
+
+def test_every_option_of_every_command_has_a_help_text():
+    """`journeysim serve --help` listed `--port INTEGER RANGE  [default: 8787; 0<=x<=65535]` with no words:
+    docs/server.md says `--port 0` takes a free port and the first line printed names it; the help said nothing."""
+    bare = [(" ".join(path), param.opts[0]) for path, command in _commands(main) for param in command.params
+            if isinstance(param, click.Option) and not (param.help or "").strip()]
+    assert bare == []
+    result = invoke("serve", "--help")
+    assert result.exit_code == 0
+    assert "0 takes a free one" in " ".join(result.output.split())
+
