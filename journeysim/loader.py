@@ -340,7 +340,7 @@ def check(scenario: Scenario, path: Path, source: SourceMap) -> LoadedScenario:
             problems.append((("population", "size"), str(exc)))
     for name in kinds:
         if not name.isidentifier():
-            problems.append((("population", "attributes", name), f"attribute name {name!r} must be letters, digits and _"))
+            problems.append((("population", "attributes", name), f"attribute name {name!r} must be letters, digits and _, not starting with a digit"))
 
     expressions: dict[tuple, Expression] = {}
     known_values = hints.known_text_values(popspec, frame, kinds) if attributes_known else {}

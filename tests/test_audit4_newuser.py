@@ -95,3 +95,30 @@ def test_every_option_of_every_command_has_a_help_text():
     assert result.exit_code == 0
     assert "0 takes a free one" in " ".join(result.output.split())
 
+
+# ---- attribute names: the rule the page states is the rule the loader applies
+
+
+@pytest.mark.parametrize("name", ["1st_order", "2"])
+def test_an_attribute_name_starting_with_a_digit_is_refused_saying_why(tmp_path, name):
+    """docs/scenario-format.md said "Attribute names are letters, digits and `_`", and `1st_order` (letters,
+    digits and _) was refused with "attribute name '1st_order' must be letters, digits and _": what it is.
+    The loader takes names that can be written in an expression, which cannot start with a digit."""
+    doc = scenario(linear_journey(), attributes={name: {"bernoulli": 0.5}, "first_order": {"bernoulli": 0.5}})
+    result = invoke("validate", str(written(tmp_path, doc)))
+    assert result.exit_code == 2
+    assert (f"population.attributes.{name}: attribute name '{name}' must be letters, digits and _, "
+            "not starting with a digit") in result.output
+    assert "refused (1 problem)" in result.output  # first_order is fine
+    assert "not starting with a digit (`first_order`, not `1st_order`)" in FORMAT
+
+
+def test_a_population_file_column_starting_with_a_digit_is_refused_saying_why(tmp_path):
+    (tmp_path / "people.csv").write_text("profile_id,1st_order\n1,true\n2,false\n")
+    doc = scenario(linear_journey())
+    doc["population"] = {"file": "people.csv"}
+    result = invoke("validate", str(written(tmp_path, doc)))
+    assert result.exit_code == 2
+    assert ("population.file: population file 'people.csv': column '1st_order' is not a usable attribute name "
+            "(letters, digits and _, not starting with a digit)") in result.output
+
