@@ -122,3 +122,52 @@ def test_a_population_file_column_starting_with_a_digit_is_refused_saying_why(tm
     assert ("population.file: population file 'people.csv': column '1st_order' is not a usable attribute name "
             "(letters, digits and _, not starting with a digit)") in result.output
 
+
+# ---- docs/outputs.md: a pause that held nobody at its resume
+
+
+def test_a_pause_that_held_nobody_writes_what_the_outputs_page_says(tmp_path):
+    """docs/outputs.md gave `drain_curve` as `{"after_resume_s": [...], "held": [...]}` and `send_delay_s` as
+    percentiles of the held sends' delays; a pause that held nobody writes `drain_curve: null` (a script
+    reading `["held"]` fails) and `send_delay_s` all 0, which the page did not say.
+
+    By hand: arrivals every 10 s from 0 and a 100 s wait, so the first profile reaches the action at 100 s:
+    the pause from 5 s to 50 s holds nobody. The second pause (500 s) is stopped at 600 s, never resumed."""
+    doc = scenario(linear_journey(), timeline=[pause("5s"), resume("50s"), pause("500s"),
+                                               {"at": "600s", "stop": {"journey": "j"}}])
+    out = tmp_path / "out"
+    result = invoke("run", str(written(tmp_path, doc)), "--out", str(out), "--no-report", "--quiet")
+    assert result.exit_code == 0, result.output
+    first, second = json.loads((out / "summary.json").read_text())["journeys"]["j"]["pauses"]
+    assert (first["held_at_resume"], first["sent_after_hold"], first["resumed_at_s"]) == (0, 0, 50)
+    assert first["drain_curve"] is None and first["send_delay_s"] == {"p50": 0.0, "p95": 0.0, "max": 0.0}
+    assert second["resumed_at_s"] is None and second["ended_by"] == "stop" and second["drain_curve"] is None
+    rows = table_rows(OUTPUTS, "Per pause (")
+    assert "`null` when the pause was not resumed or held nobody at its resume" in rows["drain_curve"]
+    assert "all three `0` when no held action ran (`sent_after_hold` is 0)" in rows["send_delay_s"]
+
+
+# ---- docs/outputs.md names the summary keys `journeysim serve` adds
+
+
+def test_the_outputs_page_names_every_top_level_key_a_serve_summary_has(tmp_path):
+    """The format's contract: "From `journeysim serve`: `api_calls`, a list of `{at_s, method, path, status,
+    answer}`". docs/outputs.md, "what each command writes, key by key", had no `api_calls` nor `serve`."""
+    from serverkit import Live
+
+    live = Live(scenario(linear_journey(), duration="2000s"), tmp_path)
+    try:
+        assert live.client.post("/sim/journeys/j/pause", json={}).status_code == 200
+        live.advance(to="300s")
+        assert live.client.post("/sim/journeys/j/resume", json={}).status_code == 200
+        live.advance(to="2000s")
+    finally:
+        if live.thread.is_alive():
+            live.stop()
+    summary = json.loads((live.out / "summary.json").read_text())
+    assert {"api_calls", "serve"} <= set(summary)
+    rows = table_rows(OUTPUTS, "Top level:")
+    assert set(summary) - set(rows) == set()
+    assert "{at_s, method, path, status, answer}" in rows["api_calls"]
+    assert set(summary["api_calls"][0]) == {"at_s", "method", "path", "status", "answer"}
+    assert set(summary["serve"]) == {"ended_by", "ended_at_s", "speed"} and summary["serve"]["ended_by"] == "end"
