@@ -115,7 +115,10 @@ _MAPPING_KINDS = ("dict_type", "model_type", "model_attributes_type")
 
 
 def _shown(value: Any, limit: int = 80) -> str:
-    """repr of a value a user wrote, cut short so that one problem stays one readable line."""
+    """repr of a value a user wrote, cut short so that one problem stays one readable line; YAML's null, true
+    and false as the file writes them, not Python's None, True and False."""
+    if value is None or isinstance(value, bool):
+        return "null" if value is None else str(value).lower()
     text = repr(value)
     return text if len(text) <= limit else text[: limit - 3] + "..."
 

@@ -171,3 +171,28 @@ def test_the_outputs_page_names_every_top_level_key_a_serve_summary_has(tmp_path
     assert "{at_s, method, path, status, answer}" in rows["api_calls"]
     assert set(summary["api_calls"][0]) == {"at_s", "method", "path", "status", "answer"}
     assert set(summary["serve"]) == {"ended_by", "ended_at_s", "speed"} and summary["serve"]["ended_by"] == "end"
+
+
+# ---- a refused value is echoed as the file writes it
+
+
+@pytest.mark.parametrize("key, text, words", [
+    ("name", "name:\n", "name: Input should be a valid string, got null"),
+    ("channel", "channel: yes", "channel: Input should be a valid string, got true (YAML reads yes/no/on/off as true/false: quote it)"),
+    ("key", "key: off", "key: Input should be a valid string, got false (YAML reads"),
+])
+def test_a_refused_null_true_or_false_is_echoed_as_yaml_writes_it(tmp_path, key, text, words):
+    """`name:` (YAML's null) was refused as "got None", `channel: yes` as "got True (YAML reads yes/no/on/off as
+    true/false ...)": Python's spelling in a line about a YAML file, which the same loader writes `null`,
+    `true` and `false` elsewhere (a key `null` "must be text", "choice values mix text with false")."""
+    doc = scenario(linear_journey())
+    source = yaml.safe_dump(doc, sort_keys=False)
+    source = {"name": source.replace("name: test\n", text),
+              "channel": source.replace("channel: email", text),
+              "key": source.replace("- key: j", "- " + text)}[key]
+    path = tmp_path / "s.yaml"
+    path.write_text(source)
+    result = invoke("validate", str(path))
+    assert result.exit_code == 2, result.output
+    assert words in result.output
+    assert not re.search(r"\b(None|True|False)\b", result.output)
