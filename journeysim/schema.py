@@ -123,7 +123,8 @@ class RegularArrivals(Strict):
 
 
 class FileArrivals(Strict):
-    file: str = Field(description="CSV with one arrival time (seconds, or a duration) per row; relative to the scenario file.")
+    file: str = Field(description="CSV with one arrival time per row (seconds, a duration, or with the scenario's start a "
+                                  "date-time); relative to the scenario file.")
 
 
 def _by_key(*pairs: tuple[str, str]):

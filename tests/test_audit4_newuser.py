@@ -196,3 +196,30 @@ def test_a_refused_null_true_or_false_is_echoed_as_yaml_writes_it(tmp_path, key,
     assert result.exit_code == 2, result.output
     assert words in result.output
     assert not re.search(r"\b(None|True|False)\b", result.output)
+
+
+# ---- an arrivals file: what the format page and the editor's schema say is what the loader reads
+
+
+def test_an_arrivals_file_is_read_as_the_format_page_and_the_schema_say(tmp_path):
+    """The loader skips blank lines and `#` comments of an arrivals file (tests/test_cli_outputs.py writes one)
+    and takes date-times with a `start:`; docs/scenario-format.md named neither the comments nor the blank
+    lines, and the JSON Schema an editor shows said "one arrival time (seconds, or a duration) per row".
+
+    By hand: 5 s, 1 min = 60 s, 2 min 30 s = 150 s and 00:04 local = 240 s after a 00:00 start."""
+    from journeysim.schema import json_schema
+
+    (tmp_path / "times.csv").write_text("time\n# the first three\n5\n\n1m   # a duration\n2m 30s\n2026-11-27T00:04\n")
+    doc = scenario(linear_journey(), duration="1000s", start="2026-11-27T00:00 America/New_York")
+    doc["journeys"][0]["nodes"]["entry"]["arrivals"] = {"file": "times.csv"}
+    out = tmp_path / "out"
+    result = invoke("run", str(written(tmp_path, doc)), "--out", str(out), "--events", "--no-report", "--quiet")
+    assert result.exit_code == 0, result.output
+    import pandas as pd
+
+    events = pd.read_parquet(out / "events.parquet")
+    assert sorted(events[(events["event"] == "entered") & (events["node"] == "entry")]["t_s"]) == [5.0, 60.0, 150.0, 240.0]
+    assert "Blank lines and\n  `#` comments are skipped" in FORMAT
+    description = json_schema()["$defs"]["FileArrivals"]["properties"]["file"]["description"]
+    assert "date-time" in description and "duration" in description
+    assert json.loads((ROOT / "scenario.schema.json").read_text()) == json_schema()
