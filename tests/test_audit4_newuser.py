@@ -223,3 +223,20 @@ def test_an_arrivals_file_is_read_as_the_format_page_and_the_schema_say(tmp_path
     description = json_schema()["$defs"]["FileArrivals"]["properties"]["file"]["description"]
     assert "date-time" in description and "duration" in description
     assert json.loads((ROOT / "scenario.schema.json").read_text()) == json_schema()
+
+
+# ---- the format page states the default of every key whose default a user meets
+
+
+def test_the_format_page_states_the_defaults_it_left_out():
+    """docs/scenario-format.md ("every key, its default", docs/README.md) gave no default for `platform`,
+    an action node's `channel` or a read's `incremental`; a file without them runs as ajo, on channel
+    `default` (what a business rule's `channel:` must name to cap it), with a full read each time."""
+    from journeysim.schema import ActionNode, ReadAudienceNode, Scenario
+
+    platform_line = next(line for line in FORMAT.splitlines() if line.startswith("platform: ajo"))
+    assert Scenario.model_fields["platform"].default == "ajo" and "(default ajo;" in platform_line
+    action_row = next(line for line in FORMAT.splitlines() if line.startswith("| `action` |"))
+    assert ActionNode.model_fields["channel"].default == "default" and "default `default`" in action_row
+    assert ReadAudienceNode.model_fields["incremental"].default is False
+    assert "`incremental: true|false` (default false;" in FORMAT
