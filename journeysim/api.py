@@ -73,13 +73,17 @@ class Result:
         return f"Result(summary=<{self.summary.get('scenario')!r}>, tables={[n for n in self._frames if self.has(n)]})"
 
 
-def load(path: str | Path, overrides: dict[str, object] | None = None) -> LoadedScenario:
+def load(path: str | Path, overrides: dict[str, object] | list[str] | tuple[str, ...] | None = None) -> LoadedScenario:
     """Load and check a scenario file (raises ``journeysim.errors.ScenarioError``).
 
-    ``overrides`` maps key paths to values, as ``--set`` does: ``{"org.resume_rate": "2000/s"}``.
+    ``overrides`` maps key paths to values, as ``--set`` does: ``{"org.resume_rate": "2000/s"}``; or it is
+    a list of ``PATH=VALUE`` texts read exactly as ``--set`` reads them (each value as YAML), such as a
+    sweep row's ``overrides``: ``["org.resume_rate=1000/s", "journeys[j].nodes.w.duration={fixed: 2h}"]``.
     """
-    from .overrides import parse_path
+    from .overrides import parse_overrides, parse_path
 
+    if isinstance(overrides, (list, tuple)):
+        return _load(path, parse_overrides(str(path), list(overrides)))
     parsed = [(parse_path(k), v, f"{k}={v}") for k, v in (overrides or {}).items()]
     return _load(path, parsed)
 

@@ -240,3 +240,32 @@ def test_the_format_page_states_the_defaults_it_left_out():
     assert ActionNode.model_fields["channel"].default == "default" and "default `default`" in action_row
     assert ReadAudienceNode.model_fields["incremental"].default is False
     assert "`incremental: true|false` (default false;" in FORMAT
+
+
+# ---- docs/sweeps.md: a sweep row rebuilt in Python with its own overrides
+
+
+def test_a_sweep_row_is_rebuilt_in_python_as_the_sweeps_page_says(tmp_path):
+    """docs/sweeps.md: "Any run can be rebuilt alone: ... or `journeysim.run(journeysim.load(path, overrides),
+    replication=r)` in Python". A row's `overrides` is a JSON list of `PATH=VALUE` texts, which `load` did not
+    take (it wanted a dict, and read a dict's text values as they are: '{fixed: 200s}' was refused as a
+    duration where `--set` reads it as YAML)."""
+    import journeysim
+    from journeysim.sweep import SweepPlan, run_sweep
+
+    path = written(tmp_path, scenario(linear_journey(), timeline=[pause("150s"), resume("400s")]))
+    plan = SweepPlan(path, {"journeys[j].nodes.wait.duration": ["{fixed: 100s}", "{uniform: [50s, 200s]}"]},
+                     replications=2)
+    table = run_sweep(plan, tmp_path / "out", progress=False)
+    assert list(table["status"]) == ["ok"] * 4
+    row = table.iloc[3]  # the uniform wait, replication 1
+    page = (ROOT / "docs" / "sweeps.md").read_text()
+    assert 'journeysim.load(path, json.loads(row["overrides"])), replication=row["replication"])' in page
+    result = journeysim.run(journeysim.load(path, json.loads(row["overrides"])), replication=row["replication"])
+    pause_0 = result.summary["journeys"]["j"]["pauses"][0]
+    assert (result.summary["org"]["held_peak"], pause_0["drain_s"]) == (row["held_peak"], row["drain_s"])
+    # 100 arrivals at 0, 10, ..., 990 s; those from 150 s to the reopening at 400 + 60 s (150 ... 450: 31) turned away
+    assert result.summary["journeys"]["j"]["actions"]["send"] == row["actions"] == 69
+    assert pause_0["send_delay_s"]["max"] == row["send_delay_max_s"]
+    other = journeysim.run(journeysim.load(path, json.loads(row["overrides"])))  # drawn as no replication does
+    assert other.summary["journeys"]["j"]["pauses"][0]["send_delay_quantiles_s"] != pause_0["send_delay_quantiles_s"]
