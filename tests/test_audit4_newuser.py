@@ -269,3 +269,21 @@ def test_a_sweep_row_is_rebuilt_in_python_as_the_sweeps_page_says(tmp_path):
     assert pause_0["send_delay_s"]["max"] == row["send_delay_max_s"]
     other = journeysim.run(journeysim.load(path, json.loads(row["overrides"])))  # drawn as no replication does
     assert other.summary["journeys"]["j"]["pauses"][0]["send_delay_quantiles_s"] != pause_0["send_delay_quantiles_s"]
+
+
+# ---- the README quotes the report's verdict as the report writes it
+
+
+def test_the_readmes_quoted_pause_verdict_is_the_reports(tmp_path):
+    """README.md, "The report": `make run` writes a plain-words verdict per pause ("cart-abandon: paused ...
+    (half within 23h 30m)."); the report's sentence goes on "; of the held, 3,395 sent.", so the quote
+    was not a sentence the report has."""
+    import html
+
+    readme = " ".join((ROOT / "README.md").read_text().split())
+    quoted = re.search(r'a plain-words verdict per pause \("(cart-abandon: paused .*?)"\)', readme).group(1)
+    result = invoke("run", str(ROOT / "scenarios" / "quickstart.yaml"), "--out", str(tmp_path / "out"), "--quiet")
+    assert result.exit_code == 0, result.output
+    page = (tmp_path / "out" / "report.html").read_text()
+    text = " ".join(html.unescape(re.sub(r"<[^>]+>", " ", page)).split())
+    assert re.search(re.escape(quoted) + r"(?= cart-abandon: also)", text), quoted
