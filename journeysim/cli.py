@@ -287,7 +287,7 @@ def compare(scenarios: tuple[str, ...], variants: tuple[str, ...], presets: str 
     try:
         results = run_variants(chosen, sets, warn=_warn)
     except ScenarioError as exc:
-        _refused(exc, "refused")
+        _refused(exc, f"{', '.join(scenarios)}: compare refused")
     page = write_comparison(results, Path(out), chosen, force=force)
     _warn_if_moved_aside(out, page.parent)
     if not quiet:
@@ -331,7 +331,7 @@ def _compare_presets(scenarios: tuple[str, ...], variants: tuple[str, ...], pres
         runs = preset_runs(Path(scenarios[0]), names)
         results = run_presets(runs, sets, warn=_warn)
     except ScenarioError as exc:
-        _refused(exc, "refused")
+        _refused(exc, f"{scenarios[0]}: compare refused")
     verdicts = {name: verdict(result) for name, result in results.items()}
     notes = {name: r.notes for name, r in runs.items() if r.notes}
     page = write_comparison(results, out, [r.variant for r in runs.values()], verdicts, notes, force=force)

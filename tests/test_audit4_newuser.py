@@ -287,3 +287,26 @@ def test_the_readmes_quoted_pause_verdict_is_the_reports(tmp_path):
     page = (tmp_path / "out" / "report.html").read_text()
     text = " ".join(html.unescape(re.sub(r"<[^>]+>", " ", page)).split())
     assert re.search(re.escape(quoted) + r"(?= cart-abandon: also)", text), quoted
+
+
+# ---- a refused compare names what it refused, as validate, run and sweep do
+
+
+@pytest.mark.parametrize("args, last", [
+    (["validate", "docs/examples/broken.yaml"], "docs/examples/broken.yaml: refused (2 problems); nothing was run"),
+    (["sweep", "docs/examples/broken.yaml", "--grid", "seed=1,2"], "docs/examples/broken.yaml: sweep refused (2 problems); nothing was run"),
+    (["compare", "docs/examples/broken.yaml", "--variant", "v:seed=2"],
+     "docs/examples/broken.yaml: compare refused (2 problems); nothing was run"),
+    (["compare", "docs/examples/broken.yaml", "--presets", "ajo,sfmc"],
+     "docs/examples/broken.yaml: compare refused (2 problems); nothing was run"),
+    (["compare", "scenarios/quickstart.yaml", "docs/examples/broken.yaml"],
+     "scenarios/quickstart.yaml, docs/examples/broken.yaml: compare refused (2 problems); nothing was run"),
+])
+def test_every_refusal_ends_naming_the_files_it_refused(tmp_path, monkeypatch, args, last):
+    """README: "A refused scenario names the file ...": `validate`, `run` and `sweep` end with "FILE: refused (N
+    problems); nothing was run", `compare` ended with a bare "refused (2 problems); nothing was run"."""
+    monkeypatch.chdir(ROOT)
+    result = invoke(*args, "--out", str(tmp_path / "out")) if args[0] != "validate" else invoke(*args)
+    assert result.exit_code == 2, result.output
+    assert result.output.splitlines()[-1] == last
+    assert not (tmp_path / "out").exists()
