@@ -310,3 +310,29 @@ def test_every_refusal_ends_naming_the_files_it_refused(tmp_path, monkeypatch, a
     assert result.exit_code == 2, result.output
     assert result.output.splitlines()[-1] == last
     assert not (tmp_path / "out").exists()
+
+
+# ---- the schema an editor shows for policy.late_grace says what the switch does
+
+
+@pytest.mark.parametrize("late_at_release, skipped", [("send", 0), ("skip", 6)])
+def test_late_grace_skips_only_with_late_at_release_skip_as_the_schema_now_says(tmp_path, late_at_release, skipped):
+    """V6 (docs/scenario-format.md: `late_at_release` "a held send due more than `late_grace` earlier is sent,
+    or skipped"). The JSON Schema's description of `late_grace`, what an editor shows, said "a held send
+    released later than this after it came due is skipped", whatever `late_at_release` says.
+
+    By hand: arrivals every 10 s, a 100 s wait; paused 150 s to 400 s, so the profiles of 50 ... 140 s are held
+    from 150 ... 240 s (later arrivals are turned away) and all 10 released at 401 s (5,000/s): 251 ... 161 s
+    late. With a 200 s grace, those held before 201 s (arrived 50 ... 100 s: 6) are more than 200 s late."""
+    from journeysim.schema import json_schema
+
+    doc = scenario(linear_journey(), timeline=[pause("150s"), resume("400s")],
+                   policy={"late_grace": "200s", "late_at_release": late_at_release})
+    out = tmp_path / "out"
+    result = invoke("run", str(written(tmp_path, doc)), "--out", str(out), "--no-report", "--quiet")
+    assert result.exit_code == 0, result.output
+    held = json.loads((out / "summary.json").read_text())["journeys"]["j"]["pauses"][0]
+    assert (held["held_at_resume"], held["skipped_late"], held["sent_after_hold"]) == (10, skipped, 10 - skipped)
+    assert held["send_delay_s"]["max"] == (251.0 if skipped == 0 else 191.0)  # the sent ones: 251 ... 161 s, or 191 ... 161 s
+    described = json_schema()["$defs"]["PolicyOverrides"]["properties"]["late_grace"]["description"]
+    assert described.startswith("V6: with late_at_release: skip,")
