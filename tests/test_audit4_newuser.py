@@ -336,3 +336,23 @@ def test_late_grace_skips_only_with_late_at_release_skip_as_the_schema_now_says(
     assert held["send_delay_s"]["max"] == (251.0 if skipped == 0 else 191.0)  # the sent ones: 251 ... 161 s, or 191 ... 161 s
     described = json_schema()["$defs"]["PolicyOverrides"]["properties"]["late_grace"]["description"]
     assert described.startswith("V6: with late_at_release: skip,")
+
+
+# ---- docs/outputs.md: the shape of org.capped_sends_per_hour
+
+
+def test_capped_sends_per_hour_has_the_shape_the_outputs_page_gives(tmp_path):
+    """docs/outputs.md wrote `capped_sends_per_hour` as `{"hour_s", "sent", "capped"}`, the notation it uses for
+    one number each (`send_delay_s`: `{"p50", "p95", "max"}`); the summary holds three lists, one item per hour
+    that had sends at capped nodes, `hour_s` its start (L6).
+
+    By hand: arrivals every 60 s from 0, a 100 s wait, one email each at 100 ... 6040 s: the 59 of 100 ... 3580 s
+    in the hour from 0, the 41 of 3700 ... 6040 s in the hour from 3600 s; one email a day is never capped."""
+    import journeysim
+
+    doc = scenario(linear_journey(every="60s"), duration="7200s",
+                   org={"business_rules": [{"channel": "email", "max": 1, "per": "1d"}]})
+    hourly = journeysim.run(journeysim.load(written(tmp_path, doc))).summary["org"]["capped_sends_per_hour"]
+    assert hourly == {"hour_s": [0, 3600], "sent": [59, 41], "capped": [0, 0]}
+    row = table_rows(OUTPUTS, "`org`:")["capped_sends_per_hour"]
+    assert '`{"hour_s": [...], "sent": [...], "capped": [...]}`' in row and "`hour_s` its start" in row
