@@ -356,3 +356,20 @@ def test_capped_sends_per_hour_has_the_shape_the_outputs_page_gives(tmp_path):
     assert hourly == {"hour_s": [0, 3600], "sent": [59, 41], "capped": [0, 0]}
     row = table_rows(OUTPUTS, "`org`:")["capped_sends_per_hour"]
     assert '`{"hour_s": [...], "sent": [...], "capped": [...]}`' in row and "`hour_s` its start" in row
+
+
+# ---- `journeysim --help` lists every command with words that are not cut off
+
+
+@pytest.mark.parametrize("args", [[], ["import"]])
+def test_the_command_list_of_help_is_not_cut_off(args):
+    """`journeysim --help` is where a new user starts; it listed every command cut at 45 characters:
+    "compare   Run several SCENARIOS (or one with --variant overrides, or...", "serve  Run SCENARIO on a
+    virtual clock behind the vendors' pause...", "import sfmc  Import a Salesforce Marketing Cloud Journey Builder
+    definition...". Each now has a whole short description."""
+    result = invoke(*args, "--help")
+    assert result.exit_code == 0
+    listed = result.output.split("Commands:\n", 1)[1].splitlines()
+    assert listed and all(line.startswith("  ") and not line.endswith("...") for line in listed), listed
+    group = main if not args else main.commands["import"]
+    assert {line.split()[0] for line in listed} == set(group.commands)
