@@ -373,3 +373,19 @@ def test_the_command_list_of_help_is_not_cut_off(args):
     assert listed and all(line.startswith("  ") and not line.endswith("...") for line in listed), listed
     group = main if not args else main.commands["import"]
     assert {line.split()[0] for line in listed} == set(group.commands)
+
+
+# ---- the README's list of step events is the one events.parquet holds
+
+
+def test_the_readme_lists_every_step_event_events_parquet_holds():
+    """README.md, "What you get": `events.parquet` rows are (`entered`, ..., `exited`); the engine also writes
+    `capped` (a send a business rule suppressed, L6), which docs/outputs.md lists and the README left out."""
+    from journeysim.engine.recorder import EVENTS
+
+    readme = (ROOT / "README.md").read_text()
+    row = next(line for line in readme.splitlines() if line.startswith("| `events.parquet` |"))
+    listed = re.findall(r"`(\w+)`", row.split("one row per profile step", 1)[1])
+    assert listed == list(EVENTS)
+    events_row = next(line for line in OUTPUTS.splitlines() if line.startswith("| `event` |"))
+    assert re.findall(r"`(\w+)`", events_row.split("|")[3])[: len(EVENTS)] == list(EVENTS)
