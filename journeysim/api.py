@@ -80,12 +80,18 @@ def load(path: str | Path, overrides: dict[str, object] | list[str] | tuple[str,
     a list of ``PATH=VALUE`` texts read exactly as ``--set`` reads them (each value as YAML), such as a
     sweep row's ``overrides``: ``["org.resume_rate=1000/s", "journeys[j].nodes.w.duration={fixed: 2h}"]``.
     """
+    from dataclasses import replace
+
+    from .errors import ScenarioError
     from .overrides import parse_overrides, parse_path
 
-    if isinstance(overrides, (list, tuple)):
-        return _load(path, parse_overrides(str(path), list(overrides)))
-    parsed = [(parse_path(k), v, f"{k}={v}") for k, v in (overrides or {}).items()]
-    return _load(path, parsed)
+    try:
+        if isinstance(overrides, (list, tuple)):
+            return _load(path, parse_overrides(str(path), list(overrides)))
+        parsed = [(parse_path(k), v, f"{k}={v}") for k, v in (overrides or {}).items()]
+        return _load(path, parsed)
+    except ScenarioError as exc:  # a problem of an override is the ``overrides`` argument's, not a --set option's
+        raise ScenarioError([replace(p, file="overrides") if p.file == "--set" else p for p in exc.problems]) from None
 
 
 def run(scenario: LoadedScenario | str | Path, *, seed: int | None = None, events: bool = False,

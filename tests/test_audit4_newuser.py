@@ -389,3 +389,18 @@ def test_the_readme_lists_every_step_event_events_parquet_holds():
     assert listed == list(EVENTS)
     events_row = next(line for line in OUTPUTS.splitlines() if line.startswith("| `event` |"))
     assert re.findall(r"`(\w+)`", events_row.split("|")[3])[: len(EVENTS)] == list(EVENTS)
+
+
+@pytest.mark.parametrize("overrides, first", [
+    ({"org.held_cpa": 1}, "overrides:1:1: org.held_cpa: unknown key 'held_cpa' (did you mean 'held_cap'?)"),
+    (["org.resume_rate=fast"], "overrides:1:1: org.resume_rate: expected a positive rate like '5000/s'"),
+])
+def test_a_bad_python_override_is_blamed_on_the_overrides_argument(overrides, first):
+    """README.md, "Python API": `journeysim.load(path, overrides={...})`. A bad override was refused as
+    "--set:1:1: org.held_cpa: ...": an option a notebook user never typed."""
+    import journeysim
+    from journeysim.errors import ScenarioError
+
+    with pytest.raises(ScenarioError) as refused:
+        journeysim.load(ROOT / "scenarios" / "quickstart.yaml", overrides)
+    assert str(refused.value).startswith(first) and "--set" not in str(refused.value)
