@@ -221,6 +221,16 @@ def _message(error: dict, data: Any) -> tuple[tuple, str]:
         message = f"{message}, got {_shown(error.get('input'))}"
     elif kind in _MAPPING_KINDS:  # pydantic names its own classes here ("instance of PauseAction"): say what to write
         message = f"expected a mapping (key: value), got {_shown(error.get('input'))}"
+    elif kind == "int_from_float":  # pydantic: "a valid integer, got a number with a fractional part", then our "got"
+        message = f"expected a whole number, got {_shown(error.get('input'))}"
+    elif kind == "too_short":  # pydantic: "List should have at least 1 item after validation, not 0"
+        ctx = error.get("ctx") or {}
+        least, actual = ctx.get("min_length", 1), ctx.get("actual_length", 0)
+        what = "entry" if ctx.get("field_type") == "Dictionary" else "item"
+        plural = ("entries" if what == "entry" else "items") if least != 1 else what
+        message = f"expected at least {least} {plural}, got {'none' if not actual else actual}"
+    elif kind == "string_too_short":
+        message = f"expected some text, got {_shown(error.get('input'))}"
     elif kind in _TYPE_KINDS:
         value = error.get("input")
         message = f"{message}, got {_shown(value)}"

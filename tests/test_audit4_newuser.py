@@ -75,6 +75,25 @@ def test_a_value_that_must_be_a_mapping_is_refused_in_the_files_terms(tmp_path, 
     assert "refused (1 problem); nothing was run" in result.output
 
 
+@pytest.mark.parametrize("path, value, words", [
+    (("journeys",), [], "journeys: expected at least 1 item, got none"),
+    (("journeys", 0, "nodes"), {}, "journeys[0].nodes: expected at least 1 entry, got none"),
+    (("seed",), 1.5, "seed: expected a whole number, got 1.5"),
+    (("name",), "", "name: expected some text, got ''"),
+])
+def test_an_empty_list_or_a_fraction_is_refused_in_the_files_terms(tmp_path, path, value, words):
+    """The same page's promise, for pydantic's own words: `journeys: []` was "List should have at least 1 item
+    after validation, not 0" ("after validation" means nothing to the file's author), `nodes: {}` "Dictionary
+    should ...", `seed: 1.5` "Input should be a valid integer, got a number with a fractional part, got 1.5"
+    (two "got"s), `name: ''` "String should have at least 1 character" (no value shown)."""
+    doc = scenario(linear_journey())
+    _set(doc, path, value)
+    result = invoke("validate", str(written(tmp_path, doc)))
+    assert result.exit_code == 2, result.output
+    assert f": {words}\n" in result.output
+    assert "after validation" not in result.output and "fractional part" not in result.output
+
+
 # ---- every option of every command says what it does
 
 
