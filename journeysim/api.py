@@ -73,23 +73,32 @@ class Result:
         return f"Result(summary=<{self.summary.get('scenario')!r}>, tables={[n for n in self._frames if self.has(n)]})"
 
 
-def load(path: str | Path, overrides: dict[str, object] | None = None) -> LoadedScenario:
+def load(path: str | Path, overrides: dict[str, object] | list[str] | tuple[str, ...] | None = None) -> LoadedScenario:
     """Load and check a scenario file (raises ``journeysim.errors.ScenarioError``).
 
-    ``overrides`` maps key paths to values, as ``--set`` does: ``{"org.resume_rate": "2000/s"}``.
+    ``overrides`` maps key paths to values, as ``--set`` does: ``{"org.resume_rate": "2000/s"}``; or it is
+    a list of ``PATH=VALUE`` texts read exactly as ``--set`` reads them (each value as YAML), such as a
+    sweep row's ``overrides``: ``["org.resume_rate=1000/s", "journeys[j].nodes.w.duration={fixed: 2h}"]``.
     """
-    from .errors import Problem, ScenarioError
-    from .overrides import parse_path
+    from dataclasses import replace
 
-    parsed, problems = [], []
-    for key, value in (overrides or {}).items():
-        try:
-            parsed.append((parse_path(key), value, f"{key}={value}"))
-        except ValueError as exc:  # a key path that cannot be read: a problem like --set's, not a bare ValueError
-            problems.append(Problem("--set", 1, 1, str(key), str(exc).splitlines()[0]))
-    if problems:
-        raise ScenarioError(problems)
-    return _load(path, parsed)
+    from .errors import Problem, ScenarioError
+    from .overrides import parse_overrides, parse_path
+
+    try:
+        if isinstance(overrides, (list, tuple)):
+            return _load(path, parse_overrides(str(path), list(overrides)))
+        parsed, problems = [], []
+        for key, value in (overrides or {}).items():
+            try:
+                parsed.append((parse_path(key), value, f"{key}={value}"))
+            except ValueError as exc:  # a key path that cannot be read: a problem, not a bare ValueError
+                problems.append(Problem("--set", 1, 1, str(key), str(exc).splitlines()[0]))
+        if problems:
+            raise ScenarioError(problems)
+        return _load(path, parsed)
+    except ScenarioError as exc:  # a problem of an override is the ``overrides`` argument's, not a --set option's
+        raise ScenarioError([replace(p, file="overrides") if p.file == "--set" else p for p in exc.problems]) from None
 
 
 def run(scenario: LoadedScenario | str | Path, *, seed: int | None = None, events: bool = False,

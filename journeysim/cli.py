@@ -115,7 +115,7 @@ def main() -> None:
     """Simulate what pausing a marketing journey does to the profiles inside it."""
 
 
-@main.command()
+@main.command(short_help="Run a scenario; write its summary, tables and report.")
 @click.argument("scenario", type=click.Path(dir_okay=False))
 @click.option("--out", "out", type=click.Path(file_okay=False), required=True, help="Folder for the outputs.")
 @click.option("--events", is_flag=True, help="Also write the step-event log (events.parquet).")
@@ -185,11 +185,12 @@ def _run_scenario(scenario: str, sets: tuple[str, ...], out: str, force: bool, s
         return exc.result, exc  # type: ignore[attr-defined]
 
 
-@main.command()
+@main.command(short_help="Run a scenario behind the vendors' pause APIs.")
 @click.argument("scenario", type=click.Path(dir_okay=False))
 @click.option("--out", "out", type=click.Path(file_okay=False), required=True, help="Folder for the outputs.")
 @click.option("--host", default="127.0.0.1", show_default=True, help="Address to listen on.")
-@click.option("--port", type=click.IntRange(0, 65535), default=8787, show_default=True)
+@click.option("--port", type=click.IntRange(0, 65535), default=8787, show_default=True,
+              help="Port to listen on; 0 takes a free one (the first line printed names it).")
 @click.option("--speed", type=FiniteFloatRange(min=0), default=3600.0, show_default=True,
               help="Simulated seconds per wall second; 0: the clock moves only by POST /sim/advance.")
 @click.option("--sfmc-client-id", envvar="JOURNEYSIM_SFMC_CLIENT_ID", default=None, help="Default $JOURNEYSIM_SFMC_CLIENT_ID, else random.")
@@ -212,7 +213,7 @@ def serve(scenario: str, out: str, host: str, port: int, speed: float, sfmc_clie
     run_cli(loaded, out, host, port, speed, sfmc_client_id, sfmc_client_secret, blueshift_api_key, events, no_report)
 
 
-@main.command()
+@main.command(short_help="Check a scenario without running it.")
 @click.argument("scenario", type=click.Path(dir_okay=False))
 @set_option
 def validate(scenario: str, sets: tuple[str, ...]) -> None:
@@ -223,7 +224,7 @@ def validate(scenario: str, sets: tuple[str, ...]) -> None:
                f"platform {sc.platform}")
 
 
-@main.command()
+@main.command(short_help="Print the JSON Schema of scenario files.")
 def schema() -> None:
     """Print the JSON Schema of scenario files (for editor autocompletion)."""
     from .schema import json_schema
@@ -231,7 +232,7 @@ def schema() -> None:
     click.echo(json.dumps(json_schema(), indent=2))
 
 
-@main.command()
+@main.command(short_help="Rebuild report.html from a run's saved outputs.")
 @click.argument("folder", type=click.Path(file_okay=False, exists=True))
 def report(folder: str) -> None:
     """Rebuild report.html in FOLDER from its saved summary.json and timeseries.parquet."""
@@ -246,7 +247,7 @@ def report(folder: str) -> None:
     click.echo(f"wrote {path}")
 
 
-@main.command()
+@main.command(short_help="Run files, variants or presets side by side.")
 @click.argument("scenarios", nargs=-1, required=True, type=click.Path(dir_okay=False))
 @click.option("--variant", "variants", multiple=True, metavar="NAME:PATH=VALUE[;PATH=VALUE]",
               help="A variant of the one SCENARIO, e.g. 'discard:timeline[0].pause.mode=discard'.")
@@ -286,7 +287,7 @@ def compare(scenarios: tuple[str, ...], variants: tuple[str, ...], presets: str 
     try:
         results = run_variants(chosen, sets, warn=_warn)
     except ScenarioError as exc:
-        _refused(exc, "refused")
+        _refused(exc, f"{', '.join(scenarios)}: compare refused")
     page = write_comparison(results, Path(out), chosen, force=force)
     _warn_if_moved_aside(out, page.parent)
     if not quiet:
@@ -330,7 +331,7 @@ def _compare_presets(scenarios: tuple[str, ...], variants: tuple[str, ...], pres
         runs = preset_runs(Path(scenarios[0]), names)
         results = run_presets(runs, sets, warn=_warn)
     except ScenarioError as exc:
-        _refused(exc, "refused")
+        _refused(exc, f"{scenarios[0]}: compare refused")
     verdicts = {name: verdict(result) for name, result in results.items()}
     notes = {name: r.notes for name, r in runs.items() if r.notes}
     page = write_comparison(results, out, [r.variant for r in runs.values()], verdicts, notes, force=force)
@@ -343,7 +344,7 @@ def _compare_presets(scenarios: tuple[str, ...], variants: tuple[str, ...], pres
         click.echo(_wrote_line(page.parent))
 
 
-@main.command()
+@main.command(short_help="Print the vendor presets by switch, or one preset.")
 @click.argument("name", required=False)
 def presets(name: str | None) -> None:
     """Print the vendor presets by switch (* on assumed values), or preset NAME with its sources."""
@@ -354,7 +355,7 @@ def presets(name: str | None) -> None:
     click.echo(presets_table() if name is None else preset_text(name))
 
 
-@main.command()
+@main.command(short_help="Run a scenario over a grid of overrides and replications.")
 @click.argument("file", type=click.Path(dir_okay=False, exists=True))
 @click.option("--grid", "grids", multiple=True, metavar="PATH=V1,V2,...",
               help="A swept key path and its values, e.g. org.resume_rate=1000/s,5000/s (repeat for a cartesian grid).")

@@ -111,10 +111,14 @@ def _data_path(data: Any, loc: tuple) -> tuple:
 
 _TYPE_KINDS = ("int_type", "int_parsing", "float_type", "float_parsing", "string_type", "bool_type", "bool_parsing",
                "dict_type", "list_type", "model_type", "model_attributes_type", "int_from_float")
+_MAPPING_KINDS = ("dict_type", "model_type", "model_attributes_type")
 
 
 def _shown(value: Any, limit: int = 80) -> str:
-    """repr of a value a user wrote, cut short so that one problem stays one readable line."""
+    """repr of a value a user wrote, cut short so that one problem stays one readable line; YAML's null, true
+    and false as the file writes them, not Python's None, True and False."""
+    if value is None or isinstance(value, bool):
+        return "null" if value is None else str(value).lower()
     text = repr(value)
     return text if len(text) <= limit else text[: limit - 3] + "..."
 
@@ -215,6 +219,18 @@ def _message(error: dict, data: Any) -> tuple[tuple, str]:
         message = _unknown_platform(error.get("input"))
     elif kind == "literal_error":
         message = f"{message}, got {_shown(error.get('input'))}"
+    elif kind in _MAPPING_KINDS:  # pydantic names its own classes here ("instance of PauseAction"): say what to write
+        message = f"expected a mapping (key: value), got {_shown(error.get('input'))}"
+    elif kind == "int_from_float":  # pydantic: "a valid integer, got a number with a fractional part", then our "got"
+        message = f"expected a whole number, got {_shown(error.get('input'))}"
+    elif kind == "too_short":  # pydantic: "List should have at least 1 item after validation, not 0"
+        ctx = error.get("ctx") or {}
+        least, actual = ctx.get("min_length", 1), ctx.get("actual_length", 0)
+        what = "entry" if ctx.get("field_type") == "Dictionary" else "item"
+        plural = ("entries" if what == "entry" else "items") if least != 1 else what
+        message = f"expected at least {least} {plural}, got {'none' if not actual else actual}"
+    elif kind == "string_too_short":
+        message = f"expected some text, got {_shown(error.get('input'))}"
     elif kind in _TYPE_KINDS:
         value = error.get("input")
         message = f"{message}, got {_shown(value)}"
@@ -337,7 +353,7 @@ def check(scenario: Scenario, path: Path, source: SourceMap) -> LoadedScenario:
             problems.append((("population", "size"), str(exc)))
     for name in kinds:
         if not name.isidentifier():
-            problems.append((("population", "attributes", name), f"attribute name {name!r} must be letters, digits and _"))
+            problems.append((("population", "attributes", name), f"attribute name {name!r} must be letters, digits and _, not starting with a digit"))
 
     expressions: dict[tuple, Expression] = {}
     known_values = hints.known_text_values(popspec, frame, kinds) if attributes_known else {}

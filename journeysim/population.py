@@ -216,7 +216,8 @@ def from_frame(frame: pd.DataFrame, source: str) -> Population:
     for name in frame.columns:
         series = frame[name]
         if not isinstance(name, str) or not name.isidentifier():
-            raise PopulationError(f"population file {source!r}: column {name!r} is not a usable attribute name (letters, digits, _)")
+            raise PopulationError(f"population file {source!r}: column {name!r} is not a usable attribute name "
+                                  "(letters, digits and _, not starting with a digit)")
         if series.isna().any():
             row = int(series.isna().to_numpy().argmax())
             raise PopulationError(f"population file {source!r}: column {name!r} has a missing value in data row {row + 1}")

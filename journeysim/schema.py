@@ -123,7 +123,8 @@ class RegularArrivals(Strict):
 
 
 class FileArrivals(Strict):
-    file: str = Field(description="CSV with one arrival time (seconds, or a duration) per row; relative to the scenario file.")
+    file: str = Field(description="CSV with one arrival time per row (seconds, a duration, or with the scenario's start a "
+                                  "date-time); relative to the scenario file.")
 
 
 def _by_key(*pairs: tuple[str, str]):
@@ -368,7 +369,8 @@ class PolicyOverrides(Strict):
     stop_at_update_and_jump: bool | None = None
     max_pause: Literal["none"] | Duration | None = Field(None, description="A duration, or none: no limit (V8).")
     late_at_release: LateAtRelease | None = None
-    late_grace: Duration | None = Field(None, description="V6: a held send released later than this after it came due is skipped.")
+    late_grace: Duration | None = Field(None, description="V6: with late_at_release: skip, a held send released more than this "
+                                                          "after it came due is skipped.")
 
 
 # ---------------------------------------------------------------- timeline

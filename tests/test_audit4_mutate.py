@@ -128,7 +128,7 @@ def test_load_with_an_override_path_that_cannot_be_read_raises_scenario_error(pa
     an unreadable key path raised a bare ValueError, which callers catching ScenarioError did not catch."""
     with pytest.raises(ScenarioError) as caught:
         journeysim.load(QUICKSTART, {path: 1, "seed": 3})
-    assert [str(p) for p in caught.value.problems] == [f"--set:1:1: {path}: {message}" if path else f"--set:1:1: {message}"]
+    assert [str(p) for p in caught.value.problems] == [f"overrides:1:1: {path}: {message}" if path else f"overrides:1:1: {message}"]
 
 
 def test_load_with_readable_overrides_still_applies_them():

@@ -13,12 +13,12 @@ import click
 EXIT_REFUSED = 2
 
 
-@click.group(name="import")
+@click.group(name="import", short_help="Turn an exported journey into a scenario.")
 def import_group() -> None:
     """Turn a journey exported from a marketing platform into a scenario."""
 
 
-@import_group.command(name="sfmc")
+@import_group.command(name="sfmc", short_help="Import a Journey Builder journey (its exported JSON).")
 @click.argument("journey_file", metavar="JOURNEY.json", type=click.Path(dir_okay=False))
 @click.option("-o", "--out", "out", required=True, type=click.Path(dir_okay=False), help="The scenario file to write.")
 @click.option("--population", type=click.IntRange(min=1), default=None, help="Profiles in the generated population (default 100000).")
