@@ -100,13 +100,16 @@ class JourneyVersions:
             return
         if record.arrived != int(record.reasons.sum()):  # someone inside, or queued at the door
             return
-        runtime.status = "finished"
-        record.status_log.append((max(runtime.last_exit, runtime.entries_closed_at, record.status_log[-1][0]), "finished"))
-        self.note_running_journeys()
+        self._now_finished(j, max(runtime.last_exit, runtime.entries_closed_at))
 
     def _finished_if_empty(self, j: int) -> None:
         record = self.recorder.journeys[j]
         if self.runtime[j].status == "finishing" and record.arrived == int(record.reasons.sum()):
-            self.runtime[j].status = "finished"
-            record.status_log.append((max(self.runtime[j].last_exit, record.status_log[-1][0]), "finished"))
-            self.note_running_journeys()
+            self._now_finished(j, self.runtime[j].last_exit)
+
+    def _now_finished(self, j: int, since: int) -> None:
+        """Journey ``j`` is finished from ``since`` (or its last status change, if later)."""
+        record = self.recorder.journeys[j]
+        self.runtime[j].status = "finished"
+        record.status_log.append((max(since, record.status_log[-1][0]), "finished"))
+        self.note_running_journeys()
